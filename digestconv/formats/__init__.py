@@ -1,0 +1,65 @@
+"""The format registry: formats are entry points in the ``digestconv.formats`` group.
+
+Each entry point names a :class:`~digestconv.formats.base.Format` subclass.  A
+third-party package adds a format with one entry point and no change here::
+
+    [project.entry-points."digestconv.formats"]
+    ris = "mypkg.ris:RIS"
+
+Formats are imported only when looked up, so start-up stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from pathlib import PurePath
+
+from .base import Batch, Format, FormatError, Source
+
+__all__ = ["Batch", "Format", "FormatError", "Source", "all_formats", "find", "register"]
+
+GROUP = "digestconv.formats"
+_extra: dict[str, type[Format]] = {}
+_loaded: dict[str, type[Format]] | None = None
+
+
+def register(cls: type[Format]) -> type[Format]:
+    """Register a format class at runtime (what an entry point does at install time)."""
+    global _loaded
+    _extra[cls.name] = cls
+    _loaded = None
+    return cls
+
+
+def _all() -> dict[str, type[Format]]:
+    global _loaded
+    if _loaded is None:
+        found: dict[str, type[Format]] = {}
+        for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+            cls = ep.load()
+            found[getattr(cls, "name", "") or ep.name] = cls
+        found.update(_extra)
+        _loaded = found
+    return _loaded
+
+
+def all_formats() -> list[Format]:
+    """An instance of every registered format, by name."""
+    return [cls() for _, cls in sorted(_all().items())]
+
+
+def find(name: str | None = None, filename: str | None = None) -> Format | None:
+    """Find a format by name or alias, or else by the suffix of ``filename``."""
+    formats = _all()
+    if name:
+        key = name.lower()
+        for cls in formats.values():
+            if key == cls.name or key in cls.aliases:
+                return cls()
+        return None
+    if filename:
+        suffixes = "".join(PurePath(filename).suffixes).lower()
+        for cls in formats.values():
+            if any(suffixes.endswith(s) for s in cls.suffixes):
+                return cls()
+    return None

@@ -1,0 +1,236 @@
+"""The digest model: plain, immutable dataclasses with no I/O.
+
+Readers build these objects from text, rules read them and emit
+:class:`Diagnostic` objects, and formats turn them into other text.
+
+Positions are 1-based.  Columns count Unicode code points (not bytes), and an
+end column points just past the last character, so a span of one whole line
+``text`` is ``Span(n, 1, n, len(text) + 1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, Mapping
+
+Severity = Literal["error", "warning"]
+Kind = Literal["digest", "abstract-page"]
+
+#: Field names of a paper in the JSON form, in contract order.
+ENTRY_FIELDS: tuple[str, ...] = (
+    "ref",
+    "arxiv_id",
+    "version",
+    "url",
+    "title",
+    "title_zh",
+    "summary_zh",
+    "summary_en",
+    "abstract",
+    "abstract_zh",
+    "announce_type",
+    "primary_category",
+    "abstract_truncated",
+    "translation_truncated",
+    "line",
+    "end_line",
+)
+
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A region of a source file: 1-based lines, 1-based code-point columns.
+
+    ``end_column`` is exclusive: it is the column just after the last character.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def of_line(cls, line: int, text: str, start: int = 0) -> Span:
+        """The span of ``text[start:]`` on line ``line``."""
+        return cls(line, start + 1, line, len(text) + 1)
+
+    @classmethod
+    def point(cls, line: int, column: int = 1) -> Span:
+        """A zero-width span at ``line:column``."""
+        return cls(line, column, line, column)
+
+    def cover(self, other: Span) -> Span:
+        """The smallest span holding both ``self`` and ``other``."""
+        return Span(*min(self[:2], other[:2]), *max(self[2:], other[2:]))
+
+    def __getitem__(self, item: slice) -> tuple[int, ...]:
+        return (self.line, self.column, self.end_line, self.end_column)[item]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about one place in one file."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    rule: str
+    severity: Severity
+    message: str
+
+    @property
+    def span(self) -> Span:
+        """The region this diagnostic points at."""
+        return Span(self.line, self.column, self.end_line, self.end_column)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by file, position, then code: the order every report uses."""
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (design contract field names)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """Something the reader met and could not place in the model.
+
+    Rules turn issues into diagnostics; the reader itself never reports.
+    ``rule`` names the rule that reports it (``syntax``, ``encoding``, ...).
+    """
+
+    rule: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row of the ``# 摘要`` summary table, as written."""
+
+    ref: int | None
+    title: str
+    url: str
+    summary: str
+    line: int
+    spans: Mapping[str, Span] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a paper came from and what was written there, for the rules.
+
+    Writers never need this: it is provenance, not content.
+    """
+
+    #: field name -> span of that field's text (``ref``, ``title``, ``url``, ...)
+    spans: Mapping[str, Span] = field(default_factory=dict)
+    #: the summary-table row of this paper, when there is one
+    row: TableRow | None = None
+    #: whether a ``[^N]:`` detail block exists for this paper
+    has_detail: bool = False
+    #: the detail block's English title exactly as written (with any suffix)
+    raw_title: str | None = None
+    #: the visible text of the detail block's ``[text](target)`` link
+    link_text: str | None = None
+    #: the identifier exactly as written in the URL (before validation)
+    url_id: str | None = None
+    #: the version written in the URL (``/abs/2403.15711v2``), if any
+    url_version: int | None = None
+    #: identifier and version from an old-style ``(arXiv:IDvN [cat])`` title suffix
+    title_id: str | None = None
+    title_version: int | None = None
+    #: identifier and version from a new-style ``arXiv:IDvN Announce Type:`` prefix
+    abstract_id: str | None = None
+    abstract_version: int | None = None
+    #: length of the English abstract as the producer cut it (prefix included)
+    raw_abstract_length: int = 0
+    #: fields the block lacks entirely (not merely empty)
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper of a digest, with the fields of the JSON contract.
+
+    Every string field is ``None`` when the file has nothing for it.  Equality
+    compares content only: the source map in :attr:`source` is ignored.
+    """
+
+    ref: int | None = None
+    arxiv_id: str | None = None
+    version: int | None = None
+    url: str | None = None
+    title: str | None = None
+    title_zh: str | None = None
+    summary_zh: str | None = None
+    summary_en: str | None = None
+    abstract: str | None = None
+    abstract_zh: str | None = None
+    announce_type: str | None = None
+    primary_category: str | None = None
+    abstract_truncated: bool = False
+    translation_truncated: bool = False
+    line: int | None = None
+    end_line: int | None = None
+    source: Source = field(default_factory=Source, compare=False, repr=False)
+
+    def span(self, name: str) -> Span:
+        """The source span of field ``name``, falling back to the whole block."""
+        spans = self.source.spans
+        if name in spans:
+            return spans[name]
+        if "block" in spans:
+            block = spans["block"]
+            return Span(block.line, block.column, block.line, block.end_column)
+        line = self.line or 1
+        return Span.point(line)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of this paper (contract field names, in order)."""
+        return {name: getattr(self, name) for name in ENTRY_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A parsed file: a digest or an abstract page.
+
+    A file that is neither is read as a digest with no papers and
+    ``recognized=False`` (the ``not-a-digest`` rule reports it).
+
+    ``papers`` follow the summary table's order; detail blocks that no row
+    names follow in their own order.
+    """
+
+    path: str
+    kind: Kind
+    papers: tuple[Paper, ...] = ()
+    #: abstract-page content (``None`` for digests)
+    abstract: str | None = None
+    abstract_zh: str | None = None
+    #: every summary-table row, in file order
+    rows: tuple[TableRow, ...] = field(default=(), compare=False)
+    #: every detail block's ``(ref, line)``, in file order
+    blocks: tuple[tuple[int | None, int], ...] = field(default=(), compare=False)
+    #: what the reader could not place (syntax, encoding, page chrome, ...)
+    issues: tuple[Issue, ...] = field(default=(), compare=False)
+    #: positions of the structural landmarks (``summary``, ``details``, ...)
+    landmarks: Mapping[str, Span] = field(default_factory=dict, compare=False)
+    #: whether the file has the shape of its kind at all
+    recognized: bool = field(default=True, compare=False)
+    #: the original text after decoding (for suppressions and fixers)
+    text: str = field(default="", compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of this file (see ``schemas/digest.schema.json``)."""
+        out: dict[str, Any] = {"path": self.path, "kind": self.kind}
+        if self.kind == "abstract-page":
+            out["abstract"] = self.abstract
+            out["abstract_zh"] = self.abstract_zh
+        out["entries"] = [p.to_dict() for p in self.papers]
+        return out

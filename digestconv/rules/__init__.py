@@ -1,0 +1,132 @@
+"""The rule registry: one small function per check, each with a stable code and name.
+
+A rule is a function ``check(digest, settings) -> Iterable[Finding]`` decorated
+with :func:`rule`.  The decorator records its code (``DCnnn``), kebab-case name,
+default severity, one-line summary, explanation and a bad and a good example.
+Rules read the model only: they never do I/O.
+
+Cross-file rules (``scope="corpus"``) take the list of all digests instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, NamedTuple, Union
+
+from ..model import Diagnostic, Digest, Severity, Span
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+Scope = Literal["file", "corpus"]
+
+
+class Finding(NamedTuple):
+    """What a check found: where, and a message saying what is wrong and what to do."""
+
+    span: Span
+    message: str
+    path: str | None = None  # corpus rules name the file; file rules leave it None
+
+
+FileCheck = Callable[[Digest, "Settings"], Iterable[Finding]]
+CorpusCheck = Callable[[list[Digest], "Settings"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check's metadata and function."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    bad: str
+    good: str
+    scope: Scope
+    check: Union[FileCheck, CorpusCheck] = field(repr=False, compare=False)
+
+    def diagnostic(self, path: str, finding: Finding, severity: Severity | None = None) -> Diagnostic:
+        """Turn a finding into a :class:`Diagnostic` of this rule."""
+        s = finding.span
+        return Diagnostic(
+            finding.path or path,
+            s.line,
+            s.column,
+            s.end_line,
+            s.end_column,
+            self.code,
+            self.name,
+            severity or self.severity,
+            finding.message,
+        )
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    bad: str,
+    good: str,
+    scope: Scope = "file",
+) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+    """Register the decorated function as rule ``code``/``name``.
+
+    The function's docstring gives the summary (first line) and explanation.
+    """
+
+    def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        doc = inspect.cleandoc(func.__doc__ or "")
+        summary, _, explanation = doc.partition("\n")
+        if code in _RULES or any(r.name == name for r in _RULES.values()):
+            raise ValueError(f"rule {code} {name} registered twice")
+        _RULES[code] = Rule(
+            code,
+            name,
+            severity,
+            summary.strip(),
+            explanation.strip(),
+            inspect.cleandoc(bad),
+            inspect.cleandoc(good),
+            scope,
+            func,
+        )
+        return func
+
+    return register
+
+
+def _load() -> None:
+    if not _RULES:
+        from . import content, file, identity, references  # noqa: F401  (registration)
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, ordered by code."""
+    _load()
+    return [_RULES[c] for c in sorted(_RULES)]
+
+
+def get(key: str) -> Rule | None:
+    """Look a rule up by code (``DC301``, case-insensitive) or name."""
+    _load()
+    key = key.strip()
+    if key.upper() in _RULES:
+        return _RULES[key.upper()]
+    return next((r for r in _RULES.values() if r.name == key.lower()), None)
+
+
+def iter_file_rules() -> Iterator[Rule]:
+    """The per-file rules, ordered by code."""
+    return (r for r in all_rules() if r.scope == "file")
+
+
+def iter_corpus_rules() -> Iterator[Rule]:
+    """The cross-file rules, ordered by code."""
+    return (r for r in all_rules() if r.scope == "corpus")

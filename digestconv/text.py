@@ -1,0 +1,83 @@
+"""Small text predicates shared by the reader, the rules and the writers.
+
+All of them look at a bounded tail or do one linear pass.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: characters that may follow a sentence's final punctuation
+_CLOSERS = "\"'”’）)]}」』】》>*$"
+_SENTENCE_END = ".!?。！？"
+_LATIN_TAIL = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*$")
+#: cut markers seen at the end of translations of cut abstracts
+CUT_MARKERS = ("……", "...", "…", "原文截断", "未完整", "后续省略", "截断")
+
+#: characters XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/F
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: control characters worth reporting in a text file (C0 but tab/LF, DEL, C1)
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+_CONTROL_NAMES = {
+    0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x0D: "CR",
+    0x1B: "ESC", 0x7F: "DEL",
+}
+
+
+def control_name(ch: str) -> str:
+    """``U+0007 (BEL)`` style name of a control character."""
+    code = ord(ch)
+    name = _CONTROL_NAMES.get(code)
+    return f"U+{code:04X}" + (f" ({name})" if name else "")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with sentence-final punctuation (closers allowed)."""
+    end = len(text)
+    # look back over at most a few closing quotes/brackets
+    while end > 0 and len(text) - end < 4 and text[end - 1] in _CLOSERS:
+        end -= 1
+    return end > 0 and text[end - 1] in _SENTENCE_END
+
+
+def is_cjk(ch: str) -> bool:
+    """Whether ``ch`` is a CJK ideograph or CJK punctuation."""
+    code = ord(ch)
+    return 0x3000 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+
+
+def mostly_cjk(text: str, sample: int = 200) -> bool:
+    """Whether the first ``sample`` letters of ``text`` are mostly CJK."""
+    cjk = latin = 0
+    for ch in text[:sample]:
+        if is_cjk(ch):
+            cjk += 1
+        elif ch.isalpha():
+            latin += 1
+    return cjk > 0 and cjk * 3 >= latin
+
+
+def abstract_truncated(abstract_length: int, abstract: str, cut: int = 1000) -> bool:
+    """Whether an English abstract stopped at the producer's ``cut``-character cut.
+
+    The producer cut the feed text at ``cut`` characters and then removed every
+    ``-`` + newline, so a cut abstract can be a few characters shorter.
+    """
+    return cut - 12 <= abstract_length <= cut and not ends_sentence(abstract.rstrip())
+
+
+def translation_cut(text: str) -> str | None:
+    """Why a Chinese translation looks cut, or ``None`` when it looks whole."""
+    tail = text.rstrip()
+    if not tail:
+        return None
+    for marker in CUT_MARKERS:
+        if tail[-len(marker) - 3 :].find(marker) >= 0:
+            return f"ends with the cut marker '{marker}'"
+    if ends_sentence(tail):
+        return None
+    m = _LATIN_TAIL.search(tail[-60:])
+    if m and mostly_cjk(text):
+        return f"ends in a Latin fragment '{m.group(0)}'"
+    return "ends mid-sentence"
