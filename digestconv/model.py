@@ -234,3 +234,34 @@ class Digest:
             out["abstract_zh"] = self.abstract_zh
         out["entries"] = [p.to_dict() for p in self.papers]
         return out
+
+
+#: code of the pseudo-rule for files that could not be read at all (exit code 2)
+IO_ERROR_CODE = "DC000"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The outcome of validating a set of files."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    files: int = 0
+    papers: int = 0
+
+    @property
+    def errors(self) -> int:
+        """Number of error-severity diagnostics."""
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning-severity diagnostics."""
+        return sum(d.severity == "warning" for d in self.diagnostics)
+
+    def exit_code(self, strict: bool = False) -> int:
+        """2 when a file could not be read, 1 on errors (or warnings if strict), else 0."""
+        if any(d.code == IO_ERROR_CODE for d in self.diagnostics):
+            return 2
+        if self.errors or (strict and self.warnings):
+            return 1
+        return 0
