@@ -1,0 +1,81 @@
+"""digestconv: validate Chinese arXiv digests and convert them to other formats.
+
+The library API, imported lazily so that ``import digestconv`` stays cheap::
+
+    import digestconv
+
+    digest = digestconv.read(open("cs.LG.md", "rb").read(), "cs.LG.md")
+    report = digestconv.validate(["seeds/"])
+    digests = digestconv.parse(["seeds/"])
+    result = digestconv.convert(["seeds/"], "bibtex")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Diagnostic",
+    "Digest",
+    "Paper",
+    "Report",
+    "Settings",
+    "__version__",
+    "check",
+    "convert",
+    "parse",
+    "read",
+    "render",
+    "validate",
+]
+
+if TYPE_CHECKING:
+    from .api import check, parse, validate
+    from .convert import Conversion
+    from .model import Diagnostic, Digest, Paper, Report
+    from .reader import read
+    from .render import render
+    from .settings import Settings
+
+_LAZY = {
+    "check": "api",
+    "parse": "api",
+    "validate": "api",
+    "read": "reader",
+    "render": "render",
+    "Diagnostic": "model",
+    "Digest": "model",
+    "Paper": "model",
+    "Report": "model",
+    "Settings": "settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'digestconv' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"digestconv.{module}"), name)
+
+
+def convert(paths: Any, format: str, **options: Any) -> Conversion:
+    """Convert the digests under ``paths`` to the format named ``format``.
+
+    Options are those of :func:`digestconv.convert.convert` (``settings``,
+    ``strict``, ``title``, ``link``, ``ascii``).  Returns a
+    :class:`~digestconv.convert.Conversion` with the output bytes and the
+    diagnostics.
+    """
+    from . import formats
+    from .convert import convert as run
+
+    fmt = formats.find(format)
+    if fmt is None:
+        raise ValueError(f"unknown format {format!r}")
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]
+    return run(paths, fmt, **options)

@@ -110,6 +110,21 @@ class Issue:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """An inline ``<!-- digestconv: ignore[...] -->`` comment and what it covers.
+
+    ``rules`` empty means every rule.  ``start``/``end`` are the lines covered:
+    the whole file for ``ignore-file``, else the construct after the comment.
+    """
+
+    span: Span
+    rules: tuple[str, ...]
+    start: int
+    end: int
+    file_level: bool
+
+
+@dataclass(frozen=True, slots=True)
 class TableRow:
     """One row of the ``# 摘要`` summary table, as written."""
 
@@ -215,10 +230,12 @@ class Digest:
     abstract_zh: str | None = None
     #: every summary-table row, in file order
     rows: tuple[TableRow, ...] = field(default=(), compare=False)
-    #: every detail block's ``(ref, line)``, in file order
-    blocks: tuple[tuple[int | None, int], ...] = field(default=(), compare=False)
+    #: every detail block's ``(ref, span of its "[^N]:" marker)``, in file order
+    blocks: tuple[tuple[int | None, Span], ...] = field(default=(), compare=False)
     #: what the reader could not place (syntax, encoding, page chrome, ...)
     issues: tuple[Issue, ...] = field(default=(), compare=False)
+    #: inline suppression comments, in file order
+    suppressions: tuple[Suppression, ...] = field(default=(), compare=False)
     #: positions of the structural landmarks (``summary``, ``details``, ...)
     landmarks: Mapping[str, Span] = field(default_factory=dict, compare=False)
     #: whether the file has the shape of its kind at all

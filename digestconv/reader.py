@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from . import arxiv
-from .model import Digest, Issue, Paper, Source, Span, TableRow
+from .model import Digest, Issue, Paper, Source, Span, Suppression, TableRow
 from .text import CONTROL, abstract_truncated, control_name, mostly_cjk, translation_cut
 
 SUMMARY_HEADING = "# 摘要"
@@ -30,6 +30,7 @@ _RULE_CELLS = re.compile(r"\|(\s*:?-{3,}:?\s*\|){3}")
 _BLOCK_START = re.compile(r"\[\^(\d*)\]:")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^()\s]*)\)")
 _WS = " \t"
+_DIRECTIVE = re.compile(r"<!--\s*digestconv:\s*(ignore-file|ignore)\s*(?:\[([^\]]*)\])?\s*-->")
 
 
 def read(data: bytes | str, path: str = "<stdin>", *, cut: int = DEFAULT_CUT) -> Digest:
@@ -162,6 +163,7 @@ class _Block:
     line: int
     title_zh: str
     header_span: Span
+    marker: Span
     slots: list[_Slot] = field(default_factory=list)
     end_line: int = 0
 
@@ -175,6 +177,8 @@ class _Reader:
         self.rows: list[TableRow] = []
         self.blocks: list[_Block] = []
         self.landmarks: dict[str, Span] = {}
+        self.directives: list[tuple[int, re.Match[str]]] = []
+        self.comments: set[int] = set()
 
     def syntax(self, line: int, message: str, col: int = 1, end: int | None = None) -> None:
         text = self.lines[line - 1]
@@ -284,7 +288,13 @@ class _Reader:
                 ref = int(m.group(1)) if m.group(1) else None
                 title = line[m.end() :].strip(_WS)
                 col = len(line) - len(line[m.end() :].lstrip(_WS)) + 1
-                block = _Block(ref, number, title, Span(number, col, number, len(line) + 1))
+                block = _Block(
+                    ref,
+                    number,
+                    title,
+                    Span(number, col, number, len(line) + 1),
+                    Span(number, 1, number, m.end() + 1),
+                )
                 block.end_line = number
                 self.blocks.append(block)
                 slot = None
@@ -296,6 +306,17 @@ class _Reader:
                 indent = len(raw) - len(raw.lstrip(_WS))
                 slot.lines.append((number, line[indent:], indent))
                 block.end_line = number
+                continue
+            if line.startswith("<!--") and line.endswith("-->"):
+                # an HTML comment: invisible markdown, maybe a digestconv directive
+                self.comments.add(number)
+                if (d := _DIRECTIVE.fullmatch(line)) is not None:
+                    self.directives.append((number, d))
+                elif "digestconv:" in line:
+                    self.syntax(number, "malformed directive: write "
+                                "<!-- digestconv: ignore[rule-name] --> or "
+                                "<!-- digestconv: ignore-file[rule-name] -->")
+                block = slot = None
                 continue
             if line.startswith("|") and section == "summary":
                 self._row(number, line)
@@ -393,12 +414,33 @@ class _Reader:
             self.path,
             "digest",
             papers=tuple(papers),
+            suppressions=self._suppressions(),
             rows=tuple(self.rows),
-            blocks=tuple((b.ref, b.line) for b in self.blocks),
+            blocks=tuple((b.ref, b.marker) for b in self.blocks),
             issues=tuple(self.issues),
             landmarks=MappingProxyType(self.landmarks),
             text=text,
         )
+
+    def _suppressions(self) -> tuple[Suppression, ...]:
+        if not self.directives:
+            return ()
+        starts: dict[int, int] = {row.line: row.line for row in self.rows}
+        starts.update({b.line: b.end_line or b.line for b in self.blocks})
+        out = []
+        for number, m in self.directives:
+            rules = tuple(r.strip() for r in (m.group(2) or "").split(",") if r.strip())
+            span = Span(number, 1, number, len(self.lines[number - 1].rstrip(_WS)) + 1)
+            if m.group(1) == "ignore-file":
+                out.append(Suppression(span, rules, 1, len(self.lines), True))
+                continue
+            target = number + 1
+            while target <= len(self.lines) and (
+                not self.lines[target - 1].strip(_WS) or target in self.comments
+            ):
+                target += 1
+            out.append(Suppression(span, rules, target, starts.get(target, target), False))
+        return tuple(out)
 
     def _paper(self, block: _Block | None, row: TableRow | None) -> Paper:
         if block is None:
@@ -406,7 +448,7 @@ class _Reader:
             return self._row_paper(row)
         spans: dict[str, Span] = {
             "block": Span(block.line, 1, block.end_line or block.line, 1),
-            "ref": Span(block.line, 1, block.line, block.header_span.column),
+            "ref": block.marker,
         }
         missing: list[str] = []
         slots = [s for s in block.slots]

@@ -11,6 +11,7 @@ Cross-file rules (``scope="corpus"``) take the list of all digests instead.
 from __future__ import annotations
 
 import inspect
+import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, NamedTuple, Union
 
@@ -92,8 +93,8 @@ def rule(
             severity,
             summary.strip(),
             explanation.strip(),
-            inspect.cleandoc(bad),
-            inspect.cleandoc(good),
+            textwrap.dedent(bad).strip("\n"),
+            textwrap.dedent(good).strip("\n"),
             scope,
             func,
         )

@@ -1,0 +1,387 @@
+"""The ``digestconv`` command: a thin typer layer over :mod:`digestconv.api`.
+
+Exit codes: 0 clean (warnings allowed), 1 findings at error severity (or
+warnings with ``--strict``), 2 usage, I/O or internal error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="digestconv",
+    help="Validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RSS, Atom, OPML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, Enum):
+    """Diagnostic output formats."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"digestconv: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"digestconv {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Validate Chinese arXiv digests and convert them to other formats."""
+
+
+PathsArg = Annotated[
+    list[str], typer.Argument(help="Files or folders ('-' reads standard input).", show_default=False)
+]
+ConfigOpt = Annotated[
+    Optional[Path], typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+]
+SelectOpt = Annotated[
+    Optional[list[str]], typer.Option("--select", help="Only these rules (codes, prefixes, names).")
+]
+ExtendOpt = Annotated[
+    Optional[list[str]], typer.Option("--extend-select", help="Add rules to the selection.")
+]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules.")]
+ExcludeOpt = Annotated[
+    Optional[list[str]], typer.Option("--exclude", help="Skip files matching this glob.")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary line.")]
+
+
+def _split(values: Optional[list[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def _settings(
+    config: Optional[Path],
+    select: Optional[list[str]] = None,
+    extend_select: Optional[list[str]] = None,
+    ignore: Optional[list[str]] = None,
+    exclude: Optional[list[str]] = None,
+    **flags: Any,
+) -> tuple[Any, Optional[Path]]:
+    from . import config as cfg
+
+    try:
+        settings, source = cfg.load(config)
+        overrides: dict[str, Any] = {}
+        if select:
+            overrides["select"] = _split(select)
+        if extend_select:
+            overrides["extend-select"] = list(settings.extend_select) + list(_split(extend_select))
+        if ignore:
+            overrides["ignore"] = list(settings.ignore) + list(_split(ignore))
+        if exclude:
+            overrides["exclude"] = list(settings.exclude) + list(_split(exclude))
+        overrides = {k: list(v) for k, v in overrides.items()}
+        if overrides:
+            settings = cfg.settings_from_table(overrides, "command line", settings)
+    except cfg.ConfigError as exc:
+        raise _fail(f"invalid configuration: {exc}") from None
+    changes = {k: v for k, v in flags.items() if v is not None}
+    return dataclasses.replace(settings, **changes), source
+
+
+def _progress(quiet: bool) -> Any:
+    """A progress wrapper for many files on a TTY; ``None`` otherwise."""
+    if quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def wrap(items: Iterable[Any]) -> Iterable[Any]:
+        items = list(items)
+        if len(items) < 20:
+            return items
+        from rich.progress import track
+
+        from rich.console import Console
+
+        return track(items, description="checking", console=Console(stderr=True), transient=True)
+
+    return wrap
+
+
+def _output_format(value: Optional[OutputFormat]) -> str:
+    if value is not None:
+        return value.value
+    env = os.environ.get("DIGESTCONV_OUTPUT_FORMAT", "").strip().lower()
+    if env and env not in OutputFormat.__members__:
+        raise _fail(
+            f"DIGESTCONV_OUTPUT_FORMAT={env!r} is not one of {', '.join(OutputFormat.__members__)}"
+        )
+    return env or "text"
+
+
+def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
+    from .report import render, want_color
+
+    color = want_color(stream, os.environ)
+    text = render(fmt, report, color=color, root=Path.cwd())
+    if quiet and fmt == "text":
+        text = "\n".join(line for line in text.splitlines() if ":" in line.split(" ", 1)[0]) + "\n"
+        if not report.diagnostics:
+            text = ""
+    stream.write(text)
+    stream.flush()
+
+
+@app.command()
+def validate(
+    paths: PathsArg,
+    output_format: Annotated[
+        Optional[OutputFormat],
+        typer.Option(
+            "--output-format",
+            "-f",
+            help="text, json, github, sarif or junit (env DIGESTCONV_OUTPUT_FORMAT).",
+            show_default=False,
+        ),
+    ] = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    extend_select: ExtendOpt = None,
+    ignore: IgnoreOpt = None,
+    exclude: ExcludeOpt = None,
+    per_file: Annotated[
+        bool, typer.Option("--per-file", help="No cross-file checks (for pre-commit batches).")
+    ] = False,
+    skip_non_digests: Annotated[
+        bool,
+        typer.Option(
+            "--skip-non-digests", help="Leave files without digest structure alone (README.md)."
+        ),
+    ] = False,
+    abstract_cut: Annotated[
+        Optional[int], typer.Option("--abstract-cut", min=1, help="The producer's abstract cut.")
+    ] = None,
+    show_settings: Annotated[
+        bool, typer.Option("--show-settings", help="Print the effective settings and exit.")
+    ] = False,
+) -> None:
+    """Check digests and report problems with file, line and column."""
+    settings, source = _settings(
+        config,
+        select,
+        extend_select,
+        ignore,
+        exclude,
+        cross_file=False if per_file else None,
+        skip_non_digests=True if skip_non_digests else None,
+        abstract_cut=abstract_cut,
+    )
+    if show_settings:
+        from .config import show
+
+        typer.echo(show(settings, source), nl=False)
+        raise typer.Exit(0)
+    fmt = _output_format(output_format)
+    from .api import validate as run
+
+    report = run(paths, settings, progress=_progress(quiet))
+    _render(report, fmt, sys.stdout, quiet)
+    raise typer.Exit(report.exit_code(strict))
+
+
+@app.command()
+def parse(
+    paths: PathsArg,
+    config: ConfigOpt = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE.")] = None,
+) -> None:
+    """Print the JSON form of each file (a JSON array, one object per file)."""
+    from .api import discover, load
+    from .model import Diagnostic
+
+    settings, _ = _settings(config)
+    inputs, problems = discover(paths, settings)
+    documents = []
+    for source in inputs:
+        loaded = load(source, settings)
+        if isinstance(loaded, Diagnostic):
+            problems.append(loaded)
+        else:
+            documents.append(loaded.to_dict())
+    for p in problems:
+        typer.echo(f"{p.path}: {p.message}", err=True)
+    text = json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
+    _emit(text.encode("utf-8"), output)
+    raise typer.Exit(2 if problems else 0)
+
+
+def _emit(data: bytes, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from .convert import write_atomic
+
+    try:
+        write_atomic(output, data)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+@app.command("to")
+def to(
+    fmt_or_path: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FORMAT PATH...",
+            help="Output format (see 'digestconv formats'; may be omitted with -o FILE.EXT), "
+            "then files or folders.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write atomically to FILE.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Write nothing if any input has an error.")
+    ] = False,
+    feed_title: Annotated[Optional[str], typer.Option("--feed-title", help="Feed title.")] = None,
+    feed_link: Annotated[Optional[str], typer.Option("--feed-link", help="Feed link.")] = None,
+    ascii_: Annotated[
+        bool, typer.Option("--ascii", help="BibTeX: LaTeX escapes instead of UTF-8 letters.")
+    ] = False,
+    quiet: QuietOpt = False,
+    config: ConfigOpt = None,
+    output_format: Annotated[
+        Optional[OutputFormat],
+        typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
+    ] = None,
+) -> None:
+    """Convert digests to FORMAT on stdout (diagnostics go to stderr)."""
+    from . import formats
+
+    args = list(fmt_or_path)
+    fmt = formats.find(args[0]) if args else None
+    if fmt is not None:
+        args = args[1:]
+    elif output is not None:
+        fmt = formats.find(filename=str(output))
+        if fmt is None and args and not Path(args[0]).exists():
+            raise _fail(f"unknown format '{args[0]}' (see 'digestconv formats')")
+        if fmt is None:
+            raise _fail(f"cannot tell the format from '{output.name}': name it, e.g. 'to bibtex'")
+    else:
+        name = args[0] if args else ""
+        raise _fail(f"unknown format '{name}' (see 'digestconv formats')")
+    if not args:
+        raise _fail("no input: give files, folders or '-'")
+    if not fmt.can_write:
+        raise _fail(f"format '{fmt.name}' cannot be written")
+    settings, _ = _settings(config)
+    from .convert import convert
+
+    try:
+        result = convert(
+            args, fmt, settings, strict=strict, title=feed_title, link=feed_link, ascii=ascii_
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if result.diagnostics:
+        _render(result.report(), _output_format(output_format), sys.stderr, quiet)
+    if result.written:
+        _emit(result.output, output)
+    else:
+        typer.echo("digestconv: nothing written (--strict and errors in the input)", err=True)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def formats() -> None:
+    """List the output formats: name, suffixes, media type, read/write."""
+    from . import formats as registry
+
+    rows = [("name", "suffixes", "media type", "can")]
+    for f in registry.all_formats():
+        can = "/".join(x for x, ok in (("read", f.can_read), ("write", f.can_write)) if ok)
+        names = f.name + (f" ({', '.join(f.aliases)})" if f.aliases else "")
+        rows.append((names, " ".join(f.suffixes), f.media_type, can))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+
+
+@app.command()
+def rules() -> None:
+    """List every rule: code, name, default severity, summary."""
+    from .rules import all_rules
+
+    for r in all_rules():
+        typer.echo(f"{r.code}  {r.name:<22} {r.severity:<8} {r.summary}")
+
+
+@app.command()
+def rule(name: Annotated[str, typer.Argument(help="Rule name or code.")]) -> None:
+    """Explain one rule, with a bad and a good example."""
+    from .rules import get
+
+    r = get(name)
+    if r is None:
+        raise _fail(f"no rule '{name}' (see 'digestconv rules')")
+    indent = lambda s: "\n".join("    " + line for line in s.splitlines())  # noqa: E731
+    typer.echo(
+        f"{r.code} {r.name} ({r.severity})\n\n{r.summary}\n\n{r.explanation}\n\n"
+        f"Bad:\n\n{indent(r.bad)}\n\nGood:\n\n{indent(r.good)}"
+    )
+
+
+def main() -> None:
+    """Console-script entry point: run the app, never show a traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("digestconv: interrupted\n")
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        # the reader went away (| head): stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        raise SystemExit(0) from None
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        sys.stderr.write(
+            f"digestconv: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report this with the input that caused it.\n"
+        )
+        raise SystemExit(2) from None

@@ -1,0 +1,431 @@
+"""Identity rules: every place a paper is named agrees on which paper it is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .. import arxiv
+from ..model import Digest, Paper, Span
+from . import Finding, rule
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _with_detail(digest: Digest) -> Iterator[Paper]:
+    return (p for p in digest.papers if p.source.has_detail)
+
+
+def _whitespace_only(a: str, b: str) -> bool:
+    return a.split() == b.split()
+
+
+@rule(
+    "DC201",
+    "title-mismatch",
+    "error",
+    bad="""
+        | [^1] | [Scaling Laws](https://arxiv.org/abs/2402.04177) | ... |
+        [^1]: ...
+            Scaling Laws for Downstream Task Performance of Large Language Models
+    """,
+    good="""
+        | [^1] | [Scaling Laws for Downstream Task Performance of Large Language Models](https://arxiv.org/abs/2402.04177) | ... |
+        [^1]: ...
+            Scaling Laws for Downstream Task Performance of Large Language Models
+    """,
+)
+def title_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """The table row's title differs from the detail block's English title.
+
+    The table shows the detail title with any `(arXiv:...)` suffix cut off.
+    A difference means one of them was edited by hand: make them equal.
+    """
+    for paper in _with_detail(digest):
+        row, raw = paper.source.row, paper.source.raw_title
+        if row is None or raw is None:
+            continue
+        expected = arxiv.strip_table_suffix(raw)
+        if row.title.strip() != expected:
+            how = " (they differ only in whitespace)" if _whitespace_only(row.title, expected) else ""
+            yield Finding(
+                row.spans.get("title", paper.span("title")),
+                f"table title '{_short(row.title)}' differs from the detail title "
+                f"'{_short(expected)}' on line {paper.span('title').line}{how}: make them equal",
+            )
+
+
+@rule(
+    "DC202",
+    "url-mismatch",
+    "error",
+    bad="""
+        | [^1] | [Title](https://arxiv.org/abs/2402.04177) | ... |
+            [https://arxiv.org/abs/2402.04178](https://arxiv.org/abs/2402.04178)
+    """,
+    good="""
+        | [^1] | [Title](https://arxiv.org/abs/2402.04177) | ... |
+            [https://arxiv.org/abs/2402.04177](https://arxiv.org/abs/2402.04177)
+    """,
+)
+def url_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """The table row links to another URL than the detail block.
+
+    Both links are the paper's arXiv page. When they differ, at least one
+    points at the wrong paper or a different mirror: use the same URL in both.
+    """
+    for paper in _with_detail(digest):
+        row = paper.source.row
+        if row is None or paper.url is None or row.url == paper.url:
+            continue
+        yield Finding(
+            row.spans.get("url", paper.span("url")),
+            f"table links to {row.url} but the detail block on line {paper.span('url').line} "
+            f"links to {paper.url}: use the same URL",
+        )
+
+
+@rule(
+    "DC203",
+    "summary-mismatch",
+    "error",
+    bad="""
+        | [^1] | [Title](https://arxiv.org/abs/2402.04177) | 本研究探讨了尺度行为。 |
+            本研究探讨了大型语言模型的尺度行为。
+    """,
+    good="""
+        | [^1] | [Title](https://arxiv.org/abs/2402.04177) | 本研究探讨了大型语言模型的尺度行为。 |
+            本研究探讨了大型语言模型的尺度行为。
+    """,
+)
+def summary_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """The table row's Chinese summary differs from the detail block's summary.
+
+    The producer writes the same one-line summary in both places. Differences
+    only in whitespace are fixed by `digestconv fmt`; others must be resolved
+    by hand.
+    """
+    for paper in _with_detail(digest):
+        row = paper.source.row
+        if row is None or "summary_zh" not in paper.source.spans:
+            continue  # no row, or a layout without a summary paragraph
+        table, detail = row.summary, paper.summary_zh or ""
+        if table == detail:
+            continue
+        how = (
+            "they differ only in whitespace ('digestconv fmt' fixes this)"
+            if _whitespace_only(table, detail)
+            else "make them equal"
+        )
+        yield Finding(
+            row.spans.get("summary", paper.span("summary_zh")),
+            f"table summary differs from the detail summary on line "
+            f"{paper.span('summary_zh').line}: {how}",
+        )
+
+
+@rule(
+    "DC204",
+    "link-text-mismatch",
+    "error",
+    bad="""
+        [https://arxiv.org/abs/2402.04177](https://arxiv.org/abs/2403.15711)
+    """,
+    good="""
+        [https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)
+    """,
+)
+def link_text_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """A detail link's visible text is not its target.
+
+    Detail blocks write the link as `[URL](URL)`. When the text shows another
+    URL than the one clicked, readers are misled: write the target as text.
+    """
+    for paper in _with_detail(digest):
+        text = paper.source.link_text
+        if text is not None and paper.url is not None and text != paper.url:
+            yield Finding(
+                paper.span("link_text"),
+                f"link text '{_short(text)}' is not its target {paper.url}: write "
+                f"[{paper.url}]({paper.url})",
+            )
+
+
+@rule(
+    "DC205",
+    "url-not-arxiv",
+    "error",
+    bad="""
+        [https://example.com/paper.pdf](https://example.com/paper.pdf)
+    """,
+    good="""
+        [https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)
+    """,
+)
+def url_not_arxiv(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """A paper's link is not an arXiv abstract or PDF URL.
+
+    digestconv derives identifiers, DOIs and dates from
+    `http(s)://arxiv.org/abs/ID` (also `rss.arxiv.org`, `export.arxiv.org`,
+    `/pdf/ID`). Link to the paper's arXiv page.
+    """
+    for paper in digest.papers:
+        urls: list[tuple[str, Span]] = []
+        if paper.url is not None:
+            urls.append((paper.url, paper.span("url")))
+        row = paper.source.row
+        if row is not None and paper.source.has_detail and row.url != paper.url:
+            urls.append((row.url, row.spans.get("url", paper.span("url"))))
+        for url, span in urls:
+            parsed = arxiv.parse_url(url)
+            if parsed is None or parsed.host not in arxiv.ARXIV_HOSTS:
+                yield Finding(
+                    span,
+                    f"'{_short(url)}' is not an arXiv URL: link to https://arxiv.org/abs/ID",
+                )
+
+
+def _ids(paper: Paper) -> list[tuple[str, str, Span]]:
+    """Every identifier written for ``paper``: (where, id, span)."""
+    src = paper.source
+    out: list[tuple[str, str, Span]] = []
+    if src.url_id:
+        out.append(("URL", src.url_id, paper.span("url")))
+    if src.row is not None and src.has_detail:
+        parsed = arxiv.parse_url(src.row.url)
+        if parsed is not None and parsed.raw_id != src.url_id:
+            out.append(("table URL", parsed.raw_id, src.row.spans.get("url", paper.span("url"))))
+    if src.title_id:
+        out.append(("title suffix", src.title_id, paper.span("title")))
+    if src.abstract_id:
+        out.append(("abstract prefix", src.abstract_id, paper.span("abstract")))
+    return out
+
+
+@rule(
+    "DC206",
+    "id-malformed",
+    "error",
+    bad="""
+        [https://arxiv.org/abs/2413.15711](https://arxiv.org/abs/2413.15711)
+    """,
+    good="""
+        [https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)
+    """,
+)
+def id_malformed(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """An arXiv identifier does not follow arXiv's grammar.
+
+    New-style identifiers are `YYMM.NNNN` (April 2007 to 2014) or
+    `YYMM.NNNNN` (from 2015) with a real month; old-style ones are
+    `archive/YYMMNNN` or `archive.SC/YYMMNNN` with a real archive (1991 to
+    March 2007). Copy the identifier from the paper's arXiv page.
+    """
+    for paper in digest.papers:
+        for where, raw, span in _ids(paper):
+            _, why = arxiv.check_id(raw)
+            if why is not None:
+                yield Finding(span, f"{where} identifier '{_short(raw, 40)}' is malformed: {why}")
+
+
+@rule(
+    "DC207",
+    "id-mismatch",
+    "error",
+    bad="""
+            Recurrent Linear Transformers. (arXiv:2310.15719v1 [cs.LG])
+
+            [http://arxiv.org/abs/2310.15791](http://arxiv.org/abs/2310.15791)
+    """,
+    good="""
+            Recurrent Linear Transformers. (arXiv:2310.15719v1 [cs.LG])
+
+            [http://arxiv.org/abs/2310.15719](http://arxiv.org/abs/2310.15719)
+    """,
+)
+def id_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """The URL, the title suffix and the abstract prefix name different papers.
+
+    A paper's identifier appears in its link and, depending on the feed, in
+    an old title suffix `(arXiv:ID [cat])` or a new abstract prefix
+    `arXiv:IDvN Announce Type:`. They must agree: fix the one that is wrong.
+    """
+    for paper in digest.papers:
+        ids = _ids(paper)
+        if not ids:
+            continue
+        first_where, first, _ = ids[0]
+        for where, raw, span in ids[1:]:
+            if raw != first:
+                yield Finding(
+                    span,
+                    f"{where} names {raw} but the {first_where} names {first}: they must agree",
+                )
+
+
+@rule(
+    "DC208",
+    "version-mismatch",
+    "error",
+    bad="""
+            Title. (arXiv:2310.13833v2 [cs.LG] UPDATED)
+
+            arXiv:2310.13833v1 Announce Type: replace  Abstract: ...
+    """,
+    good="""
+            Title. (arXiv:2310.13833v2 [cs.LG] UPDATED)
+
+            arXiv:2310.13833v2 Announce Type: replace  Abstract: ...
+    """,
+)
+def version_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """The versions written for one paper disagree.
+
+    The title suffix, the abstract prefix and a versioned URL (`/abs/IDvN`)
+    each state a version; they describe one announcement and must agree.
+    """
+    for paper in digest.papers:
+        src = paper.source
+        versions = [
+            ("URL", src.url_version, paper.span("url")),
+            ("title suffix", src.title_version, paper.span("title")),
+            ("abstract prefix", src.abstract_version, paper.span("abstract")),
+        ]
+        known = [(w, v, s) for w, v, s in versions if v is not None]
+        for where, version, span in known[1:]:
+            if version != known[0][1]:
+                yield Finding(
+                    span,
+                    f"{where} says v{version} but the {known[0][0]} says v{known[0][1]}: "
+                    "use one version",
+                )
+
+
+@rule(
+    "DC209",
+    "unknown-category",
+    "error",
+    bad="""
+            Title. (arXiv:2310.15719v1 [cs.XX])
+    """,
+    good="""
+            Title. (arXiv:2310.15719v1 [cs.LG])
+    """,
+)
+def unknown_category(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """A primary category is not in the arXiv taxonomy.
+
+    Categories come from arXiv's taxonomy (`cs.LG`, `stat.ML`, `hep-th`, ...,
+    shipped with digestconv including retired ones). A typo here ends up in
+    BibTeX `primaryClass` and feed categories: correct it.
+    """
+    known = arxiv.categories()
+    for paper in digest.papers:
+        cat = paper.primary_category
+        if cat is not None and cat not in known:
+            near = [c for c in known if c.lower() == cat.lower()]
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            yield Finding(
+                paper.span("primary_category"),
+                f"'{_short(cat, 30)}' is not an arXiv category{hint}: use one of arXiv's "
+                "categories such as cs.LG",
+            )
+
+
+@rule(
+    "DC210",
+    "duplicate-paper",
+    "warning",
+    scope="corpus",
+    bad="""
+        | [^1] | [Scaling Laws](https://arxiv.org/abs/2402.04177) | ... |
+        | [^5] | [Scaling Laws](https://arxiv.org/abs/2402.04177) | ... |
+    """,
+    good="""
+        | [^1] | [Scaling Laws](https://arxiv.org/abs/2402.04177) | ... |
+    """,
+)
+def duplicate_paper(digests: list[Digest], settings: Settings) -> Iterator[Finding]:
+    """The same arXiv paper appears twice, in one digest or across the files checked.
+
+    Within a digest a repeated paper is usually a copy-paste slip. Across
+    digests it is common (a paper is cross-listed or replaced), so converters
+    merge copies by identifier; this warning tells you which copy wins (the
+    first). With `--per-file` only repeats inside one file are reported.
+    """
+    first: dict[str, tuple[str, int]] = {}
+    for digest in digests:
+        for paper in digest.papers:
+            if paper.arxiv_id is None:
+                continue
+            line = paper.line or 1
+            seen = first.get(paper.arxiv_id)
+            if seen is None:
+                first[paper.arxiv_id] = (digest.path, line)
+                continue
+            if not settings.cross_file and seen[0] != digest.path:
+                continue
+            where = f"line {seen[1]}" if seen[0] == digest.path else f"{seen[0]}:{seen[1]}"
+            yield Finding(
+                paper.span("url"),
+                f"arXiv:{paper.arxiv_id} already appears at {where}: delete one copy "
+                "(converters keep the first)",
+                digest.path,
+            )
+
+
+@rule(
+    "DC211",
+    "missing-field",
+    "error",
+    bad="""
+        [^1]: 中文标题
+
+            English Title
+
+            (no link line)
+    """,
+    good="""
+        [^1]: 中文标题
+
+            English Title
+
+            [https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)
+    """,
+)
+def missing_field(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """A paper lacks its English title, arXiv link or identifier, or its English abstract.
+
+    Without a title or link a paper cannot be cited; without an identifier
+    it has no DOI, date or stable feed id. Abstract pages lack all three.
+    """
+    if digest.kind == "abstract-page":
+        for name in ("title", "arXiv link", "arXiv identifier"):
+            yield Finding(
+                Span.point(1),
+                f"abstract page has no {name}: it cannot be cited; find the paper on arXiv "
+                "and add it to a digest",
+            )
+        return
+    for paper in _with_detail(digest):
+        missing = list(paper.source.missing)
+        if paper.title is None and "title" not in missing:
+            missing.append("title")
+        if paper.url is not None and paper.arxiv_id is None and paper.source.url_id is None:
+            missing.append("arxiv_id")
+        names = {
+            "title": "English title",
+            "url": "[URL](URL) link",
+            "abstract": "English abstract",
+            "arxiv_id": "arXiv identifier",
+        }
+        for name in missing:
+            yield Finding(
+                paper.span("block"),
+                f"detail block [^{paper.ref}] has no {names.get(name, name)}: add it",
+            )

@@ -1,0 +1,70 @@
+"""Effective settings of a run: which rules, at what severity, on which files.
+
+:class:`Settings` is a plain frozen value; :mod:`digestconv.config` builds it
+from ``pyproject.toml`` and command-line flags.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .model import Severity
+
+DEFAULT_INCLUDE: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
+
+
+def _matches(selector: str, code: str, name: str) -> bool:
+    """``ALL``, a code prefix (``DC2``, ``DC301``) or a rule name selects a rule."""
+    selector = selector.strip()
+    if selector.upper() == "ALL":
+        return True
+    if selector.upper().startswith("DC"):
+        return code.startswith(selector.upper())
+    return selector.lower() == name
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Which rules run, at what severity, and how files are found."""
+
+    select: tuple[str, ...] = ("ALL",)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    #: glob pattern -> rules ignored in matching files
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: rule code or name -> severity that replaces the rule's default
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    #: the producer's abstract cut, in characters
+    abstract_cut: int = 1000
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    #: compare papers across files (off for pre-commit batches: ``--per-file``)
+    cross_file: bool = True
+    #: skip files that are not digests instead of reporting them (pre-commit)
+    skip_non_digests: bool = False
+
+    def enabled(self, code: str, name: str, path: str | None = None) -> bool:
+        """Whether rule ``code``/``name`` runs (on ``path``, if given)."""
+        chosen = any(_matches(s, code, name) for s in self.select + self.extend_select)
+        if not chosen or any(_matches(s, code, name) for s in self.ignore):
+            return False
+        if path is not None:
+            for pattern, rules in self.per_file_ignores.items():
+                if _path_matches(path, pattern) and any(_matches(s, code, name) for s in rules):
+                    return False
+        return True
+
+    def severity_of(self, code: str, name: str, default: Severity) -> Severity:
+        """The severity rule ``code``/``name`` reports at."""
+        return self.severity.get(code, self.severity.get(name, default))
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    """Match a glob against a path or any of its trailing parts (``seeds/*.txt``)."""
+    path = path.replace("\\", "/")
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    parts = path.split("/")
+    return any(fnmatch.fnmatchcase("/".join(parts[i:]), pattern) for i in range(1, len(parts)))
