@@ -337,6 +337,8 @@ def formats() -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+    for name, why in sorted(registry.broken.items()):
+        typer.echo(f"digestconv: format plugin '{name}' failed to load: {why}", err=True)
 
 
 @app.command()

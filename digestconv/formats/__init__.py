@@ -21,6 +21,8 @@ __all__ = ["Batch", "Format", "FormatError", "Source", "all_formats", "find", "r
 GROUP = "digestconv.formats"
 _extra: dict[str, type[Format]] = {}
 _loaded: dict[str, type[Format]] | None = None
+#: entry points that failed to load: name -> reason (shown by ``digestconv formats``)
+broken: dict[str, str] = {}
 
 
 def register(cls: type[Format]) -> type[Format]:
@@ -36,8 +38,15 @@ def _all() -> dict[str, type[Format]]:
     if _loaded is None:
         found: dict[str, type[Format]] = {}
         for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-            cls = ep.load()
-            found[getattr(cls, "name", "") or ep.name] = cls
+            try:
+                cls = ep.load()
+            except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the rest
+                broken[ep.name] = f"{type(exc).__name__}: {exc}"
+                continue
+            if not (isinstance(cls, type) and issubclass(cls, Format)):
+                broken[ep.name] = f"{ep.value} is not a Format subclass"
+                continue
+            found[cls.name or ep.name] = cls
         found.update(_extra)
         _loaded = found
     return _loaded
@@ -50,9 +59,20 @@ def all_formats() -> list[Format]:
 
 def find(name: str | None = None, filename: str | None = None) -> Format | None:
     """Find a format by name or alias, or else by the suffix of ``filename``."""
-    formats = _all()
     if name:
         key = name.lower()
+        if key in _extra:
+            return _extra[key]()
+        # the common case, a format's own name, loads only that entry point
+        for ep in entry_points(group=GROUP, name=key):
+            try:
+                cls = ep.load()
+            except Exception:  # noqa: BLE001 - reported by all_formats()
+                break
+            if isinstance(cls, type) and issubclass(cls, Format):
+                return cls()
+    formats = _all()
+    if name:
         for cls in formats.values():
             if key == cls.name or key in cls.aliases:
                 return cls()
