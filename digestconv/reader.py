@@ -264,13 +264,12 @@ class _Reader:
             line = raw.rstrip(_WS)
             if not line:
                 if block is not None:
-                    if raw and slot is None:  # whitespace-only: an empty field
+                    if raw and slot is None and not lines[index - 1]:
+                        # whitespace-only after an empty separator line: an empty field
                         block.slots.append(_Slot([(number, "", len(raw))]))
-                    elif slot is not None and not raw and slot.lines:
-                        slot = None
-                    elif slot is not None:  # whitespace-only after content closes it
-                        slot = None
-                    block.end_line = number if raw or slot else block.end_line
+                    slot = None  # an empty line, or a blank after content, ends a field
+                    if raw:
+                        block.end_line = number
                 continue
             head = line.lstrip(_WS)
             if head in (SUMMARY_HEADING, DETAILS_HEADING) and line == head:
@@ -453,7 +452,10 @@ class _Reader:
         missing: list[str] = []
         slots = [s for s in block.slots]
         # the link paragraph anchors the layout
-        link_at = next((i for i, s in enumerate(slots) if _LINK.fullmatch(s.value)), None)
+        if len(slots) > 1 and _LINK.fullmatch(slots[1].value):
+            link_at: int | None = 1  # the standard layout: title, then link
+        else:
+            link_at = next((i for i, s in enumerate(slots) if _LINK.fullmatch(s.value)), None)
         if link_at is None:
             missing.append("url")
             before, after = slots[:1], slots[1:]
