@@ -324,6 +324,78 @@ def to(
     raise typer.Exit(result.exit_code)
 
 
+@app.command("fmt")
+def fmt_command(
+    paths: PathsArg,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; change nothing.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Rewrite digests into the canonical layout (safe fixes only)."""
+    import difflib
+
+    from .api import discover
+    from .convert import write_atomic
+    from .fmt import format_digest
+
+    settings, _ = _settings(config)
+    inputs, problems = discover(paths, settings)
+    for p in problems:
+        typer.echo(f"{p.path}: {p.message}", err=True)
+    status = 2 if problems else 0
+    changed = refused = 0
+    for source in inputs:
+        try:
+            data = source.path.read_bytes() if source.path else sys.stdin.buffer.read()
+        except OSError as exc:
+            typer.echo(f"{source.name}: cannot read: {exc.strerror or exc}", err=True)
+            status = 2
+            continue
+        result = format_digest(data, source.name)
+        if result.text is None:
+            refused += 1
+            typer.echo(f"{source.name}: not formatted: {result.reason}", err=True)
+            continue
+        if not result.changed:
+            continue
+        changed += 1
+        if diff:
+            old = data.decode("utf-8", "replace").replace("\r\n", "\n").splitlines(keepends=True)
+            new = result.text.splitlines(keepends=True)
+            sys.stdout.writelines(
+                difflib.unified_diff(old, new, *_diff_names(source.name))
+            )
+        elif check_only:
+            typer.echo(f"would reformat {source.name}", err=True)
+        elif source.path is None:
+            sys.stdout.write(result.text)
+        else:
+            try:
+                write_atomic(source.path, result.text.encode("utf-8"))
+            except OSError as exc:
+                typer.echo(f"{source.name}: cannot write: {exc.strerror or exc}", err=True)
+                status = 2
+                continue
+            typer.echo(f"reformatted {source.name}", err=True)
+    verb = "would be reformatted" if check_only or diff else "reformatted"
+    typer.echo(
+        f"{changed} file{'s' * (changed != 1)} {verb}, "
+        f"{len(inputs) - changed - refused} unchanged, {refused} not formatted",
+        err=True,
+    )
+    if status == 0 and (refused or ((check_only or diff) and changed)):
+        status = 1
+    raise typer.Exit(status)
+
+
+def _diff_names(name: str) -> tuple[str, str]:
+    if os.path.isabs(name) or name.startswith("<"):
+        return name, name
+    return f"a/{name}", f"b/{name}"
+
+
 @app.command()
 def formats() -> None:
     """List the output formats: name, suffixes, media type, read/write."""

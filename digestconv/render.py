@@ -33,7 +33,7 @@ empty line, an empty field written as four spaces)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .arxiv import abs_url
 from .model import Paper
@@ -87,18 +87,32 @@ def paper_url(paper: Paper) -> str:
     return abs_url(paper.arxiv_id) if paper.arxiv_id else ""
 
 
-def render(papers: Sequence[Paper], *, renumber: bool = False) -> str:
-    """Render ``papers`` as one digest; ``renumber`` numbers refs 1..n."""
+def render(
+    papers: Sequence[Paper],
+    *,
+    renumber: bool = False,
+    header: Sequence[str] = (),
+    before_row: Mapping[int, Sequence[str]] | None = None,
+    before_block: Mapping[int, Sequence[str]] | None = None,
+) -> str:
+    """Render ``papers`` as one digest; ``renumber`` numbers refs 1..n.
+
+    ``header`` lines go first; ``before_row``/``before_block`` map a paper's
+    index to lines (comments) written just before its table row or block.
+    """
     refs = [i + 1 if renumber or p.ref is None else p.ref for i, p in enumerate(papers)]
-    out: list[str] = ["# 摘要", "", "| Ref | Title | Summary |", "| --- | --- | --- |"]
-    for ref, paper in zip(refs, papers):
+    out: list[str] = [*header, "# 摘要", "", "| Ref | Title | Summary |", "| --- | --- | --- |"]
+    for index, (ref, paper) in enumerate(zip(refs, papers)):
         url = paper_url(paper)
         summary = one_line(paper.summary_zh)
+        out.extend((before_row or {}).get(index, ()))
         out.append(f"| [^{ref}] | [{table_title(paper)}]({url}) | {summary} |")
     out += ["", "# 详细", ""]
-    for ref, paper in zip(refs, papers):
+    for index, (ref, paper) in enumerate(zip(refs, papers)):
+        out.extend((before_block or {}).get(index, ()))
         out.extend(_block(ref, paper))
-    out.append("")
+    # the producer ends a digest with an empty line after the last block
+    out += ["", ""] if papers else [""]
     return "\n".join(out)
 
 

@@ -1,0 +1,128 @@
+"""``digestconv fmt``: rewrite digests into the canonical layout, with safe fixes only.
+
+What it fixes: a byte-order mark, CRLF line ends, stray whitespace, layout
+drift (missing empty fields, separators), reference numbers after deletions
+or moves (renumbered 1..n in table order), and table cells that differ from
+their detail block only in whitespace (re-derived from the block).
+
+What it never does: change a content word.  A file it cannot read cleanly
+(syntax errors, invalid UTF-8, control characters, conflicting table and
+detail text, missing blocks or rows, HTML comments other than digestconv
+suppressions, or not a digest at all) is left untouched and reported.  As a
+last guard, the formatted text is read back and must give the same papers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from . import arxiv
+from .model import Digest, Paper
+from .reader import _DIRECTIVE, read
+from .render import render
+
+#: encoding problems fmt repairs by itself
+_FIXABLE_ENCODING = ("byte-order mark", "CRLF")
+#: fields compared between input and output (content only)
+_CONTENT = (
+    "arxiv_id", "version", "url", "title", "title_zh", "summary_zh", "summary_en",
+    "abstract", "abstract_zh", "announce_type", "primary_category",
+)
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """The outcome for one file: the new text, or why it was left alone."""
+
+    path: str
+    original: bytes
+    text: str | None
+    reason: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether formatting changes the file."""
+        return self.text is not None and self.text.encode("utf-8") != self.original
+
+
+def _blockers(digest: Digest) -> list[str]:
+    reasons: list[str] = []
+    if digest.kind != "digest" or not digest.recognized:
+        return ["not a digest"]
+    for issue in digest.issues:
+        if issue.rule == "encoding" and issue.message.startswith(_FIXABLE_ENCODING):
+            continue
+        reasons.append(f"line {issue.span.line}: {issue.message}")
+    table = [r.ref for r in digest.rows]
+    blocks = [ref for ref, _ in digest.blocks]
+    if len(set(table)) != len(table) or len(set(blocks)) != len(blocks):
+        reasons.append("duplicate reference numbers")
+    if set(table) != set(blocks):
+        reasons.append("table rows and detail blocks name different references")
+    for paper in digest.papers:
+        row = paper.source.row
+        if row is None or not paper.source.has_detail:
+            continue
+        raw = paper.source.raw_title or ""
+        if row.title.split() != arxiv.strip_table_suffix(raw).split():
+            reasons.append(f"line {row.line}: table title differs from the detail title")
+        if row.url != paper.url:
+            reasons.append(f"line {row.line}: table URL differs from the detail URL")
+        if "summary_zh" in paper.source.spans and row.summary.split() != (
+            paper.summary_zh or ""
+        ).split():
+            reasons.append(f"line {row.line}: table summary differs from the detail summary")
+        if paper.source.link_text not in (None, paper.url):
+            reasons.append(f"line {paper.line}: link text differs from the link target")
+    comments = set()
+    for number, line in enumerate(digest.text.split("\n"), 1):
+        if line.startswith("<!--") and not _DIRECTIVE.fullmatch(line.rstrip(" \t")):
+            comments.add(number)
+    if comments:
+        reasons.append(f"HTML comments (line {min(comments)}) that fmt would not keep")
+    return reasons
+
+
+def _content(paper: Paper) -> tuple[object, ...]:
+    return tuple(getattr(paper, name) for name in _CONTENT)
+
+
+def format_digest(data: bytes, path: str = "<stdin>") -> Formatted:
+    """Format one file's bytes; never raises on content."""
+    digest = read(data, path)
+    reasons = _blockers(digest)
+    if reasons:
+        return Formatted(path, data, None, "; ".join(reasons[:3]))
+    papers: list[Paper] = []
+    for paper in digest.papers:
+        row = paper.source.row
+        if paper.summary_zh is None and row is not None and row.summary:
+            # a layout without a summary paragraph: the table keeps its summary
+            paper = dataclasses.replace(paper, summary_zh=row.summary)
+        papers.append(paper)
+    lines = digest.text.split("\n")
+    header: list[str] = []
+    before_row: dict[int, list[str]] = {}
+    before_block: dict[int, list[str]] = {}
+    row_index = {p.source.row.line: i for i, p in enumerate(papers) if p.source.row is not None}
+    block_index = {p.line: i for i, p in enumerate(papers) if p.source.has_detail}
+    for s in digest.suppressions:
+        text = lines[s.span.line - 1].strip(" \t")
+        if s.file_level:
+            header.append(text)
+        elif s.start in row_index:
+            before_row.setdefault(row_index[s.start], []).append(text)
+        elif s.start in block_index:
+            before_block.setdefault(block_index[s.start], []).append(text)
+        else:
+            return Formatted(path, data, None, f"line {s.span.line}: suppression fmt cannot place")
+    if header:
+        header.append("")
+    text = render(
+        papers, renumber=True, header=header, before_row=before_row, before_block=before_block
+    )
+    again = read(text, path)
+    if [_content(p) for p in again.papers] != [_content(p) for p in papers]:
+        return Formatted(path, data, None, "formatting would change the content")
+    return Formatted(path, data, text)

@@ -1,0 +1,149 @@
+"""Diagnostic renderers: one module per ``--output-format``.
+
+Each module in this package exposes ``render(report, *, color, root) -> str``.
+Modules are imported only when their format is asked for, so the common case
+(the ``text`` renderer on a pre-commit run) imports nothing heavy.
+
+``root`` is the folder that relative locations are reported against (the
+repository root): the ``github`` and ``sarif`` renderers use it; ``text``,
+``json`` and ``junit`` print each path as the diagnostic carries it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ..model import Diagnostic, Report, Severity
+
+__all__ = [
+    "RENDERERS",
+    "STDIN_PATHS",
+    "RuleInfo",
+    "relative_to_root",
+    "render",
+    "rule_metadata",
+    "sorted_diagnostics",
+    "want_color",
+]
+
+#: every ``--output-format`` name, in the order ``--help`` lists them
+RENDERERS: tuple[str, ...] = ("text", "json", "github", "sarif", "junit")
+
+#: diagnostic paths that stand for standard input rather than a file
+STDIN_PATHS: frozenset[str] = frozenset({"<stdin>", "-"})
+
+
+class _Stream(Protocol):
+    def isatty(self) -> bool: ...
+
+
+def render(name: str, report: Report, *, color: bool = False, root: Path | None = None) -> str:
+    """Render ``report`` in output format ``name`` (one of :data:`RENDERERS`).
+
+    Raises :class:`ValueError` for an unknown name.
+    """
+    if name not in RENDERERS:
+        raise ValueError(f"unknown output format {name!r}: choose one of {', '.join(RENDERERS)}")
+    module = import_module(f"{__name__}.{name}")
+    out: str = module.render(report, color=color, root=root)
+    return out
+
+
+def want_color(stream: _Stream, env: Mapping[str, str] | None = None) -> bool:
+    """Whether output written to ``stream`` should be coloured.
+
+    ``NO_COLOR`` set to any non-empty value disables colour; otherwise
+    ``FORCE_COLOR`` set to any non-empty value enables it, even when ``stream``
+    is not a terminal; otherwise colour is used exactly when ``stream`` is a TTY.
+    """
+    if env is None:
+        env = os.environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # closed or fake streams
+        return False
+
+
+def sorted_diagnostics(report: Report) -> list[Diagnostic]:
+    """The report's diagnostics in the order every renderer uses."""
+    return sorted(report.diagnostics, key=lambda d: d.sort_key())
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a renderer may say about a rule (a rule's metadata without its check)."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str = ""
+    bad: str = ""
+    good: str = ""
+
+
+def _io_error_info() -> RuleInfo:
+    from ..model import IO_ERROR_CODE
+
+    return RuleInfo(
+        IO_ERROR_CODE,
+        "io-error",
+        "error",
+        "A file could not be read.",
+        "The file does not exist, is not a regular file or could not be opened. "
+        "Nothing in it was checked, and the run exits with status 2.",
+    )
+
+
+def rule_metadata(code: str) -> RuleInfo | None:
+    """Metadata of rule ``code`` from the rule registry, or ``None`` when unknown.
+
+    The pseudo-rule for unreadable files (:data:`~digestconv.model.IO_ERROR_CODE`)
+    is known even when the registry does not list it.
+    """
+    try:
+        from .. import rules
+
+        found = rules.get(code)
+    except ImportError:
+        found = None
+    if found is not None:
+        return RuleInfo(
+            found.code,
+            found.name,
+            found.severity,
+            found.summary,
+            found.explanation,
+            found.bad,
+            found.good,
+        )
+    info = _io_error_info()
+    return info if code == info.code else None
+
+
+def relative_to_root(path: str, root: Path | None) -> str | None:
+    """``path`` relative to ``root`` with ``/`` separators, or ``None`` when outside it.
+
+    Relative paths are taken relative to the current directory.  Nothing is
+    looked up on disk: ``..`` is folded lexically and symbolic links are kept.
+    """
+    if root is None or path in STDIN_PATHS:
+        return None
+    base = os.path.abspath(root)
+    full = os.path.abspath(path)
+    try:
+        if os.path.commonpath([base, full]) != base:
+            return None
+    except ValueError:  # different drives
+        return None
+    return Path(os.path.relpath(full, base)).as_posix()

@@ -1,0 +1,38 @@
+"""The ``json`` renderer: a JSON array of diagnostics.
+
+Each element has exactly the contract fields of :meth:`Diagnostic.to_dict`
+(``path``, ``line``, ``column``, ``end_line``, ``end_column``, ``code``,
+``rule``, ``severity``, ``message``), in :meth:`Diagnostic.sort_key` order.
+Text is written as UTF-8 characters (not ``\\u`` escapes), indented by two
+spaces, with a final newline.  An unpaired surrogate (a path that was not valid
+UTF-8) is written as a ``\\udcXX`` escape, so the output always encodes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import sorted_diagnostics
+
+if TYPE_CHECKING:
+    from ..model import Report
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps(value: Any) -> str:
+    """``value`` as indented UTF-8-safe JSON text with a final newline.
+
+    Lone surrogates can only occur inside JSON strings, where a ``\\uXXXX``
+    escape is exactly how JSON spells them.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
+    """The diagnostics as a JSON array (``color`` and ``root`` are ignored)."""
+    return dumps([d.to_dict() for d in sorted_diagnostics(report)])

@@ -1,0 +1,118 @@
+"""The ``junit`` renderer: JUnit XML for CI test-report viewers.
+
+Mapping:
+
+- one ``<testsuites>`` holding one ``<testsuite name="digestconv">``;
+- one ``<testcase classname="digestconv" name="PATH">`` per file with
+  diagnostics, in path order;
+- each error diagnostic is a ``<failure>`` of its file's test case
+  (``message`` = ``CODE rule: message``, ``type`` = the rule code, body = the
+  text-report line); a file that could not be read (``DC000``) is an
+  ``<error>`` instead, since nothing in it was checked;
+- warnings do not fail a test case: they are listed as text-report lines in the
+  test case's ``<system-out>``;
+- the files without any diagnostic share one passing test case,
+  ``name="N other files"`` (``"N files"`` when no file has a diagnostic): the
+  report counts them but does not name them, and a clean run still has a test
+  case;
+- ``<properties>`` give the counts of files, papers, errors and warnings.
+
+Every ``time`` is ``0`` and there is no timestamp or host name, so the output
+is deterministic.  Characters XML 1.0 cannot hold are removed; everything else
+is escaped, and line breaks inside attributes are kept as character references.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+from ..model import IO_ERROR_CODE
+from ..text import XML_ILLEGAL
+from . import sorted_diagnostics
+from . import text as _text
+
+if TYPE_CHECKING:
+    from ..model import Diagnostic, Report
+
+SUITE = "digestconv"
+
+
+def _clean(value: str) -> str:
+    return XML_ILLEGAL.sub("", value)
+
+
+def _attr(value: str | int) -> str:
+    return quoteattr(_clean(str(value)), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _body(value: str) -> str:
+    return escape(_clean(value)).replace("\r", "&#13;")
+
+
+def _tag(element: str, /, **attrs: str | int) -> str:
+    joined = "".join(f" {key}={_attr(value)}" for key, value in attrs.items())
+    return f"<{element}{joined}"
+
+
+def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool, bool]:
+    """The lines of one test case, and whether it failed / errored."""
+    failed = errored = False
+    inner: list[str] = []
+    warnings: list[str] = []
+    for d in diagnostics:
+        row = _text.line(d)
+        if d.severity != "error":
+            warnings.append(row)
+            continue
+        kind = "error" if d.code == IO_ERROR_CODE else "failure"
+        errored |= kind == "error"
+        failed |= kind == "failure"
+        head = _tag(kind, message=f"{d.code} {d.rule}: {d.message}", type=d.code)
+        inner.append(f"      {head}>{_body(row)}</{kind}>")
+    if warnings:
+        inner.append(f"      <system-out>{_body(chr(10).join(warnings))}</system-out>")
+    open_tag = _tag("testcase", classname=SUITE, name=path, time=0)
+    if not inner:
+        return [f"    {open_tag}/>"], failed, errored
+    return [f"    {open_tag}>", *inner, "    </testcase>"], failed, errored
+
+
+def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
+    """The report as a JUnit XML document (``color`` and ``root`` are ignored)."""
+    cases: list[str] = []
+    tests = failures = errors = 0
+    files_seen = 0
+    for path, group in groupby(sorted_diagnostics(report), key=lambda d: d.path):
+        rows, failed, errored = _testcase(path, list(group))
+        cases.extend(rows)
+        tests += 1
+        files_seen += 1
+        failures += failed and not errored
+        errors += errored
+    others = max(report.files - files_seen, 0)
+    if others or not tests:
+        name = f"{others} {'other ' if tests else ''}{'file' if others == 1 else 'files'}"
+        cases.append(f"    {_tag('testcase', classname=SUITE, name=name, time=0)}/>")
+        tests += 1
+    counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": 0, "time": 0}
+    props = {
+        "files": report.files,
+        "papers": report.papers,
+        "errors": report.errors,
+        "warnings": report.warnings,
+    }
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"{_tag('testsuites', name=SUITE, **counts)}>",
+        f"  {_tag('testsuite', name=SUITE, **counts)}>",
+        "    <properties>",
+        *(f"      {_tag('property', name=key, value=value)}/>" for key, value in props.items()),
+        "    </properties>",
+        *cases,
+        "  </testsuite>",
+        "</testsuites>",
+    ]
+    return "\n".join(lines) + "\n"
