@@ -97,7 +97,9 @@ def _excluded(path: str, settings: Settings) -> bool:
     return any(_path_matches(path, p) for p in settings.exclude)
 
 
-def load(source: Input, settings: Settings | None = None, stdin: BinaryIO | None = None) -> Digest | Diagnostic:
+def load(
+    source: Input, settings: Settings | None = None, stdin: BinaryIO | None = None
+) -> Digest | Diagnostic:
     """Read and parse one input; an unreadable file gives an I/O diagnostic."""
     settings = settings or Settings()
     try:
@@ -125,7 +127,9 @@ def check(digests: Sequence[Digest], settings: Settings | None = None) -> list[D
             if not settings.enabled(rule.code, rule.name, digest.path):
                 continue
             severity = settings.severity_of(rule.code, rule.name, rule.severity)
-            found.extend(rule.diagnostic(digest.path, f, severity) for f in rule.check(digest, settings))
+            found.extend(
+                rule.diagnostic(digest.path, f, severity) for f in rule.check(digest, settings)
+            )
         out.extend(found)
     for rule in registry.iter_corpus_rules():
         by_path = {d.path: d for d in digests}
@@ -191,4 +195,3 @@ def validate(
         files=len(digests),
         papers=sum(len(d.papers) for d in digests),
     )
-

@@ -26,12 +26,8 @@ _NEW_ID = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})")
 _OLD_ID = re.compile(r"([a-z][a-z-]*)(\.[A-Za-z]{2})?/(\d{2})(\d{2})(\d{3})")
 _VERSION = re.compile(r"v([1-9]\d{0,3})")
 _URL = re.compile(r"(https?)://([^/\s?#]+)/(abs|pdf)/([^\s?#]+?)(\.pdf)?/?")
-_ANNOUNCE = re.compile(
-    r"arXiv:(\S+?)(?:v(\d+))? Announce Type: ([a-z-]+) {1,2}Abstract: ?"
-)
-_SUFFIX = re.compile(
-    r"\s*\(arXiv:(\S+?)(?:v(\d+))? \[([^\]\s]+)\](?: (UPDATED|CROSS LISTED))?\)"
-)
+_ANNOUNCE = re.compile(r"arXiv:(\S+?)(?:v(\d+))? Announce Type: ([a-z-]+) {1,2}Abstract: ?")
+_SUFFIX = re.compile(r"\s*\(arXiv:(\S+?)(?:v(\d+))? \[([^\]\s]+)\](?: (UPDATED|CROSS LISTED))?\)")
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 _SUFFIX_TYPES = {None: "new", "UPDATED": "replace", "CROSS LISTED": "cross"}

@@ -6,6 +6,7 @@ warnings with ``--strict``), 2 usage, I/O or internal error.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -61,26 +62,27 @@ def _main(
 
 
 PathsArg = Annotated[
-    list[str], typer.Argument(help="Files or folders ('-' reads standard input).", show_default=False)
+    list[str],
+    typer.Argument(help="Files or folders ('-' reads standard input).", show_default=False),
 ]
 ConfigOpt = Annotated[
-    Optional[Path], typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+    Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
 ]
 SelectOpt = Annotated[
-    Optional[list[str]], typer.Option("--select", help="Only these rules (codes, prefixes, names).")
+    list[str] | None, typer.Option("--select", help="Only these rules (codes, prefixes, names).")
 ]
 ExtendOpt = Annotated[
-    Optional[list[str]], typer.Option("--extend-select", help="Add rules to the selection.")
+    list[str] | None, typer.Option("--extend-select", help="Add rules to the selection.")
 ]
-IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules.")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")]
 ExcludeOpt = Annotated[
-    Optional[list[str]], typer.Option("--exclude", help="Skip files matching this glob.")
+    list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary line.")]
 
 
-def _split(values: Optional[list[str]]) -> tuple[str, ...]:
+def _split(values: list[str] | None) -> tuple[str, ...]:
     out: list[str] = []
     for v in values or ():
         out.extend(x.strip() for x in v.split(",") if x.strip())
@@ -88,13 +90,13 @@ def _split(values: Optional[list[str]]) -> tuple[str, ...]:
 
 
 def _settings(
-    config: Optional[Path],
-    select: Optional[list[str]] = None,
-    extend_select: Optional[list[str]] = None,
-    ignore: Optional[list[str]] = None,
-    exclude: Optional[list[str]] = None,
+    config: Path | None,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    exclude: list[str] | None = None,
     **flags: Any,
-) -> tuple[Any, Optional[Path]]:
+) -> tuple[Any, Path | None]:
     from . import config as cfg
 
     try:
@@ -126,16 +128,15 @@ def _progress(quiet: bool) -> Any:
         items = list(items)
         if len(items) < 20:
             return items
-        from rich.progress import track
-
         from rich.console import Console
+        from rich.progress import track
 
         return track(items, description="checking", console=Console(stderr=True), transient=True)
 
     return wrap
 
 
-def _output_format(value: Optional[OutputFormat]) -> str:
+def _output_format(value: OutputFormat | None) -> str:
     if value is not None:
         return value.value
     env = os.environ.get("DIGESTCONV_OUTPUT_FORMAT", "").strip().lower()
@@ -163,7 +164,7 @@ def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
 def validate(
     paths: PathsArg,
     output_format: Annotated[
-        Optional[OutputFormat],
+        OutputFormat | None,
         typer.Option(
             "--output-format",
             "-f",
@@ -188,7 +189,7 @@ def validate(
         ),
     ] = False,
     abstract_cut: Annotated[
-        Optional[int], typer.Option("--abstract-cut", min=1, help="The producer's abstract cut.")
+        int | None, typer.Option("--abstract-cut", min=1, help="The producer's abstract cut.")
     ] = None,
     show_settings: Annotated[
         bool, typer.Option("--show-settings", help="Print the effective settings and exit.")
@@ -222,7 +223,7 @@ def validate(
 def parse(
     paths: PathsArg,
     config: ConfigOpt = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
 ) -> None:
     """Print the JSON form of each file (a JSON array, one object per file)."""
     from .api import discover, load
@@ -244,7 +245,7 @@ def parse(
     raise typer.Exit(2 if problems else 0)
 
 
-def _emit(data: bytes, output: Optional[Path]) -> None:
+def _emit(data: bytes, output: Path | None) -> None:
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -269,20 +270,20 @@ def to(
         ),
     ],
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write atomically to FILE.")
+        Path | None, typer.Option("--output", "-o", help="Write atomically to FILE.")
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing if any input has an error.")
     ] = False,
-    feed_title: Annotated[Optional[str], typer.Option("--feed-title", help="Feed title.")] = None,
-    feed_link: Annotated[Optional[str], typer.Option("--feed-link", help="Feed link.")] = None,
+    feed_title: Annotated[str | None, typer.Option("--feed-title", help="Feed title.")] = None,
+    feed_link: Annotated[str | None, typer.Option("--feed-link", help="Feed link.")] = None,
     ascii_: Annotated[
         bool, typer.Option("--ascii", help="BibTeX: LaTeX escapes instead of UTF-8 letters.")
     ] = False,
     quiet: QuietOpt = False,
     config: ConfigOpt = None,
     output_format: Annotated[
-        Optional[OutputFormat],
+        OutputFormat | None,
         typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
     ] = None,
 ) -> None:
@@ -330,7 +331,16 @@ def fmt_command(
     check_only: Annotated[
         bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
     ] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; change nothing.")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff; change nothing.")
+    ] = False,
+    skip_non_digests: Annotated[
+        bool,
+        typer.Option(
+            "--skip-non-digests",
+            help="Silently leave files without digest structure alone (README.md).",
+        ),
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
@@ -345,7 +355,7 @@ def fmt_command(
     for p in problems:
         typer.echo(f"{p.path}: {p.message}", err=True)
     status = 2 if problems else 0
-    changed = refused = 0
+    changed = refused = skipped = 0
     for source in inputs:
         try:
             data = source.path.read_bytes() if source.path else sys.stdin.buffer.read()
@@ -354,6 +364,9 @@ def fmt_command(
             status = 2
             continue
         result = format_digest(data, source.name)
+        if skip_non_digests and result.not_a_digest:
+            skipped += 1
+            continue
         if result.text is None:
             refused += 1
             typer.echo(f"{source.name}: not formatted: {result.reason}", err=True)
@@ -364,9 +377,7 @@ def fmt_command(
         if diff:
             old = data.decode("utf-8", "replace").replace("\r\n", "\n").splitlines(keepends=True)
             new = result.text.splitlines(keepends=True)
-            sys.stdout.writelines(
-                difflib.unified_diff(old, new, *_diff_names(source.name))
-            )
+            sys.stdout.writelines(difflib.unified_diff(old, new, *_diff_names(source.name)))
         elif check_only:
             typer.echo(f"would reformat {source.name}", err=True)
         elif source.path is None:
@@ -382,7 +393,8 @@ def fmt_command(
     verb = "would be reformatted" if check_only or diff else "reformatted"
     typer.echo(
         f"{changed} file{'s' * (changed != 1)} {verb}, "
-        f"{len(inputs) - changed - refused} unchanged, {refused} not formatted",
+        f"{len(inputs) - changed - refused - skipped} unchanged, {refused} not formatted"
+        + (f", {skipped} not digests skipped" if skipped else ""),
         err=True,
     )
     if status == 0 and (refused or ((check_only or diff) and changed)):
@@ -408,7 +420,7 @@ def formats() -> None:
         rows.append((names, " ".join(f.suffixes), f.media_type, can))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
-        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[3])
     for name, why in sorted(registry.broken.items()):
         typer.echo(f"digestconv: format plugin '{name}' failed to load: {why}", err=True)
 
@@ -448,12 +460,10 @@ def main() -> None:
         raise SystemExit(130) from None
     except BrokenPipeError:
         # the reader went away (| head): stop quietly
-        try:
+        with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        except OSError:
-            pass
         raise SystemExit(0) from None
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         sys.stderr.write(
             f"digestconv: internal error: {type(exc).__name__}: {exc}\n"
             "Please report this with the input that caused it.\n"

@@ -102,7 +102,9 @@ def _check_selectors(where: str, key: str, values: tuple[str, ...]) -> None:
             raise ConfigError(f"{where}: '{key}' names unknown rule '{v}' (see 'digestconv rules')")
 
 
-def settings_from_table(table: Mapping[str, Any], where: str, base: Settings | None = None) -> Settings:
+def settings_from_table(
+    table: Mapping[str, Any], where: str, base: Settings | None = None
+) -> Settings:
     """Build :class:`Settings` from a ``[tool.digestconv]`` table, checking every key."""
     changes: dict[str, Any] = {}
     for key, value in table.items():
@@ -116,7 +118,9 @@ def settings_from_table(table: Mapping[str, Any], where: str, base: Settings | N
             changes[_LIST_KEYS[key]] = values
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: 'per-file-ignores' must be a table of pattern = [rules]")
+                raise ConfigError(
+                    f"{where}: 'per-file-ignores' must be a table of pattern = [rules]"
+                )
             pfi = {}
             for pattern, rules_ in value.items():
                 values = _strings(where, f"per-file-ignores.{pattern}", rules_)
@@ -125,7 +129,9 @@ def settings_from_table(table: Mapping[str, Any], where: str, base: Settings | N
             changes["per_file_ignores"] = pfi
         elif key == "severity":
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: 'severity' must be a table of rule = \"error\"|\"warning\"")
+                raise ConfigError(
+                    f'{where}: \'severity\' must be a table of rule = "error"|"warning"'
+                )
             for name, level in value.items():
                 if level not in ("error", "warning"):
                     raise ConfigError(f"{where}: severity of '{name}' must be 'error' or 'warning'")

@@ -9,6 +9,7 @@ otherwise from the newest arXiv identifier in the input, never the clock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -72,8 +73,12 @@ def timestamp(papers: Iterable[Paper], env: Mapping[str, str] | None = None) -> 
     return dt.datetime(newest[0], newest[1], 1, tzinfo=dt.timezone.utc)
 
 
-def _diag(path: str, span: Span, code: str, rule: str, message: str, severity: str = "warning") -> Diagnostic:
-    return Diagnostic(path, span.line, span.column, span.end_line, span.end_column, code, rule, severity, message)  # type: ignore[arg-type]
+def _diag(
+    path: str, span: Span, code: str, rule: str, message: str, severity: str = "warning"
+) -> Diagnostic:
+    return Diagnostic(
+        path, span.line, span.column, span.end_line, span.end_column, code, rule, severity, message
+    )  # type: ignore[arg-type]
 
 
 def _paper_lines(paper: Paper) -> set[int]:
@@ -98,8 +103,14 @@ def merge(
     for digest in digests:
         if digest.kind == "abstract-page" or not digest.recognized:
             notes.append(
-                _diag(digest.path, Span.point(1), SKIPPED_CODE, SKIPPED_RULE,
-                      "not converted: the file is not a digest (no citable papers)", "error")
+                _diag(
+                    digest.path,
+                    Span.point(1),
+                    SKIPPED_CODE,
+                    SKIPPED_RULE,
+                    "not converted: the file is not a digest (no citable papers)",
+                    "error",
+                )
             )
             continue
         bad_lines = errors.get(digest.path, set())
@@ -107,13 +118,29 @@ def merge(
         for paper in digest.papers:
             where = paper.span("block")
             if paper.arxiv_id is None:
-                notes.append(_diag(digest.path, where, SKIPPED_CODE, SKIPPED_RULE,
-                                   f"[^{paper.ref}] not converted: no valid arXiv identifier", "error"))
+                notes.append(
+                    _diag(
+                        digest.path,
+                        where,
+                        SKIPPED_CODE,
+                        SKIPPED_RULE,
+                        f"[^{paper.ref}] not converted: no valid arXiv identifier",
+                        "error",
+                    )
+                )
                 continue
             if bad_lines & _paper_lines(paper):
-                notes.append(_diag(digest.path, where, SKIPPED_CODE, SKIPPED_RULE,
-                                   f"[^{paper.ref}] arXiv:{paper.arxiv_id} not converted: fix the "
-                                   "errors reported in it", "error"))
+                notes.append(
+                    _diag(
+                        digest.path,
+                        where,
+                        SKIPPED_CODE,
+                        SKIPPED_RULE,
+                        f"[^{paper.ref}] arXiv:{paper.arxiv_id} not converted: fix the "
+                        "errors reported in it",
+                        "error",
+                    )
+                )
                 continue
             seen = first.get(paper.arxiv_id)
             if seen is None:
@@ -122,13 +149,22 @@ def merge(
                 mine.append(paper)
                 continue
             kept, kept_path = seen
-            differ = [f for f in ENTRY_FIELDS if f not in ("ref", "line", "end_line")
-                      and getattr(kept, f) != getattr(paper, f)]
+            differ = [
+                f
+                for f in ENTRY_FIELDS
+                if f not in ("ref", "line", "end_line") and getattr(kept, f) != getattr(paper, f)
+            ]
             if differ:
-                notes.append(_diag(
-                    digest.path, where, MERGE_CODE, MERGE_RULE,
-                    f"arXiv:{paper.arxiv_id} differs from its copy at {kept_path}:{kept.line} "
-                    f"in {', '.join(differ)}: the first copy is kept"))
+                notes.append(
+                    _diag(
+                        digest.path,
+                        where,
+                        MERGE_CODE,
+                        MERGE_RULE,
+                        f"arXiv:{paper.arxiv_id} differs from its copy at {kept_path}:{kept.line} "
+                        f"in {', '.join(differ)}: the first copy is kept",
+                    )
+                )
             mine.append(kept)
         sources.append(Source(digest.path, tuple(mine)))
     return merged, sources, notes
@@ -174,10 +210,20 @@ def convert(
         ascii=ascii,
     )
     if strict and has_errors:
-        return Conversion(b"", tuple(papers), tuple(all_diags), skipped, len(digests), False, io_error)
+        return Conversion(
+            b"", tuple(papers), tuple(all_diags), skipped, len(digests), False, io_error
+        )
     output = fmt.write_bytes(batch)
-    return Conversion(output, tuple(papers), tuple(all_diags), skipped, len(digests), True, io_error,
-                      tuple(sources))
+    return Conversion(
+        output,
+        tuple(papers),
+        tuple(all_diags),
+        skipped,
+        len(digests),
+        True,
+        io_error,
+        tuple(sources),
+    )
 
 
 def _default_title(digests: Sequence[Digest]) -> str:
@@ -198,8 +244,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -22,12 +22,23 @@ from .model import Digest, Paper
 from .reader import _DIRECTIVE, read
 from .render import render
 
+#: the reason given for files without digest structure (``--skip-non-digests`` skips them)
+NOT_A_DIGEST = "not a digest"
 #: encoding problems fmt repairs by itself
 _FIXABLE_ENCODING = ("byte-order mark", "CRLF")
 #: fields compared between input and output (content only)
 _CONTENT = (
-    "arxiv_id", "version", "url", "title", "title_zh", "summary_zh", "summary_en",
-    "abstract", "abstract_zh", "announce_type", "primary_category",
+    "arxiv_id",
+    "version",
+    "url",
+    "title",
+    "title_zh",
+    "summary_zh",
+    "summary_en",
+    "abstract",
+    "abstract_zh",
+    "announce_type",
+    "primary_category",
 )
 
 
@@ -45,11 +56,16 @@ class Formatted:
         """Whether formatting changes the file."""
         return self.text is not None and self.text.encode("utf-8") != self.original
 
+    @property
+    def not_a_digest(self) -> bool:
+        """Whether the file was left alone because it is not a digest at all."""
+        return self.text is None and self.reason == NOT_A_DIGEST
+
 
 def _blockers(digest: Digest) -> list[str]:
     reasons: list[str] = []
     if digest.kind != "digest" or not digest.recognized:
-        return ["not a digest"]
+        return [NOT_A_DIGEST]
     for issue in digest.issues:
         if issue.rule == "encoding" and issue.message.startswith(_FIXABLE_ENCODING):
             continue
@@ -69,9 +85,10 @@ def _blockers(digest: Digest) -> list[str]:
             reasons.append(f"line {row.line}: table title differs from the detail title")
         if row.url != paper.url:
             reasons.append(f"line {row.line}: table URL differs from the detail URL")
-        if "summary_zh" in paper.source.spans and row.summary.split() != (
-            paper.summary_zh or ""
-        ).split():
+        if (
+            "summary_zh" in paper.source.spans
+            and row.summary.split() != (paper.summary_zh or "").split()
+        ):
             reasons.append(f"line {row.line}: table summary differs from the detail summary")
         if paper.source.link_text not in (None, paper.url):
             reasons.append(f"line {paper.line}: link text differs from the link target")

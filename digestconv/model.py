@@ -10,8 +10,9 @@ end column points just past the last character, so a span of one whole line
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 Kind = Literal["digest", "abstract-page"]
@@ -35,7 +36,6 @@ ENTRY_FIELDS: tuple[str, ...] = (
     "line",
     "end_line",
 )
-
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -45,7 +45,7 @@ def read(data: bytes | str, path: str = "<stdin>", *, cut: int = DEFAULT_CUT) ->
         return Digest(path, "digest", issues=tuple(issues), recognized=False)
     text = _normalise(text, issues)
     lines = text.split("\n")
-    _scan_controls(lines, issues)
+    _scan_controls(text, lines, issues)
     state = _Reader(path, lines, issues, cut)
     return state.run(text)
 
@@ -114,7 +114,9 @@ def _normalise(text: str, issues: list[Issue]) -> str:
     return text
 
 
-def _scan_controls(lines: list[str], issues: list[Issue]) -> None:
+def _scan_controls(text: str, lines: list[str], issues: list[Issue]) -> None:
+    if not CONTROL.search(text):
+        return
     found = 0
     for number, line in enumerate(lines, 1):
         for m in CONTROL.finditer(line):
@@ -190,9 +192,8 @@ class _Reader:
 
     def run(self, text: str) -> Digest:
         lines = self.lines
-        stripped = [ln.strip(_WS) for ln in lines[:100_000]] if len(lines) < 100_000 else None
-        has_heading = any(
-            ln.strip(_WS) in (SUMMARY_HEADING, DETAILS_HEADING) for ln in (stripped or lines)
+        has_heading = (SUMMARY_HEADING in text or DETAILS_HEADING in text) and any(
+            ln.strip(_WS) in (SUMMARY_HEADING, DETAILS_HEADING) for ln in lines
         )
         if not has_heading:
             label = self._find_translation()
@@ -225,7 +226,7 @@ class _Reader:
             end += 1
         landmarks: dict[str, Span] = {}
         if english:
-            (i0, _), (i1, t1) = english[0], english[-1]
+            (i0, _), (i1, _) = english[0], english[-1]
             landmarks["abstract"] = Span(i0 + 1, 1, i1 + 1, len(lines[i1]) + 1)
         landmarks["abstract_zh"] = Span(label + 1, len(prefix) + 1, end, len(lines[end - 1]) + 1)
         chrome = [i for i in range(end, len(lines)) if lines[i].strip(_WS)]
@@ -312,9 +313,12 @@ class _Reader:
                 if (d := _DIRECTIVE.fullmatch(line)) is not None:
                     self.directives.append((number, d))
                 elif "digestconv:" in line:
-                    self.syntax(number, "malformed directive: write "
-                                "<!-- digestconv: ignore[rule-name] --> or "
-                                "<!-- digestconv: ignore-file[rule-name] -->")
+                    self.syntax(
+                        number,
+                        "malformed directive: write "
+                        "<!-- digestconv: ignore[rule-name] --> or "
+                        "<!-- digestconv: ignore-file[rule-name] -->",
+                    )
                 block = slot = None
                 continue
             if line.startswith("|") and section == "summary":
@@ -450,7 +454,7 @@ class _Reader:
             "ref": block.marker,
         }
         missing: list[str] = []
-        slots = [s for s in block.slots]
+        slots = list(block.slots)
         # the link paragraph anchors the layout
         if len(slots) > 1 and _LINK.fullmatch(slots[1].value):
             link_at: int | None = 1  # the standard layout: title, then link

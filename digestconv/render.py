@@ -102,13 +102,13 @@ def render(
     """
     refs = [i + 1 if renumber or p.ref is None else p.ref for i, p in enumerate(papers)]
     out: list[str] = [*header, "# 摘要", "", "| Ref | Title | Summary |", "| --- | --- | --- |"]
-    for index, (ref, paper) in enumerate(zip(refs, papers)):
+    for index, (ref, paper) in enumerate(zip(refs, papers, strict=True)):
         url = paper_url(paper)
         summary = one_line(paper.summary_zh)
         out.extend((before_row or {}).get(index, ()))
         out.append(f"| [^{ref}] | [{table_title(paper)}]({url}) | {summary} |")
     out += ["", "# 详细", ""]
-    for index, (ref, paper) in enumerate(zip(refs, papers)):
+    for index, (ref, paper) in enumerate(zip(refs, papers, strict=True)):
         out.extend((before_block or {}).get(index, ()))
         out.extend(_block(ref, paper))
     # the producer ends a digest with an empty line after the last block

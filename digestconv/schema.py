@@ -40,7 +40,7 @@ def errors(document: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], st
     try:
         _fast()(document)
         return
-    except Exception:  # noqa: BLE001 - any failure means: look closer with jsonschema
+    except Exception:
         pass
     import jsonschema
 
@@ -51,12 +51,12 @@ def errors(document: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], st
 
 def locate(digest: Digest, path: tuple[str | int, ...]) -> Span:
     """Map a JSON path into ``digest.to_dict()`` to the source span it came from."""
-    if len(path) >= 2 and path[0] == "entries" and isinstance(path[1], int):
-        if path[1] < len(digest.papers):
-            paper = digest.papers[path[1]]
-            if len(path) >= 3 and isinstance(path[2], str):
-                return paper.span(path[2])
-            return paper.span("block")
+    entry = path[1] if len(path) >= 2 and path[0] == "entries" else None
+    if isinstance(entry, int) and entry < len(digest.papers):
+        paper = digest.papers[entry]
+        if len(path) >= 3 and isinstance(path[2], str):
+            return paper.span(path[2])
+        return paper.span("block")
     if path and path[0] in digest.landmarks:
         return digest.landmarks[str(path[0])]
     return Span.point(1)

@@ -47,6 +47,13 @@ class Settings:
 
     def enabled(self, code: str, name: str, path: str | None = None) -> bool:
         """Whether rule ``code``/``name`` runs (on ``path``, if given)."""
+        if (
+            self.select == ("ALL",)
+            and not self.extend_select
+            and not self.ignore
+            and not self.per_file_ignores
+        ):
+            return True  # the default: every rule everywhere
         chosen = any(_matches(s, code, name) for s in self.select + self.extend_select)
         if not chosen or any(_matches(s, code, name) for s in self.ignore):
             return False

@@ -60,7 +60,8 @@ def apply_suppressions(
         for s in sups:
             unknown = [r for r in s.rules if registry.get(r) is None]
             if unknown:
-                message = f"suppression names unknown rule(s) {', '.join(unknown)}: see 'digestconv rules'"
+                names = ", ".join(unknown)
+                message = f"suppression names unknown rule(s) {names}: see 'digestconv rules'"
             elif (path, s.span.line) not in used:
                 what = ", ".join(s.rules) or "any rule"
                 message = f"suppression of {what} silences nothing here: delete it"

@@ -8,10 +8,46 @@ from digestconv.model import Paper
 
 #: fragments that break naive writers of every format
 HOSTILE = [
-    "{", "}", "\\", "%", "&", "$", "#", "_", "~", "^", "@", '"', "'", "<", ">",
-    "{unbalanced", "closing}", "<![CDATA[", "]]>", "&amp;", "&#0;", "\\emph{x}",
-    "$O(n^2)$", "$\\alpha$", "深度学习", "数据。", "😀", "e\u0301", "\u200b", "\u3000",
-    "\xa0", "\t", "|", "[^1]", "](", "(arXiv:", "--", "</br>", "\u0007", "\u0008",
+    "{",
+    "}",
+    "\\",
+    "%",
+    "&",
+    "$",
+    "#",
+    "_",
+    "~",
+    "^",
+    "@",
+    '"',
+    "'",
+    "<",
+    ">",
+    "{unbalanced",
+    "closing}",
+    "<![CDATA[",
+    "]]>",
+    "&amp;",
+    "&#0;",
+    "\\emph{x}",
+    "$O(n^2)$",
+    "$\\alpha$",
+    "深度学习",
+    "数据。",
+    "😀",
+    "e\u0301",
+    "\u200b",
+    "\u3000",
+    "\xa0",
+    "\t",
+    "|",
+    "[^1]",
+    "](",
+    "(arXiv:",
+    "--",
+    "</br>",
+    "\u0007",
+    "\u0008",
 ]
 
 _alphabet = st.characters(
@@ -20,7 +56,9 @@ _alphabet = st.characters(
 )
 
 
-def one_line(min_size: int = 0, max_size: int = 80, controls: bool = True) -> st.SearchStrategy[str]:
+def one_line(
+    min_size: int = 0, max_size: int = 80, controls: bool = True
+) -> st.SearchStrategy[str]:
     """A single line of text mixing hostile fragments and arbitrary characters.
 
     ``controls=False`` leaves out C0/C1 control characters.
@@ -33,7 +71,9 @@ def one_line(min_size: int = 0, max_size: int = 80, controls: bool = True) -> st
     text = pieces.filter(lambda s: min_size <= len(s))
     if not controls:
         text = text.map(
-            lambda s: "".join(c for c in s if not (ord(c) < 32 and c != "\t") and not 0x7F <= ord(c) <= 0x9F)
+            lambda s: "".join(
+                c for c in s if not (ord(c) < 32 and c != "\t") and not 0x7F <= ord(c) <= 0x9F
+            )
         )
     return text
 
@@ -92,13 +132,21 @@ def papers(draw: st.DrawFn, controls: bool = True, long_abstracts: bool = True) 
         summary_en=field(),
         abstract=abstract,
         abstract_zh=field(max_size=200),
-        announce_type=draw(st.none() | st.sampled_from(["new", "cross", "replace", "replace-cross"])),
-        primary_category=draw(st.none() | st.sampled_from(["cs.LG", "stat.ML", "hep-th", "q-fin.ST"])),
+        announce_type=draw(
+            st.none() | st.sampled_from(["new", "cross", "replace", "replace-cross"])
+        ),
+        primary_category=draw(
+            st.none() | st.sampled_from(["cs.LG", "stat.ML", "hep-th", "q-fin.ST"])
+        ),
         abstract_truncated=draw(st.booleans()),
         translation_truncated=draw(st.booleans()),
     )
 
 
-def unique_papers(min_size: int = 1, max_size: int = 8, **kw: bool) -> st.SearchStrategy[list[Paper]]:
+def unique_papers(
+    min_size: int = 1, max_size: int = 8, **kw: bool
+) -> st.SearchStrategy[list[Paper]]:
     """Lists of papers with distinct identifiers and refs 1..n."""
-    return st.lists(papers(**kw), min_size=min_size, max_size=max_size, unique_by=lambda p: p.arxiv_id)
+    return st.lists(
+        papers(**kw), min_size=min_size, max_size=max_size, unique_by=lambda p: p.arxiv_id
+    )

@@ -40,7 +40,9 @@ _LINKISH = re.compile(r"^\[[^\]]*\]\([^()\s]*\)$")
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(papers(long_abstracts=False), min_size=0, max_size=6, unique_by=lambda p: p.arxiv_id))
+@given(
+    st.lists(papers(long_abstracts=False), min_size=0, max_size=6, unique_by=lambda p: p.arxiv_id)
+)
 def test_render_then_read_is_identity(generated: list[Paper]) -> None:
     expected = [dataclasses.replace(representable(p), ref=i + 1) for i, p in enumerate(generated)]
     # a field that is itself a markdown link would be taken for the link line
@@ -62,15 +64,29 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
 
 _LINES = st.sampled_from(
     [
-        "# 摘要", "# 详细", "| Ref | Title | Summary |", "| --- | --- | --- |",
+        "# 摘要",
+        "# 详细",
+        "| Ref | Title | Summary |",
+        "| --- | --- | --- |",
         "| [^1] | [T](https://arxiv.org/abs/2403.15711) | 总结 |",
-        "| [^2] | [T](http://arxiv.org/abs/2413.99999) | a | b |", "| [^x] | broken", "[^1]: 标题",
-        "[^1]:", "[^]: x", "    Title. (arXiv:2310.15719v1 [cs.XX] UPDATED)",
+        "| [^2] | [T](http://arxiv.org/abs/2413.99999) | a | b |",
+        "| [^x] | broken",
+        "[^1]: 标题",
+        "[^1]:",
+        "[^]: x",
+        "    Title. (arXiv:2310.15719v1 [cs.XX] UPDATED)",
         "    [https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)",
-        "    [a](b)", "    arXiv:2403.15711v1 Announce Type: new  Abstract: text",
-        "    ", "", "翻译:中文", "<!-- digestconv: ignore[abstract-truncated] -->",
-        "<!-- digestconv: ignore-file -->", "<!-- digestconv: nonsense -->", "plain text",
-        "\t[^3]: tabbed", "| [^1] | [T](https://arxiv.org/abs/2403.15711) | 总结 |\u0007",
+        "    [a](b)",
+        "    arXiv:2403.15711v1 Announce Type: new  Abstract: text",
+        "    ",
+        "",
+        "翻译:中文",
+        "<!-- digestconv: ignore[abstract-truncated] -->",
+        "<!-- digestconv: ignore-file -->",
+        "<!-- digestconv: nonsense -->",
+        "plain text",
+        "\t[^3]: tabbed",
+        "| [^1] | [T](https://arxiv.org/abs/2403.15711) | 总结 |\u0007",
     ]
 )
 

@@ -59,7 +59,7 @@ def test_corpus_file_matches_truth(path: Path) -> None:
     assert digest.kind == "digest"
     assert digest.issues == ()
     assert len(digest.papers) == len(truth)
-    for index, (paper, record) in enumerate(zip(digest.papers, truth), 1):
+    for index, (paper, record) in enumerate(zip(digest.papers, truth, strict=True), 1):
         assert paper.ref == index
         for name, value in expected_entry(record).items():
             assert getattr(paper, name) == value, (path.name, index, name)
@@ -69,9 +69,13 @@ def test_corpus_field_coverage() -> None:
     """The corpus exercises every layout the notes describe."""
     papers = [p for f in CORPUS_FILES for p in read(f.read_bytes(), str(f)).papers]
     assert len(papers) == 614
-    assert {p.announce_type for p in papers} == {"new", "cross", "replace", "replace-cross", None} - (
-        set() if any(p.announce_type is None for p in papers) else {None}
-    )
+    assert {p.announce_type for p in papers} == {
+        "new",
+        "cross",
+        "replace",
+        "replace-cross",
+        None,
+    } - (set() if any(p.announce_type is None for p in papers) else {None})
     assert any(p.summary_en for p in papers)  # English tldr fills the separator line
     assert any(p.primary_category for p in papers)  # old-feed titles
     assert {p.url.split("/abs/")[0] for p in papers if p.url} == {
@@ -95,7 +99,11 @@ def test_old_title_suffix_fields() -> None:
 def test_announce_prefix_fields() -> None:
     digest = read((SEEDS / "003_025763420b998cbe.txt").read_bytes(), "003")
     paper = digest.papers[3]
-    assert (paper.arxiv_id, paper.version, paper.announce_type) == ("2105.11866", 4, "replace-cross")
+    assert (paper.arxiv_id, paper.version, paper.announce_type) == (
+        "2105.11866",
+        4,
+        "replace-cross",
+    )
     assert paper.abstract is not None and not paper.abstract.startswith("arXiv:")
 
 
@@ -124,7 +132,9 @@ def test_seed_abstract_page() -> None:
     digest = read((SEEDS / "004_6a7442de060cbd81.txt").read_bytes(), "004")
     assert digest.kind == "abstract-page"
     assert digest.papers == ()
-    assert digest.abstract is not None and digest.abstract.startswith("A major driver of AI products")
+    assert digest.abstract is not None and digest.abstract.startswith(
+        "A major driver of AI products"
+    )
     assert digest.abstract_zh is not None and digest.abstract_zh.startswith("当今人工智能产品")
     assert "下载" not in digest.abstract_zh and "关闭预览" not in digest.abstract_zh
     chrome = [i for i in digest.issues if i.rule == "page-chrome"]
@@ -147,7 +157,12 @@ EMPTY = "# 摘要\n\n| Ref | Title | Summary |\n| --- | --- | --- |\n\n# 详细\
 
 def test_empty_digest() -> None:
     digest = read(EMPTY, "empty.md")
-    assert digest.kind == "digest" and digest.recognized and digest.papers == () and digest.issues == ()
+    assert (
+        digest.kind == "digest"
+        and digest.recognized
+        and digest.papers == ()
+        and digest.issues == ()
+    )
 
 
 def _one_paper(block_fields: list[str], row_summary: str = "总结") -> str:
@@ -160,8 +175,12 @@ def _one_paper(block_fields: list[str], row_summary: str = "总结") -> str:
 def test_layout_without_tldr() -> None:
     """Earliest files: no summary and no separator line."""
     text = _one_paper(
-        ["A Title", "[https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)",
-         "中文摘要。", "English abstract."]
+        [
+            "A Title",
+            "[https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)",
+            "中文摘要。",
+            "English abstract.",
+        ]
     )
     paper = read(text, "x").papers[0]
     assert (paper.summary_zh, paper.summary_en) == (None, None)
@@ -170,14 +189,18 @@ def test_layout_without_tldr() -> None:
 
 def test_layout_with_english_tldr_and_empty_tldr() -> None:
     link = "[https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)"
-    paper = read(_one_paper(["A Title", link, "", "English tldr.", "中文。", "Abstract."], ""), "x").papers[0]
+    paper = read(
+        _one_paper(["A Title", link, "", "English tldr.", "中文。", "Abstract."], ""), "x"
+    ).papers[0]
     assert (paper.summary_zh, paper.summary_en) == (None, "English tldr.")
     assert paper.abstract == "Abstract."
 
 
 def test_summary_with_pipe_and_control_characters() -> None:
     link = "[https://arxiv.org/abs/2403.15711](https://arxiv.org/abs/2403.15711)"
-    text = _one_paper(["A Title", link, "a | b \u0007c", "", "中文。", "Abstract."], "a | b \u0007c")
+    text = _one_paper(
+        ["A Title", link, "a | b \u0007c", "", "中文。", "Abstract."], "a | b \u0007c"
+    )
     digest = read(text, "x")
     assert digest.papers[0].summary_zh == "a | b \u0007c"
     assert digest.rows[0].summary == "a | b \u0007c"

@@ -87,4 +87,3 @@ class Format:
         except UnicodeDecodeError as exc:
             raise FormatError(f"not UTF-8: byte {exc.start}") from exc
         return self.read(text)
-

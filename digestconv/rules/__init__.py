@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, NamedTuple, Union
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from ..model import Diagnostic, Digest, Severity, Span
 
@@ -47,9 +48,11 @@ class Rule:
     bad: str
     good: str
     scope: Scope
-    check: Union[FileCheck, CorpusCheck] = field(repr=False, compare=False)
+    check: FileCheck | CorpusCheck = field(repr=False, compare=False)
 
-    def diagnostic(self, path: str, finding: Finding, severity: Severity | None = None) -> Diagnostic:
+    def diagnostic(
+        self, path: str, finding: Finding, severity: Severity | None = None
+    ) -> Diagnostic:
         """Turn a finding into a :class:`Diagnostic` of this rule."""
         s = finding.span
         return Diagnostic(

@@ -114,7 +114,8 @@ def unused_suppression(digest: Digest, settings: Settings) -> Iterator[Finding]:
     "error",
     bad="""
         $ digestconv to bibtex seeds/
-        seeds/004_6a7442de060cbd81.txt:1:1: DC900 not-converted not converted: the file is not a digest
+        seeds/004_6a7442de060cbd81.txt:1:1: DC900 not-converted not converted:
+          the file is not a digest (no citable papers)
     """,
     good="""
         $ digestconv to bibtex seeds/000_20f5c0d8057fc2ad.txt

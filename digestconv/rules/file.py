@@ -58,7 +58,9 @@ def not_a_digest(digest: Digest, settings: Settings) -> Iterator[Finding]:
         )
     elif not digest.recognized and not any(i.rule == "encoding" for i in digest.issues):
         if not digest.text.strip():
-            yield Finding(Span.point(1), "empty file: a digest needs '# 摘要' and '# 详细' sections")
+            yield Finding(
+                Span.point(1), "empty file: a digest needs '# 摘要' and '# 详细' sections"
+            )
         else:
             yield Finding(
                 Span.point(1),

@@ -32,12 +32,12 @@ def _whitespace_only(a: str, b: str) -> bool:
     bad="""
         | [^1] | [Scaling Laws](https://arxiv.org/abs/2402.04177) | ... |
         [^1]: ...
-            Scaling Laws for Downstream Task Performance of Large Language Models
+            Scaling Laws for Downstream Task Performance
     """,
     good="""
-        | [^1] | [Scaling Laws for Downstream Task Performance of Large Language Models](https://arxiv.org/abs/2402.04177) | ... |
+        | [^1] | [Scaling Laws for Downstream Task Performance](https://arxiv.org/abs/2402.04177) | ... |
         [^1]: ...
-            Scaling Laws for Downstream Task Performance of Large Language Models
+            Scaling Laws for Downstream Task Performance
     """,
 )
 def title_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
@@ -52,7 +52,9 @@ def title_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
             continue
         expected = arxiv.strip_table_suffix(raw)
         if row.title.strip() != expected:
-            how = " (they differ only in whitespace)" if _whitespace_only(row.title, expected) else ""
+            how = (
+                " (they differ only in whitespace)" if _whitespace_only(row.title, expected) else ""
+            )
             yield Finding(
                 row.spans.get("title", paper.span("title")),
                 f"table title '{_short(row.title)}' differs from the detail title "

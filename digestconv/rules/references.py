@@ -11,6 +11,7 @@ from . import Finding, rule
 if TYPE_CHECKING:
     from ..settings import Settings
 
+
 @rule(
     "DC101",
     "ref-missing-detail",
