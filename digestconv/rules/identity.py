@@ -35,9 +35,9 @@ def _whitespace_only(a: str, b: str) -> bool:
             Scaling Laws for Downstream Task Performance
     """,
     good="""
-        | [^1] | [Scaling Laws for Downstream Task Performance](https://arxiv.org/abs/2402.04177) | ... |
+        | [^1] | [Scaling Laws for Downstream Tasks](https://arxiv.org/abs/2402.04177) | ... |
         [^1]: ...
-            Scaling Laws for Downstream Task Performance
+            Scaling Laws for Downstream Tasks
     """,
 )
 def title_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
