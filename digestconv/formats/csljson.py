@@ -1,0 +1,196 @@
+"""CSL-JSON: one CSL item per paper, valid against the official ``csl-data.json`` schema.
+
+Item layout (keys written only when the paper has a value)::
+
+    {
+      "id": "arxiv2403.15711",              # the same key as the BibTeX entry
+      "type": "article",                    # CSL's type for preprints
+      "genre": "Preprint",
+      "title": "Identifiable Latent Neural Causal Models",
+      "publisher": "arXiv",                 # the repository, as CSL has it for preprints
+      "number": "arXiv:2403.15711",         # the repository's identifier
+      "version": "1",
+      "issued": {"date-parts": [[2024, 3]]},  # first submission, from the identifier
+      "DOI": "10.48550/arXiv.2403.15711",
+      "URL": "https://arxiv.org/abs/2403.15711",
+      "abstract": "...",                    # a cut abstract ends with " [...]"
+      "custom": {
+        "arxiv_id": "2403.15711",
+        "url": "https://rss.arxiv.org/abs/2403.15711",   # the link as written
+        "title_zh": "...", "summary_zh": "...", "summary_en": "...", "abstract_zh": "...",
+        "announce_type": "new", "primary_category": "cs.LG",
+        "abstract_truncated": true, "translation_truncated": false,
+        "original": {"title": "Schr\\\\\\"odinger ..."}   # only when LaTeX was decoded
+      }
+    }
+
+CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
+prepublication material"; the repository goes to ``publisher`` and its identifier
+to ``number`` (what reference managers export for arXiv preprints); ``genre``
+names the kind of work, so styles print "Preprint".  ``archive`` is left out: it
+names where an item is stored physically and would repeat ``publisher`` in print.
+Everything without a CSL variable lives under ``custom``, CSL's documented place
+for key-value data (the schema forbids unknown top-level keys).  No ``author`` is
+written: digests name none and none is invented.
+
+``title`` and ``abstract`` are plain text: the LaTeX accent commands and escaped
+specials the BibTeX writer keeps (``Schr\\"odinger``, ``50\\%``) are turned into the
+characters they stand for (``Schrödinger``, ``50%``), and the text as written is kept
+in ``custom.original``.  TeX math (``$...$``) is kept as written.  Other text is
+normalised as in :mod:`digestconv.formats.bibtex` (control characters removed,
+line breaks as spaces).
+
+Output is deterministic: ``json.dumps(items, ensure_ascii=False, indent=2)`` plus a
+newline; with ``Batch.ascii`` every non-ASCII character is written as a ``\\u`` escape
+(lossless).  Fields carried: as for BibTeX (``ref``, ``line``, ``end_line`` are not).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from ..model import Paper
+from ._common import abs_url, doi, issued, paper_keys
+from .base import Batch, Format, FormatError
+from .bibtex import TRUNCATION_MARKER, normalise, to_unicode
+
+_CUSTOM_TEXT = ("title_zh", "summary_zh", "summary_en", "abstract_zh")
+
+
+def item(paper: Paper, key: str) -> dict[str, Any]:
+    """The CSL item of one paper with citation key ``key``."""
+    out: dict[str, Any] = {"id": key, "type": "article", "genre": "Preprint"}
+    original: dict[str, str] = {}
+    title = normalise(paper.title)
+    if title is not None:
+        out["title"] = to_unicode(title)
+        if out["title"] != title:
+            original["title"] = title
+    out["publisher"] = "arXiv"
+    arxiv_id = normalise(paper.arxiv_id)
+    if arxiv_id is not None:
+        out["number"] = f"arXiv:{arxiv_id}"
+    if paper.version is not None:
+        out["version"] = str(paper.version)
+    date = issued(paper)
+    if date is not None:
+        out["issued"] = {"date-parts": [list(date)]}
+    the_doi = doi(paper)
+    if the_doi is not None:
+        out["DOI"] = the_doi
+    url = abs_url(paper)
+    if url is not None:
+        out["URL"] = normalise(url)
+    abstract = normalise(paper.abstract)
+    if abstract is not None:
+        shown = to_unicode(abstract)
+        if shown != abstract:
+            original["abstract"] = abstract
+        out["abstract"] = shown + (TRUNCATION_MARKER if paper.abstract_truncated else "")
+    custom: dict[str, Any] = {}
+    if arxiv_id is not None:
+        custom["arxiv_id"] = arxiv_id
+    written = normalise(paper.url)
+    if written is not None:
+        custom["url"] = written
+    for name in _CUSTOM_TEXT:
+        value = normalise(getattr(paper, name))
+        if value is not None:
+            custom[name] = value
+    for name in ("announce_type", "primary_category"):
+        value = normalise(getattr(paper, name))
+        if value is not None:
+            custom[name] = value
+    custom["abstract_truncated"] = paper.abstract_truncated
+    custom["translation_truncated"] = paper.translation_truncated
+    if original:
+        custom["original"] = original
+    out["custom"] = custom
+    return out
+
+
+def _str(value: Any, where: str, number: bool = False) -> str | None:
+    if value is None:
+        return None
+    kinds = (str, int) if number else str
+    if not isinstance(value, kinds) or isinstance(value, bool):
+        raise FormatError(f"{where}: expected a string, got {type(value).__name__}")
+    return str(value) or None
+
+
+def paper(obj: Any, index: int = 0) -> Paper:
+    """The paper of one CSL item (inverse of :func:`item`); raise :class:`FormatError`."""
+    if not isinstance(obj, dict):
+        raise FormatError(f"item {index}: expected an object")
+    where = f"item {index} ({obj.get('id')!r})"
+    custom = obj.get("custom") or {}
+    if not isinstance(custom, dict):
+        raise FormatError(f"{where}: 'custom' is not an object")
+    original = custom.get("original") or {}
+    if not isinstance(original, dict):
+        raise FormatError(f"{where}: 'custom.original' is not an object")
+
+    def text(name: str) -> str | None:
+        return _str(custom.get(name), f"{where}: custom.{name}")
+
+    arxiv_id = text("arxiv_id")
+    if arxiv_id is None:
+        number = _str(obj.get("number"), f"{where}: number", number=True)
+        if number is not None:
+            arxiv_id = number.removeprefix("arXiv:") or None
+    version_text = _str(obj.get("version"), f"{where}: version", number=True)
+    try:
+        version = int(version_text) if version_text is not None else None
+    except ValueError:
+        version = None
+    truncated = custom.get("abstract_truncated") is True
+    abstract = _str(obj.get("abstract"), f"{where}: abstract")
+    if abstract is not None and truncated and abstract.endswith(TRUNCATION_MARKER):
+        abstract = abstract[: -len(TRUNCATION_MARKER)] or None
+    if "abstract" in original:
+        abstract = _str(original["abstract"], f"{where}: custom.original.abstract")
+    title = _str(obj.get("title"), f"{where}: title")
+    if "title" in original:
+        title = _str(original["title"], f"{where}: custom.original.title")
+    return Paper(
+        arxiv_id=arxiv_id,
+        version=version,
+        url=text("url") or _str(obj.get("URL"), f"{where}: URL"),
+        title=title,
+        title_zh=text("title_zh"),
+        summary_zh=text("summary_zh"),
+        summary_en=text("summary_en"),
+        abstract=abstract,
+        abstract_zh=text("abstract_zh"),
+        announce_type=text("announce_type"),
+        primary_category=text("primary_category"),
+        abstract_truncated=truncated,
+        translation_truncated=custom.get("translation_truncated") is True,
+    )
+
+
+class CslJson(Format):
+    """CSL-JSON items (``type: article``, arXiv as publisher); readable back."""
+
+    name: ClassVar[str] = "csl-json"
+    suffixes: ClassVar[tuple[str, ...]] = (".csl.json", ".csljson", ".json")
+    aliases: ClassVar[tuple[str, ...]] = ("csljson", "csl")
+    media_type: ClassVar[str] = "application/vnd.citationstyles.csl+json"
+    description: ClassVar[str] = "CSL-JSON items for Zotero, pandoc and citeproc"
+
+    def write(self, batch: Batch) -> str:
+        """A JSON array of CSL items in batch order, indented, with a final newline."""
+        keys = paper_keys(batch.papers)
+        items = [item(p, k) for p, k in zip(batch.papers, keys, strict=True)]
+        return json.dumps(items, ensure_ascii=batch.ascii, indent=2) + "\n"
+
+    def read(self, text: str) -> list[Paper]:
+        """Papers from a CSL-JSON array (inverse of :meth:`write`)."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise FormatError(f"not JSON: {exc}") from exc
+        if not isinstance(data, list):
+            raise FormatError("CSL-JSON must be an array of items")
+        return [paper(obj, i) for i, obj in enumerate(data, 1)]
