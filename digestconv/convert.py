@@ -10,6 +10,7 @@ otherwise from the newest arXiv identifier in the input, never the clock.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import tempfile
@@ -197,6 +198,7 @@ def convert(
             digests.append(loaded)
     diagnostics = problems + check(digests, settings)
     papers, sources, notes = merge(digests, diagnostics)
+    notes = _configured(notes, settings)
     all_diags = sorted(diagnostics + notes, key=Diagnostic.sort_key)
     skipped = sum(d.code == SKIPPED_CODE for d in notes)
     has_errors = any(d.severity == "error" for d in diagnostics)
@@ -224,6 +226,16 @@ def convert(
         io_error,
         tuple(sources),
     )
+
+
+def _configured(notes: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
+    """Apply rule selection and severity overrides to conversion notes."""
+    out = []
+    for d in notes:
+        if settings.enabled(d.code, d.rule, d.path):
+            severity = settings.severity_of(d.code, d.rule, d.severity)
+            out.append(dataclasses.replace(d, severity=severity))
+    return out
 
 
 def _default_title(digests: Sequence[Digest]) -> str:

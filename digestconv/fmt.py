@@ -9,7 +9,8 @@ What it never does: change a content word.  A file it cannot read cleanly
 (syntax errors, invalid UTF-8, control characters, conflicting table and
 detail text, missing blocks or rows, HTML comments other than digestconv
 suppressions, or not a digest at all) is left untouched and reported.  As a
-last guard, the formatted text is read back and must give the same papers.
+last guard, the formatted text is read back and must give the same papers
+with the same truncation findings.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _CONTENT = (
     "abstract_zh",
     "announce_type",
     "primary_category",
+    "abstract_truncated",
+    "translation_truncated",
 )
 
 
@@ -101,6 +104,32 @@ def _blockers(digest: Digest) -> list[str]:
     return reasons
 
 
+def _keep_abstract_lines(
+    old_lines: list[str], old: tuple[Paper, ...], text: str, new: tuple[Paper, ...]
+) -> str:
+    """Keep each English abstract line as written when only its spacing differs.
+
+    The length of that line (announce prefix included) is the evidence that the
+    producer cut the abstract, so re-spacing the prefix would change what
+    ``abstract-truncated`` reports.
+    """
+    if len(old) != len(new):
+        return text
+    new_lines = text.split("\n")
+    changed = False
+    for before, after in zip(old, new, strict=True):
+        a = before.source.spans.get("abstract")
+        b = after.source.spans.get("abstract")
+        if a is None or b is None or a.line != a.end_line or b.line != b.end_line:
+            continue
+        written = old_lines[a.line - 1][a.column - 1 :].rstrip(" \t")
+        rendered = new_lines[b.line - 1][b.column - 1 :]
+        if written != rendered and written.split() == rendered.split():
+            new_lines[b.line - 1] = new_lines[b.line - 1][: b.column - 1] + written
+            changed = True
+    return "\n".join(new_lines) if changed else text
+
+
 def _content(paper: Paper) -> tuple[object, ...]:
     return tuple(getattr(paper, name) for name in _CONTENT)
 
@@ -140,6 +169,9 @@ def format_digest(data: bytes, path: str = "<stdin>") -> Formatted:
         papers, renumber=True, header=header, before_row=before_row, before_block=before_block
     )
     again = read(text, path)
+    kept = _keep_abstract_lines(lines, digest.papers, text, again.papers)
+    if kept != text:
+        text, again = kept, read(kept, path)
     if [_content(p) for p in again.papers] != [_content(p) for p in papers]:
         return Formatted(path, data, None, "formatting would change the content")
     return Formatted(path, data, text)

@@ -22,6 +22,8 @@ TRANSLATION_LABELS = ("翻译:", "翻译：")
 #: at most this many control-character issues per file, then one summary issue
 MAX_CONTROL_ISSUES = 20
 DEFAULT_CUT = 1000
+#: paragraphs of a complete detail block: title, link, two summaries, two abstracts
+FIELDS_PER_BLOCK = 6
 
 _ROW_START = re.compile(r"\|\s*\[\^(\d+)\]\s*\|\s*\[")
 _ROW_LINK = re.compile(r"\]\(([^\s()]*)\)[ \t]*\|")
@@ -57,7 +59,7 @@ def _decode(data: bytes, issues: list[Issue]) -> str | None:
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        col = len(data[data.rfind(b"\n", 0, nul) + 1 : nul].decode("utf-8", "replace")) + 1
         issues.append(
             Issue("encoding", Span.point(line, col), "binary file (a NUL byte): not a text digest")
         )
@@ -327,6 +329,19 @@ class _Reader:
             if line.startswith("|"):
                 self.syntax(number, f"table row outside the '{SUMMARY_HEADING}' section")
                 continue
+            if block is not None and len(block.slots) < FIELDS_PER_BLOCK:
+                # an unindented line inside an unfinished detail block: keep it, report it
+                if slot is None:
+                    slot = _Slot()
+                    block.slots.append(slot)
+                slot.lines.append((number, line, 0))
+                block.end_line = number
+                self.syntax(
+                    number,
+                    "text the digest grammar cannot place: a detail line that is not "
+                    "indented (indent it by four spaces)",
+                )
+                continue
             block = slot = None
             self.syntax(
                 number,
@@ -387,16 +402,19 @@ class _Reader:
             if block.ref is not None and block.ref not in details:
                 details[block.ref] = block
         papers: list[Paper] = []
-        used: set[int] = set()
+        used_refs: set[int] = set()
+        paired: set[int] = set()  # id() of blocks that a row claimed
         for row in self.rows:
-            block = details.get(row.ref) if row.ref is not None and row.ref not in used else None
+            if row.ref is not None and row.ref in used_refs:
+                continue  # a second row with this ref: ref-duplicate reports it
+            block = details.get(row.ref) if row.ref is not None else None
             if block is not None:
-                used.add(id(block))
+                paired.add(id(block))
             papers.append(self._paper(block, row))
             if row.ref is not None:
-                used.add(row.ref)
+                used_refs.add(row.ref)
         for block in self.blocks:
-            if id(block) not in used:
+            if id(block) not in paired:
                 papers.append(self._paper(block, None))
         for key, message in (
             ("summary", f"no '{SUMMARY_HEADING}' heading"),
@@ -483,15 +501,17 @@ class _Reader:
             tldr, en_tldr, *extra, zh, en = after
             for e in extra:
                 self._extra(e, "paragraph the detail block layout has no place for")
-        elif len(after) == 3:
-            tldr, zh, en = after
-        elif len(after) == 2:
-            zh, en = after
-        elif len(after) == 1:
-            if mostly_cjk(after[0].value):
-                zh = after[0]
-            else:
-                en = after[0]
+        elif after:
+            # short layouts: the English abstract is last unless the last paragraph is Chinese
+            rest = list(after)
+            if not rest[-1].value or not mostly_cjk(rest[-1].value):
+                en = rest.pop()
+            if rest:
+                zh = rest.pop()
+            if rest:
+                tldr = rest.pop(0)
+            if rest:
+                en_tldr = rest.pop(0)
         for name, slot in (
             ("title", en_title),
             ("summary_zh", tldr),
@@ -516,8 +536,7 @@ class _Reader:
                     title = title[:-1]
                 title_id, title_version = suffix.raw_id, suffix.version
                 category, announce_type = suffix.category, suffix.announce_type
-                t_span = spans["title"]
-                spans["primary_category"] = t_span
+                spans["primary_category"] = spans["announce_type"] = spans["title"]
         # English abstract and its new-feed prefix
         raw_abstract = en.value if en else None
         abstract = raw_abstract
@@ -528,9 +547,13 @@ class _Reader:
                 abstract = raw_abstract[announce.length :].lstrip(_WS)
                 abstract_id, abstract_version = announce.raw_id, announce.version
                 announce_type = announce.type
-        if en is None:
+                a_span = spans["abstract"]
+                spans["announce_type"] = Span(
+                    a_span.line, a_span.column, a_span.line, a_span.column + announce.length
+                )
+        if not abstract:
             missing.append("abstract")
-        if en_title is None:
+        if not title:
             missing.append("title")
         # identifier: URL first, then announce prefix, then title suffix
         url_id = url_version = None

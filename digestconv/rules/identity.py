@@ -362,6 +362,8 @@ def duplicate_paper(digests: list[Digest], settings: Settings) -> Iterator[Findi
     """
     first: dict[str, tuple[str, int]] = {}
     for digest in digests:
+        if not settings.cross_file:
+            first = {}  # each file on its own
         for paper in digest.papers:
             if paper.arxiv_id is None:
                 continue
@@ -369,8 +371,6 @@ def duplicate_paper(digests: list[Digest], settings: Settings) -> Iterator[Findi
             seen = first.get(paper.arxiv_id)
             if seen is None:
                 first[paper.arxiv_id] = (digest.path, line)
-                continue
-            if not settings.cross_file and seen[0] != digest.path:
                 continue
             where = f"line {seen[1]}" if seen[0] == digest.path else f"{seen[0]}:{seen[1]}"
             yield Finding(

@@ -156,7 +156,9 @@ def ref_order(digest: Digest, settings: Settings) -> Iterator[Finding]:
             continue
         used.add(row.ref)
         span = row.spans.get("ref", Span.point(row.line))
-        if row.ref < expected:
+        if row.ref < 1:
+            yield Finding(span, f"reference [^{row.ref}]: references are numbered from [^1]")
+        elif row.ref < expected:
             yield Finding(span, f"row [^{row.ref}] comes after [^{expected - 1}]: sort the rows")
         elif row.ref > expected:
             missing = (
