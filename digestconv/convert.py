@@ -160,7 +160,7 @@ def merge(
                 notes.append(
                     _diag(
                         digest.path,
-                        where,
+                        paper.span("url"),
                         MERGE_CODE,
                         MERGE_RULE,
                         f"arXiv:{paper.arxiv_id} differs from its copy at {kept_path}:{kept.line} "
@@ -200,6 +200,13 @@ def convert(
     diagnostics = problems + check(digests, settings)
     papers, sources, notes = merge(digests, diagnostics)
     notes = _configured(notes, settings)
+    # a merge note says more than the plain duplicate-paper warning at the same place
+    merged_at = {(d.path, d.line, d.column) for d in notes if d.code == MERGE_CODE}
+    diagnostics = [
+        d
+        for d in diagnostics
+        if not (d.code == MERGE_CODE and (d.path, d.line, d.column) in merged_at)
+    ]
     all_diags = sorted(diagnostics + notes, key=Diagnostic.sort_key)
     skipped = sum(d.code == SKIPPED_CODE for d in notes)
     has_errors = any(d.severity == "error" for d in diagnostics)
