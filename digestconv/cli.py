@@ -344,8 +344,6 @@ def fmt_command(
     config: ConfigOpt = None,
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
-    import difflib
-
     from .api import discover
     from .convert import write_atomic
     from .fmt import format_digest
@@ -375,9 +373,8 @@ def fmt_command(
             continue
         changed += 1
         if diff:
-            old = data.decode("utf-8", "replace").replace("\r\n", "\n").splitlines(keepends=True)
-            new = result.text.splitlines(keepends=True)
-            sys.stdout.writelines(difflib.unified_diff(old, new, *_diff_names(source.name)))
+            old = data.decode("utf-8", "replace").replace("\r\n", "\n")
+            sys.stdout.write(_unified_diff(old, result.text, source.name))
         elif check_only:
             typer.echo(f"would reformat {source.name}", err=True)
         elif source.path is None:
@@ -400,6 +397,21 @@ def fmt_command(
     if status == 0 and (refused or ((check_only or diff) and changed)):
         status = 1
     raise typer.Exit(status)
+
+
+def _unified_diff(old: str, new: str, name: str) -> str:
+    """A unified diff that ``patch`` applies, also when a file lacks its final newline."""
+    import difflib
+
+    def lines(text: str) -> list[str]:
+        parts = [line + "\n" for line in text.split("\n")]
+        parts[-1] = parts[-1][:-1]
+        return parts if parts[-1] else parts[:-1]
+
+    out = []
+    for line in difflib.unified_diff(lines(old), lines(new), *_diff_names(name)):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def _diff_names(name: str) -> tuple[str, str]:

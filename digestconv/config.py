@@ -56,8 +56,15 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text("utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = candidate.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                # broken TOML that seems to configure digestconv: report it, never ignore it
+                if "tool.digestconv" in text:
+                    return candidate
                 data = {}
             if "digestconv" in data.get("tool", {}):
                 return candidate
