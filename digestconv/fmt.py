@@ -149,16 +149,16 @@ def format_digest(data: bytes, path: str = "<stdin>") -> Formatted:
         papers.append(paper)
     lines = digest.text.split("\n")
     header: list[str] = []
-    before_row: dict[int, list[str]] = {}
+    after_row: dict[int, list[str]] = {}
     before_block: dict[int, list[str]] = {}
     row_index = {p.source.row.line: i for i, p in enumerate(papers) if p.source.row is not None}
     block_index = {p.line: i for i, p in enumerate(papers) if p.source.has_detail}
     for s in digest.suppressions:
-        text = lines[s.span.line - 1].strip(" \t")
+        text = s.comment
         if s.file_level:
             header.append(text)
         elif s.start in row_index:
-            before_row.setdefault(row_index[s.start], []).append(text)
+            after_row.setdefault(row_index[s.start], []).append(text)
         elif s.start in block_index:
             before_block.setdefault(block_index[s.start], []).append(text)
         else:
@@ -166,7 +166,7 @@ def format_digest(data: bytes, path: str = "<stdin>") -> Formatted:
     if header:
         header.append("")
     text = render(
-        papers, renumber=True, header=header, before_row=before_row, before_block=before_block
+        papers, renumber=True, header=header, after_row=after_row, before_block=before_block
     )
     again = read(text, path)
     kept = _keep_abstract_lines(lines, digest.papers, text, again.papers)

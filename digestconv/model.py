@@ -123,6 +123,13 @@ class Suppression:
     end: int
     file_level: bool
 
+    @property
+    def comment(self) -> str:
+        """The canonical comment text of this suppression."""
+        kind = "ignore-file" if self.file_level else "ignore"
+        names = f"[{', '.join(self.rules)}]" if self.rules else ""
+        return f"<!-- digestconv: {kind}{names} -->"
+
 
 @dataclass(frozen=True, slots=True)
 class TableRow:

@@ -181,7 +181,8 @@ class _Reader:
         self.rows: list[TableRow] = []
         self.blocks: list[_Block] = []
         self.landmarks: dict[str, Span] = {}
-        self.directives: list[tuple[int, re.Match[str]]] = []
+        #: (line, directive, column of an end-of-row directive or 0 for a comment line)
+        self.directives: list[tuple[int, re.Match[str], int]] = []
         self.comments: set[int] = set()
 
     def syntax(self, line: int, message: str, col: int = 1, end: int | None = None) -> None:
@@ -262,18 +263,30 @@ class _Reader:
         section = "start"  # start | summary | details
         block: _Block | None = None
         slot: _Slot | None = None
+        made_empty = False  # the previous line was an empty field
         for index, raw in enumerate(lines):
             number = index + 1
             line = raw.rstrip(_WS)
             if not line:
                 if block is not None:
-                    if raw and slot is None and not lines[index - 1]:
-                        # whitespace-only after an empty separator line: an empty field
+                    if (
+                        raw
+                        and slot is None
+                        and not made_empty
+                        and len(block.slots) < FIELDS_PER_BLOCK
+                        and not lines[index - 1].strip(_WS)
+                    ):
+                        # whitespace-only after a separator line in an unfinished block: an
+                        # empty field (one right after it is the block's closing blank line)
                         block.slots.append(_Slot([(number, "", len(raw))]))
+                        made_empty = True
+                    else:
+                        made_empty = False
                     slot = None  # an empty line, or a blank after content, ends a field
                     if raw:
                         block.end_line = number
                 continue
+            made_empty = False
             head = line.lstrip(_WS)
             if head in (SUMMARY_HEADING, DETAILS_HEADING) and line == head:
                 name = "summary" if head == SUMMARY_HEADING else "details"
@@ -313,7 +326,7 @@ class _Reader:
                 # an HTML comment: invisible markdown, maybe a digestconv directive
                 self.comments.add(number)
                 if (d := _DIRECTIVE.fullmatch(line)) is not None:
-                    self.directives.append((number, d))
+                    self.directives.append((number, d, 0))
                 elif "digestconv:" in line:
                     self.syntax(
                         number,
@@ -360,6 +373,13 @@ class _Reader:
         if _HEADER_CELLS.fullmatch(line) or _RULE_CELLS.fullmatch(line):
             self.syntax(number, "second table header: a digest has one table")
             return
+        if line.endswith("-->"):
+            # a suppression after the row's last cell: invisible, and the table stays whole
+            cut = line.rfind("<!--")
+            d = _DIRECTIVE.fullmatch(line, cut) if cut > 0 else None
+            if d is not None:
+                self.directives.append((number, d, cut + 1))
+                line = line[:cut].rstrip(_WS)
         m = _ROW_START.match(line)
         if not m:
             self.syntax(number, "table row not of the form '| [^N] | [title](url) | summary |'")
@@ -449,11 +469,17 @@ class _Reader:
         starts: dict[int, int] = {row.line: row.line for row in self.rows}
         starts.update({b.line: b.end_line or b.line for b in self.blocks})
         out = []
-        for number, m in self.directives:
+        for number, m, column in self.directives:
             rules = tuple(r.strip() for r in (m.group(2) or "").split(",") if r.strip())
-            span = Span(number, 1, number, len(self.lines[number - 1].rstrip(_WS)) + 1)
+            if column:
+                span = Span(number, column, number, column + m.end() - m.start())
+            else:
+                span = Span(number, 1, number, len(self.lines[number - 1].rstrip(_WS)) + 1)
             if m.group(1) == "ignore-file":
                 out.append(Suppression(span, rules, 1, len(self.lines), True))
+                continue
+            if column:  # at the end of a table row: that row
+                out.append(Suppression(span, rules, number, number, False))
                 continue
             target = number + 1
             while target <= len(self.lines) and (

@@ -92,21 +92,22 @@ def render(
     *,
     renumber: bool = False,
     header: Sequence[str] = (),
-    before_row: Mapping[int, Sequence[str]] | None = None,
+    after_row: Mapping[int, Sequence[str]] | None = None,
     before_block: Mapping[int, Sequence[str]] | None = None,
 ) -> str:
     """Render ``papers`` as one digest; ``renumber`` numbers refs 1..n.
 
-    ``header`` lines go first; ``before_row``/``before_block`` map a paper's
-    index to lines (comments) written just before its table row or block.
+    ``header`` lines go first; ``after_row`` maps a paper's index to comments
+    written after its table row's last cell (a line between rows would end the
+    table), ``before_block`` to lines written just before its detail block.
     """
     refs = [i + 1 if renumber or p.ref is None else p.ref for i, p in enumerate(papers)]
     out: list[str] = [*header, "# 摘要", "", "| Ref | Title | Summary |", "| --- | --- | --- |"]
     for index, (ref, paper) in enumerate(zip(refs, papers, strict=True)):
         url = paper_url(paper)
         summary = one_line(paper.summary_zh)
-        out.extend((before_row or {}).get(index, ()))
-        out.append(f"| [^{ref}] | [{table_title(paper)}]({url}) | {summary} |")
+        row = f"| [^{ref}] | [{table_title(paper)}]({url}) | {summary} |"
+        out.append(" ".join([row, *(after_row or {}).get(index, ())]))
     out += ["", "# 详细", ""]
     for index, (ref, paper) in enumerate(zip(refs, papers, strict=True)):
         out.extend((before_block or {}).get(index, ()))

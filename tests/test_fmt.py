@@ -251,8 +251,16 @@ def test_laws_on_rendered_digests(generated: list[Paper]) -> None:
     _check_laws(render(generated).encode("utf-8"))
 
 
+_formattable = st.lists(
+    papers(controls=False, long_abstracts=False),
+    min_size=0,
+    max_size=5,
+    unique_by=lambda p: p.arxiv_id,
+)
+
+
 @given(
-    _generated,
+    _formattable,
     st.booleans(),
     st.booleans(),
     st.lists(st.sampled_from([" ", "\t", "  \t"]), min_size=1, max_size=3),

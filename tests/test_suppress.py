@@ -9,6 +9,7 @@ import pytest
 from digestconv.api import check
 from digestconv.model import Diagnostic
 from digestconv.reader import read
+from digestconv.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_000 = (ROOT / "seeds" / "000_20f5c0d8057fc2ad.txt").read_text("utf-8")
@@ -202,10 +203,26 @@ def test_block_and_file_suppressions_keep_the_markdown() -> None:
     assert [b for b in blocks if b != "html_block"] == _markdown_blocks(SEED_000)
 
 
-@pytest.mark.xfail(
-    reason="a comment line between table rows ends the table in CommonMark/GFM renderers",
-    strict=True,
-)
 def test_row_suppression_keeps_the_table() -> None:
-    text = insert_before(SEED_000, row_line(SEED_000, 1), "<!-- digestconv: ignore[DC201] -->")
+    """At the end of a row the comment is invisible and the table stays whole."""
+    lines = SEED_000.split("\n")
+    number = row_line(SEED_000, 1)
+    lines[number - 1] += " <!-- digestconv: ignore[DC201] -->"
+    text = "\n".join(lines)
     assert _table_rows(text) == _table_rows(SEED_000)
+    digest = read(text, "x.md")
+    assert [p.to_dict() for p in digest.papers] == [p.to_dict() for p in read(SEED_000, "x").papers]
+    (s,) = digest.suppressions
+    assert (s.start, s.end, s.rules) == (number, number, ("DC201",))
+
+
+def test_end_of_row_suppression_silences_that_row_only() -> None:
+    lines = SEED_000.split("\n")
+    for index in (0, 1):
+        at = row_line(SEED_000, index) - 1
+        lines[at] = lines[at].replace("](https://arxiv.org", "](http://arxiv.org", 1)
+    lines[row_line(SEED_000, 0) - 1] += " <!-- digestconv: ignore[url-mismatch] -->"
+    found = check([read("\n".join(lines), "x.md")], Settings())
+    mismatches = [d for d in found if d.rule == "url-mismatch"]
+    assert [d.line for d in mismatches] == [row_line(SEED_000, 1)]
+    assert not [d for d in found if d.rule in ("syntax", "unused-suppression")]
