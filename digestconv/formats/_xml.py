@@ -1,0 +1,283 @@
+"""XML plumbing shared by the RSS, Atom and OPML formats.
+
+* :func:`parse` reads untrusted XML with lxml: no entity substitution, no DTD
+  loading, no network access; large text nodes allowed (abstracts can be long).
+* :func:`serialise` writes UTF-8 XML with a declaration, deterministically.
+* :func:`clean` is the one text normalisation the three writers apply: the
+  characters :func:`~digestconv.formats._common.strip_illegal` removes (C0
+  controls but tab and newline, so CR too; DEL; C1 controls; lone surrogates;
+  U+FFFE, U+FFFF) are dropped, and a text that becomes empty is absent.
+  Readers give back exactly what the writer wrote, so ``read(write(p))``
+  equals :func:`normalised` ``(p)`` on every carried field.
+* The ``dg`` namespace (:data:`NS`) holds the digest fields the feed formats have
+  no standard element for.  Its elements are simple text elements, which RSS 2.0
+  and the Atom 1.0 schema both allow as extensions.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterable, Iterator
+from email.utils import format_datetime
+from typing import TYPE_CHECKING
+
+from ..arxiv import check_id, parse_url
+from ..model import Paper
+from ._common import abs_url, issued, strip_illegal
+from .base import Batch, FormatError
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+#: namespace of the digest extension elements (a name, never fetched)
+NS = "urn:digestconv:digest:1"
+#: the prefix the writers bind :data:`NS` to
+PREFIX = "dg"
+#: the UUID namespace for identifiers of papers and feeds that have no arXiv URL
+_UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
+
+#: contract fields the feed formats carry (``line``/``end_line`` are provenance, not content)
+CARRIED: tuple[str, ...] = (
+    "ref",
+    "arxiv_id",
+    "version",
+    "url",
+    "title",
+    "title_zh",
+    "summary_zh",
+    "summary_en",
+    "abstract",
+    "abstract_zh",
+    "announce_type",
+    "primary_category",
+    "abstract_truncated",
+    "translation_truncated",
+)
+#: fields that live in a standard element the writer may have to fill with a
+#: substitute; the ``absent`` marker says the paper had no value
+SUBSTITUTED: tuple[str, ...] = ("arxiv_id", "url", "title")
+#: the visible note after a cut abstract in the human-readable rendering
+CUT_NOTE = "[…]"
+
+
+def clean(text: str | None) -> str | None:
+    """``text`` without XML-illegal and control characters; ``None`` when nothing is left."""
+    if text is None:
+        return None
+    text = strip_illegal(text)
+    return text or None
+
+
+def normalised(paper: Paper) -> Paper:
+    """What a paper reads back as from RSS, Atom or OPML: :func:`clean` on every string.
+
+    ``line``, ``end_line`` and the source map are not carried and become ``None``/empty.
+    """
+    values = {name: getattr(paper, name) for name in CARRIED}
+    return Paper(**{k: clean(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
+def is_http_url(value: str | None) -> bool:
+    """Whether ``value`` is an absolute ``http``/``https`` URL without whitespace."""
+    if not value or any(c.isspace() for c in value):
+        return False
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def link_of(paper: Paper) -> str:
+    """The link a feed item points at: the written URL when it is absolute http(s),
+    else the canonical abstract page, else the feed-independent fallback id."""
+    url = clean(paper.url)
+    if is_http_url(url):
+        return url  # type: ignore[return-value]
+    canonical = clean(abs_url(paper))
+    if is_http_url(canonical):
+        return canonical  # type: ignore[return-value]
+    return "https://arxiv.org/"
+
+
+def stable_ids(papers: Iterable[Paper]) -> list[tuple[str, bool]]:
+    """One ``(id, is_url)`` per paper: ``https://arxiv.org/abs/ID`` (no version) when the
+    identifier is valid, else the written http(s) URL, else a ``urn:uuid:`` derived from
+    the paper's content and position.  Repeats get the ``urn:uuid:`` form, so ids are
+    unique within a feed."""
+    out: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    for index, paper in enumerate(papers):
+        candidate = clean(abs_url(paper))
+        if candidate is not None and is_http_url(candidate) and candidate not in seen:
+            ident = (candidate, True)
+        else:
+            key = "\x1f".join(
+                [str(index), *(str(getattr(paper, name)) for name in ("arxiv_id", "url", "title"))]
+            )
+            ident = (f"urn:uuid:{uuid.uuid5(_UUID_NS, key)}", False)
+        seen.add(ident[0])
+        out.append(ident)
+    return out
+
+
+def feed_id(batch: Batch) -> str:
+    """A stable feed identifier from the feed's title and link (``urn:uuid:``)."""
+    return f"urn:uuid:{uuid.uuid5(_UUID_NS, batch.link + chr(31) + batch.title)}"
+
+
+def utc(moment: _dt.datetime) -> _dt.datetime:
+    """``moment`` in UTC without microseconds (a naive value is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(_dt.timezone.utc).replace(microsecond=0)
+
+
+def paper_date(paper: Paper) -> _dt.datetime | None:
+    """Midnight UTC on the first day of the paper's submission month (from its identifier)."""
+    when = issued(paper)
+    if when is None:
+        return None
+    return _dt.datetime(when[0], when[1], 1, tzinfo=_dt.timezone.utc)
+
+
+def rfc822(moment: _dt.datetime) -> str:
+    """``Fri, 01 Mar 2024 00:00:00 GMT`` (RFC 822 as RSS 2.0 and OPML 2.0 use it)."""
+    return format_datetime(utc(moment), usegmt=True)
+
+
+def rfc3339(moment: _dt.datetime) -> str:
+    """``2024-03-01T00:00:00Z`` (RFC 3339 with an explicit offset, as Atom requires)."""
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse(text: str, what: str) -> etree._Element:
+    """Parse untrusted XML text safely and return its root element.
+
+    Entities are not substituted, no DTD or network resource is loaded.  Any
+    parse failure becomes a :class:`FormatError` naming ``what`` and the place.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+        encoding="utf-8",
+    )
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (0, 0)
+        raise FormatError(
+            f"not well-formed {what} XML (line {line}, column {column}): {exc.msg}"
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise FormatError(f"cannot read {what} XML: {exc}") from None
+    if root is None:
+        raise FormatError(f"empty {what} document")
+    return root
+
+
+def serialise(root: etree._Element, ascii: bool = False) -> str:
+    """The document as text with an XML declaration, indented, ending in a newline.
+
+    ``ascii=True`` writes every non-ASCII character as a character reference.
+    """
+    from lxml import etree
+
+    encoding = "us-ascii" if ascii else "utf-8"
+    body = etree.tostring(root, encoding=encoding, pretty_print=True).decode(encoding)
+    label = "US-ASCII" if ascii else "UTF-8"
+    return f'<?xml version="1.0" encoding="{label}"?>\n{body}'
+
+
+def text_of(element: etree._Element | None) -> str | None:
+    """The text content of a simple element (``None`` when missing or empty)."""
+    if element is None:
+        return None
+    return "".join(t for t in element.itertext() if isinstance(t, str)) or None
+
+
+def to_int(value: str | None, what: str) -> int | None:
+    """An optional integer field; a clear :class:`FormatError` when it is not one."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 12:
+        raise FormatError(f"{what} must be a non-negative integer, not {value[:40]!r}")
+    return int(value)
+
+
+def to_bool(value: str | None, what: str) -> bool:
+    """A boolean field written as ``true``/``false`` (absent means false)."""
+    if value is None:
+        return False
+    value = value.strip()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0", ""):
+        return False
+    raise FormatError(f"{what} must be true or false, not {value[:40]!r}")
+
+
+def id_from_url(url: str | None) -> tuple[str | None, int | None]:
+    """Identifier and version from an arXiv abstract URL of a feed not written here."""
+    if not url:
+        return None, None
+    parsed = parse_url(url.strip())
+    if parsed is None or check_id(parsed.raw_id)[0] is None:
+        return None, None
+    return parsed.raw_id, parsed.version
+
+
+def absent_fields(paper: Paper) -> list[str]:
+    """The :data:`SUBSTITUTED` fields ``paper`` has no value for."""
+    return [name for name in SUBSTITUTED if clean(getattr(paper, name)) is None]
+
+
+def parse_absent(value: str | None) -> set[str]:
+    """The field names of an ``absent`` marker (space-separated)."""
+    return set((value or "").split())
+
+
+def display_title(paper: Paper) -> str:
+    """The item title: the English title, else the Chinese one, else the id or URL.
+
+    Only a missing English title is substituted (and then listed as absent).
+    """
+    title = clean(paper.title)
+    if title is not None:
+        return title
+    for candidate in (paper.title_zh, paper.arxiv_id, paper.url):
+        text = clean(candidate)
+        if text is not None and text.strip():
+            return text
+    return "Untitled paper"
+
+
+def sections(paper: Paper) -> Iterator[tuple[str, str, str]]:
+    """The human-readable parts of a paper: ``(class, label, text)`` in reading order.
+
+    A cut abstract or translation gets :data:`CUT_NOTE` appended (the exact text is
+    carried elsewhere; this is for people reading the feed).
+    """
+    parts = (
+        ("title-zh", "标题", paper.title_zh, False),
+        ("summary-zh", "摘要", paper.summary_zh, False),
+        ("summary-en", "Summary", paper.summary_en, False),
+        ("abstract-zh", "译文", paper.abstract_zh, paper.translation_truncated),
+        ("abstract", "Abstract", paper.abstract, paper.abstract_truncated),
+    )
+    for cls, label, value, cut in parts:
+        text = clean(value)
+        if text is None:
+            continue
+        yield cls, label, f"{text} {CUT_NOTE}" if cut else text

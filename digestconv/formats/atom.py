@@ -1,0 +1,221 @@
+"""Atom 1.0 (RFC 4287): one feed over every input, one ``<entry>`` per paper, in input order.
+
+Feed: ``id`` is ``urn:uuid:`` derived from the batch title and link (stable for
+the same feed), ``title``, ``subtitle``, ``link rel="alternate"`` to the batch
+link, ``updated`` from ``Batch.updated``, ``generator``.  Digests name no
+authors, yet RFC 4287 requires an author for every entry, inherited from the
+feed when the entry has none: the feed's ``<author><name>`` is the feed title,
+that is the digest that selected and translated the papers, never a claim
+about who wrote them.  Entries carry no author.
+
+Entry, standard elements:
+
+* ``id``: ``https://arxiv.org/abs/ID`` without version (the same value as the RSS
+  guid); a paper without a valid identifier gets its written http(s) URL or a
+  ``urn:uuid:``;
+* ``title type="text"``: the English title (a substitute, listed in
+  ``dg:absent``, when there is none);
+* ``link rel="alternate" type="text/html"``: the URL as written when it is an
+  absolute http(s) URL, else ``https://arxiv.org/abs/ID`` (the written URL then in
+  ``dg:written-url``);
+* ``summary type="text"``: the English abstract, exactly;
+* ``content type="xhtml"``: for people, the Chinese title, summaries, Chinese
+  and English abstracts as ``h3``/``p`` elements with a ``class`` per field; a
+  cut abstract or translation ends with a visible ``[…]``;
+* ``category term="cs.LG" scheme="https://arxiv.org/category_taxonomy"``: the
+  primary category, with the taxonomy name as ``label`` when known;
+* ``published``: the first day of the submission month (from the identifier),
+  when known; ``updated``: ``Batch.updated``, or ``published`` when that is later.
+  Never the wall clock.  RFC 3339 with a ``Z`` offset.
+
+Entry, extension elements in the ``dg`` namespace (``urn:digestconv:digest:1``;
+simple extension elements, valid under the RFC's RELAX NG schema), written only
+when the field has a value: ``dg:ref``, ``dg:arxiv-id``, ``dg:version``,
+``dg:written-url``, ``dg:title-zh``, ``dg:summary-zh``, ``dg:summary-en``,
+``dg:abstract-zh``, ``dg:announce-type``, ``dg:abstract-truncated`` and
+``dg:translation-truncated`` (``true``), ``dg:absent``.
+
+Fields read back: every contract field but ``line`` and ``end_line``, equal to
+what was written after removal of XML-illegal and control characters (see
+:func:`digestconv.formats._xml.normalised`).  Entries of feeds written elsewhere
+give title, url, identifier and version (from an arXiv link), category and summary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..arxiv import categories
+from ..model import Paper
+from . import _xml
+from .base import Batch, Format, FormatError
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+#: the ``scheme`` of the primary-category ``<category>``
+CATEGORY_SCHEME = "https://arxiv.org/category_taxonomy"
+SUBTITLE = "arXiv papers with Chinese titles, summaries and abstract translations"
+_A = f"{{{ATOM_NS}}}"
+_X = f"{{{XHTML_NS}}}"
+_DG = f"{{{_xml.NS}}}"
+
+#: (contract field, ``dg`` element) for the plain text fields, in writing order
+_TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title_zh", "title-zh"),
+    ("summary_zh", "summary-zh"),
+    ("summary_en", "summary-en"),
+    ("abstract_zh", "abstract-zh"),
+    ("announce_type", "announce-type"),
+)
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    from lxml import etree
+
+    element = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+class Atom(Format):
+    """Atom 1.0 feed: an entry per paper with the digest fields as ``dg:`` extensions."""
+
+    name = "atom"
+    suffixes = (".atom", ".atom.xml")
+    aliases = ("atom1", "atom10")
+    media_type = "application/atom+xml"
+    description = "Atom 1.0 feed, one entry per paper (Chinese fields as dg: extensions)"
+
+    def write(self, batch: Batch) -> str:
+        """The Atom 1.0 document of ``batch``."""
+        from lxml import etree
+
+        root = etree.Element(_A + "feed", nsmap={None: ATOM_NS, _xml.PREFIX: _xml.NS})
+        title = _xml.clean(batch.title) or "arXiv digest"
+        _sub(root, _A + "id", _xml.feed_id(batch))
+        _sub(root, _A + "title", title, type="text")
+        _sub(root, _A + "subtitle", SUBTITLE, type="text")
+        _sub(root, _A + "updated", _xml.rfc3339(batch.updated))
+        author = _sub(root, _A + "author")
+        _sub(author, _A + "name", title)
+        link = _xml.clean(batch.link)
+        if _xml.is_http_url(link):
+            _sub(root, _A + "link", rel="alternate", type="text/html", href=link)  # type: ignore[arg-type]
+        _sub(root, _A + "generator", "digestconv")
+        for paper, (ident, _url) in zip(batch.papers, _xml.stable_ids(batch.papers), strict=True):
+            self._entry(root, paper, ident, batch)
+        return _xml.serialise(root, ascii=batch.ascii)
+
+    @staticmethod
+    def _entry(feed: etree._Element, paper: Paper, ident: str, batch: Batch) -> None:
+        from lxml import etree
+
+        entry = _sub(feed, _A + "entry")
+        link = _xml.link_of(paper)
+        _sub(entry, _A + "id", ident)
+        _sub(entry, _A + "title", _xml.display_title(paper), type="text")
+        _sub(entry, _A + "link", rel="alternate", type="text/html", href=link)
+        published = _xml.paper_date(paper)
+        updated = _xml.utc(batch.updated)
+        if published is not None:
+            _sub(entry, _A + "published", _xml.rfc3339(published))
+            updated = max(updated, published)
+        _sub(entry, _A + "updated", _xml.rfc3339(updated))
+        category = _xml.clean(paper.primary_category)
+        if category is not None:
+            attrs = {"term": category, "scheme": CATEGORY_SCHEME}
+            known = categories().get(category)
+            if known:
+                attrs["label"] = known[0]
+            _sub(entry, _A + "category", **attrs)
+        abstract = _xml.clean(paper.abstract)
+        if abstract is not None:
+            _sub(entry, _A + "summary", abstract, type="text")
+        parts = list(_xml.sections(paper))
+        if parts:
+            content = _sub(entry, _A + "content", type="xhtml")
+            div = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})
+            for cls, _label, text in parts:
+                _sub(div, _X + ("h3" if cls == "title-zh" else "p"), text, **{"class": cls})
+        if paper.ref is not None:
+            _sub(entry, _DG + "ref", str(paper.ref))
+        arxiv_id = _xml.clean(paper.arxiv_id)
+        if arxiv_id is not None:
+            _sub(entry, _DG + "arxiv-id", arxiv_id)
+        if paper.version is not None:
+            _sub(entry, _DG + "version", str(paper.version))
+        url = _xml.clean(paper.url)
+        if url is not None and url != link:
+            _sub(entry, _DG + "written-url", url)
+        for field, tag in _TEXT_FIELDS:
+            value = _xml.clean(getattr(paper, field))
+            if value is not None:
+                _sub(entry, _DG + tag, value)
+        if paper.abstract_truncated:
+            _sub(entry, _DG + "abstract-truncated", "true")
+        if paper.translation_truncated:
+            _sub(entry, _DG + "translation-truncated", "true")
+        absent = _xml.absent_fields(paper)
+        if absent:
+            _sub(entry, _DG + "absent", " ".join(absent))
+
+    def read(self, text: str) -> list[Paper]:
+        """Papers from an Atom 1.0 document (see the module docstring for the fields)."""
+        root = _xml.parse(text, "Atom")
+        if root.tag != _A + "feed":
+            raise FormatError(
+                f"not an Atom 1.0 feed: the root element is {root.tag!r}, not {_A}feed"
+            )
+        return [_read_entry(entry, n) for n, entry in enumerate(root.iterfind(_A + "entry"), 1)]
+
+
+def _alternate(entry: etree._Element) -> str | None:
+    first = None
+    for link in entry.iterfind(_A + "link"):
+        if link.get("rel", "alternate") == "alternate":
+            if link.get("type", "text/html") == "text/html":
+                return link.get("href")
+            first = first or link.get("href")
+    return first
+
+
+def _read_entry(entry: etree._Element, n: int) -> Paper:
+    def dg(tag: str) -> str | None:
+        return _xml.text_of(entry.find(_DG + tag))
+
+    where = f"entry {n}"
+    absent = _xml.parse_absent(dg("absent"))
+    ours = entry.find(_DG + "arxiv-id") is not None or entry.find(_DG + "absent") is not None
+    link = _alternate(entry)
+    title = None if "title" in absent else _xml.text_of(entry.find(_A + "title"))
+    url = dg("written-url") or (None if "url" in absent else link)
+    category = None
+    for element in entry.iterfind(_A + "category"):
+        if not ours or element.get("scheme") == CATEGORY_SCHEME:
+            category = element.get("term")
+            break
+    if ours:
+        arxiv_id = dg("arxiv-id")
+        version = _xml.to_int(dg("version"), f"{where}: dg:version")
+    else:
+        arxiv_id, version = _xml.id_from_url(link)
+    return Paper(
+        ref=_xml.to_int(dg("ref"), f"{where}: dg:ref"),
+        arxiv_id=arxiv_id,
+        version=version,
+        url=url,
+        title=title,
+        abstract=_xml.text_of(entry.find(_A + "summary")),
+        primary_category=category or None,
+        abstract_truncated=_xml.to_bool(
+            dg("abstract-truncated"), f"{where}: dg:abstract-truncated"
+        ),
+        translation_truncated=_xml.to_bool(
+            dg("translation-truncated"), f"{where}: dg:translation-truncated"
+        ),
+        **{field: dg(tag) for field, tag in _TEXT_FIELDS},
+    )

@@ -1,0 +1,190 @@
+"""OPML 2.0: an outline per digest file holding an outline per paper.
+
+``<head>``: ``title`` from the batch, ``dateCreated`` and ``dateModified`` from
+``Batch.updated`` (RFC 822, GMT; never the wall clock), ``docs``.
+
+``<body>``: one outline per input file (``Batch.sources``, in order) whose
+``text`` is the file's path, holding that file's papers in file order.  Papers
+of the batch that no source lists follow in one more outline named after the
+batch title; without sources, that outline holds every paper.
+
+Paper outline: ``text`` is the English title (a substitute, listed in
+``absent``, when there is none), ``type="link"``, ``url`` is the URL as written
+when it is an absolute http(s) URL, else ``https://arxiv.org/abs/ID`` (the
+written URL then goes in ``writtenUrl``).  OPML 2.0 lets an outline carry any
+other attribute; the digest fields use these, written only when the field has
+a value: ``ref``, ``arxivId``, ``version``, ``writtenUrl``, ``titleZh``,
+``summaryZh``, ``summaryEn``, ``abstract``, ``abstractZh``, ``announceType``,
+``primaryCategory``, ``abstractTruncated`` and ``translationTruncated``
+(``true``), ``absent`` (space-separated contract names of fields the paper
+lacks whose standard attribute holds a substitute).
+
+Fields read back: every contract field but ``line`` and ``end_line``, equal to
+what was written after removal of XML-illegal and control characters (see
+:func:`digestconv.formats._xml.normalised`).  Reading gives the paper outlines
+in document order, keeping the first outline of each arXiv identifier (a paper
+listed by several files is one paper).  Link outlines of files written
+elsewhere give title, url and the identifier and version of an arXiv URL.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import Paper
+from . import _xml
+from .base import Batch, Format, FormatError
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+DOCS = "http://opml.org/spec2.opml"
+
+#: (contract field, outline attribute) for the plain text fields, in writing order
+_TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title_zh", "titleZh"),
+    ("summary_zh", "summaryZh"),
+    ("summary_en", "summaryEn"),
+    ("abstract", "abstract"),
+    ("abstract_zh", "abstractZh"),
+    ("announce_type", "announceType"),
+    ("primary_category", "primaryCategory"),
+)
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    from lxml import etree
+
+    element = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def groups(batch: Batch) -> list[tuple[str, tuple[Paper, ...]]]:
+    """``(outline text, papers)`` per group: one per source, then the unlisted papers."""
+    out: list[tuple[str, tuple[Paper, ...]]] = []
+    listed: set[Paper] = set()
+    listed_ids: set[str] = set()
+    for source in batch.sources:
+        out.append((source.path, source.papers))
+        for paper in source.papers:
+            if paper.arxiv_id is None:
+                listed.add(paper)
+            else:
+                listed_ids.add(paper.arxiv_id)
+    rest = tuple(
+        p
+        for p in batch.papers
+        if p not in listed and (p.arxiv_id is None or p.arxiv_id not in listed_ids)
+    )
+    if rest:
+        out.append((batch.title, rest))
+    return out
+
+
+class Opml(Format):
+    """OPML 2.0 outline: a group per digest file, a link outline per paper."""
+
+    name = "opml"
+    suffixes = (".opml",)
+    aliases = ("opml2",)
+    media_type = "text/x-opml"
+    description = "OPML 2.0 outline, a group per digest file and a link per paper"
+
+    def write(self, batch: Batch) -> str:
+        """The OPML 2.0 document of ``batch``."""
+        from lxml import etree
+
+        root = etree.Element("opml", version="2.0")
+        head = _sub(root, "head")
+        title = _xml.clean(batch.title) or "arXiv digest"
+        _sub(head, "title", title)
+        _sub(head, "dateCreated", _xml.rfc822(batch.updated))
+        _sub(head, "dateModified", _xml.rfc822(batch.updated))
+        _sub(head, "docs", DOCS)
+        body = _sub(root, "body")
+        for text, papers in groups(batch) or [(title, ())]:
+            group = etree.SubElement(body, "outline", {"text": _group_text(text, title)})
+            for paper in papers:
+                _outline(group, paper)
+        return _xml.serialise(root, ascii=batch.ascii)
+
+    def read(self, text: str) -> list[Paper]:
+        """Papers from an OPML document (see the module docstring for the fields)."""
+        root = _xml.parse(text, "OPML")
+        if root.tag != "opml":
+            raise FormatError(f"not an OPML document: the root element is <{root.tag}>")
+        body = root.find("body")
+        if body is None:
+            raise FormatError("not an OPML document: <opml> has no <body>")
+        papers: list[Paper] = []
+        seen: set[str] = set()
+        for n, outline in enumerate(body.iter("outline"), 1):
+            if outline.get("type") != "link" or outline.find("outline") is not None:
+                continue
+            paper = _read_outline(outline, n)
+            if paper.arxiv_id is not None:
+                if paper.arxiv_id in seen:
+                    continue
+                seen.add(paper.arxiv_id)
+            papers.append(paper)
+        return papers
+
+
+def _group_text(text: str, fallback: str) -> str:
+    cleaned = _xml.clean(text)
+    return cleaned if cleaned is not None and cleaned.strip() else fallback
+
+
+def _outline(group: etree._Element, paper: Paper) -> None:
+    link = _xml.link_of(paper)
+    attrs = {"text": _xml.display_title(paper), "type": "link", "url": link}
+    if paper.ref is not None:
+        attrs["ref"] = str(paper.ref)
+    arxiv_id = _xml.clean(paper.arxiv_id)
+    if arxiv_id is not None:
+        attrs["arxivId"] = arxiv_id
+    if paper.version is not None:
+        attrs["version"] = str(paper.version)
+    url = _xml.clean(paper.url)
+    if url is not None and url != link:
+        attrs["writtenUrl"] = url
+    for field, name in _TEXT_FIELDS:
+        value = _xml.clean(getattr(paper, field))
+        if value is not None:
+            attrs[name] = value
+    if paper.abstract_truncated:
+        attrs["abstractTruncated"] = "true"
+    if paper.translation_truncated:
+        attrs["translationTruncated"] = "true"
+    absent = _xml.absent_fields(paper)
+    if absent:
+        attrs["absent"] = " ".join(absent)
+    from lxml import etree
+
+    etree.SubElement(group, "outline", attrs)
+
+
+def _read_outline(outline: etree._Element, n: int) -> Paper:
+    where = f"outline {n}"
+    get = outline.get
+    absent = _xml.parse_absent(get("absent"))
+    ours = get("arxivId") is not None or get("absent") is not None
+    link = get("url") or None
+    if ours:
+        arxiv_id, version = get("arxivId"), _xml.to_int(get("version"), f"{where}: version")
+    else:
+        arxiv_id, version = _xml.id_from_url(link)
+    return Paper(
+        ref=_xml.to_int(get("ref"), f"{where}: ref"),
+        arxiv_id=arxiv_id,
+        version=version,
+        url=get("writtenUrl") or (None if "url" in absent else link),
+        title=None if "title" in absent else (get("text") or None),
+        abstract_truncated=_xml.to_bool(get("abstractTruncated"), f"{where}: abstractTruncated"),
+        translation_truncated=_xml.to_bool(
+            get("translationTruncated"), f"{where}: translationTruncated"
+        ),
+        **{field: get(name) or None for field, name in _TEXT_FIELDS},
+    )

@@ -1,0 +1,200 @@
+"""RSS 2.0: one channel over every input, one ``<item>`` per paper, in input order.
+
+Channel: ``title`` and ``link`` from the batch (a link that is not an absolute
+http(s) URL becomes ``https://arxiv.org/``), a fixed ``description``,
+``pubDate``/``lastBuildDate`` from ``Batch.updated`` (RFC 822, GMT),
+``generator`` and ``docs``.
+
+Item, standard elements:
+
+* ``title``: the English title (a paper without one shows its Chinese title or
+  identifier, and ``title`` is listed in ``dg:absent``);
+* ``link``: the URL as written when it is an absolute http(s) URL, else
+  ``https://arxiv.org/abs/ID`` (the written URL then goes in ``dg:written-url``);
+* ``guid isPermaLink="true"``: ``https://arxiv.org/abs/ID`` without version, stable
+  across versions and digests; a paper without a valid identifier gets its
+  written URL or else ``urn:uuid:...`` with ``isPermaLink="false"``;
+* ``description``: escaped HTML for people (Chinese title, Chinese summary,
+  English summary, Chinese abstract, English abstract; a cut abstract or
+  translation ends with a visible ``[…]``);
+* ``category domain="https://arxiv.org/category_taxonomy"``: the primary category, when known;
+* ``pubDate``: the first day of the paper's submission month (from its
+  identifier), else ``Batch.updated``.  Never the wall clock.
+
+Item, extension elements in the ``dg`` namespace (``urn:digestconv:digest:1``),
+one simple text element per field, written only when the field has a value:
+``dg:ref``, ``dg:arxiv-id``, ``dg:version``, ``dg:written-url``, ``dg:title-zh``,
+``dg:summary-zh``, ``dg:summary-en``, ``dg:abstract``, ``dg:abstract-zh``,
+``dg:announce-type``, ``dg:abstract-truncated`` and ``dg:translation-truncated``
+(``true``, only when set), and ``dg:absent`` (space-separated names of fields
+the paper lacks whose standard element holds a substitute).
+
+Fields read back: every contract field but ``line`` and ``end_line`` (ref,
+arxiv_id, version, url, title, title_zh, summary_zh, summary_en, abstract,
+abstract_zh, announce_type, primary_category, abstract_truncated,
+translation_truncated), equal to what was written after removal of
+XML-illegal and control characters (see :func:`digestconv.formats._xml.normalised`).
+Items of feeds written elsewhere give title, url, identifier and version (from
+an arXiv link), category and the description as abstract.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import Paper
+from . import _xml
+from .base import Batch, Format, FormatError
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+#: the ``domain`` of the primary-category ``<category>``
+CATEGORY_DOMAIN = "https://arxiv.org/category_taxonomy"
+DESCRIPTION = "arXiv papers with Chinese titles, summaries and abstract translations"
+DOCS = "https://www.rssboard.org/rss-specification"
+_DG = f"{{{_xml.NS}}}"
+
+#: (contract field, ``dg`` element) for the plain text fields, in writing order
+_TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title_zh", "title-zh"),
+    ("summary_zh", "summary-zh"),
+    ("summary_en", "summary-en"),
+    ("abstract", "abstract"),
+    ("abstract_zh", "abstract-zh"),
+    ("announce_type", "announce-type"),
+)
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    from lxml import etree
+
+    element = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def describe(paper: Paper) -> str:
+    """The item description: the paper's sections as an HTML fragment (unescaped)."""
+    from lxml import etree
+
+    div = etree.Element("div")
+    for cls, _label, text in _xml.sections(paper):
+        _sub(div, "h3" if cls == "title-zh" else "p", text, **{"class": cls})
+    if not len(div):
+        return ""
+    return etree.tostring(div, encoding="unicode", method="html")
+
+
+class Rss(Format):
+    """RSS 2.0 feed: an item per paper with the digest fields as ``dg:`` extensions."""
+
+    name = "rss"
+    suffixes = (".rss", ".rss.xml")
+    aliases = ("rss2", "rss20")
+    media_type = "application/rss+xml"
+    description = "RSS 2.0 feed, one item per paper (Chinese fields as dg: extensions)"
+
+    def write(self, batch: Batch) -> str:
+        """The RSS 2.0 document of ``batch``."""
+        from lxml import etree
+
+        root = etree.Element("rss", {"version": "2.0"}, nsmap={_xml.PREFIX: _xml.NS})
+        channel = _sub(root, "channel")
+        _sub(channel, "title", _xml.clean(batch.title) or "arXiv digest")
+        link = _xml.clean(batch.link)
+        _sub(channel, "link", link if _xml.is_http_url(link) else "https://arxiv.org/")  # type: ignore[arg-type]
+        _sub(channel, "description", DESCRIPTION)
+        _sub(channel, "generator", "digestconv")
+        _sub(channel, "docs", DOCS)
+        _sub(channel, "pubDate", _xml.rfc822(batch.updated))
+        _sub(channel, "lastBuildDate", _xml.rfc822(batch.updated))
+        for paper, (guid, perma) in zip(batch.papers, _xml.stable_ids(batch.papers), strict=True):
+            self._item(channel, paper, guid, perma, batch)
+        return _xml.serialise(root, ascii=batch.ascii)
+
+    @staticmethod
+    def _item(channel: etree._Element, paper: Paper, guid: str, perma: bool, batch: Batch) -> None:
+        item = _sub(channel, "item")
+        link = _xml.link_of(paper)
+        _sub(item, "title", _xml.display_title(paper))
+        _sub(item, "link", link)
+        _sub(item, "guid", guid, isPermaLink="true" if perma else "false")
+        description = describe(paper)
+        if description:
+            _sub(item, "description", description)
+        category = _xml.clean(paper.primary_category)
+        if category is not None:
+            _sub(item, "category", category, domain=CATEGORY_DOMAIN)
+        _sub(item, "pubDate", _xml.rfc822(_xml.paper_date(paper) or batch.updated))
+        if paper.ref is not None:
+            _sub(item, _DG + "ref", str(paper.ref))
+        arxiv_id = _xml.clean(paper.arxiv_id)
+        if arxiv_id is not None:
+            _sub(item, _DG + "arxiv-id", arxiv_id)
+        if paper.version is not None:
+            _sub(item, _DG + "version", str(paper.version))
+        url = _xml.clean(paper.url)
+        if url is not None and url != link:
+            _sub(item, _DG + "written-url", url)
+        for field, tag in _TEXT_FIELDS:
+            value = _xml.clean(getattr(paper, field))
+            if value is not None:
+                _sub(item, _DG + tag, value)
+        if paper.abstract_truncated:
+            _sub(item, _DG + "abstract-truncated", "true")
+        if paper.translation_truncated:
+            _sub(item, _DG + "translation-truncated", "true")
+        absent = _xml.absent_fields(paper)
+        if absent:
+            _sub(item, _DG + "absent", " ".join(absent))
+
+    def read(self, text: str) -> list[Paper]:
+        """Papers from an RSS 2.0 document (see the module docstring for the fields)."""
+        root = _xml.parse(text, "RSS")
+        if root.tag != "rss":
+            raise FormatError(f"not an RSS document: the root element is <{root.tag}>, not <rss>")
+        channel = root.find("channel")
+        if channel is None:
+            raise FormatError("not an RSS 2.0 document: <rss> has no <channel>")
+        return [_read_item(item, n) for n, item in enumerate(channel.iterfind("item"), 1)]
+
+
+def _read_item(item: etree._Element, n: int) -> Paper:
+    def dg(tag: str) -> str | None:
+        return _xml.text_of(item.find(_DG + tag))
+
+    where = f"item {n}"
+    absent = _xml.parse_absent(dg("absent"))
+    ours = item.find(_DG + "arxiv-id") is not None or item.find(_DG + "absent") is not None
+    link = _xml.text_of(item.find("link"))
+    title = None if "title" in absent else _xml.text_of(item.find("title"))
+    url = dg("written-url") or (None if "url" in absent else link)
+    category = None
+    for element in item.iterfind("category"):
+        if not ours or element.get("domain") == CATEGORY_DOMAIN:
+            category = _xml.text_of(element)
+            break
+    fields: dict[str, str | None] = {field: dg(tag) for field, tag in _TEXT_FIELDS}
+    if ours:
+        arxiv_id = dg("arxiv-id")
+        version = _xml.to_int(dg("version"), f"{where}: dg:version")
+    else:
+        arxiv_id, version = _xml.id_from_url(link)
+        fields["abstract"] = _xml.text_of(item.find("description"))
+    return Paper(
+        ref=_xml.to_int(dg("ref"), f"{where}: dg:ref"),
+        arxiv_id=arxiv_id,
+        version=version,
+        url=url,
+        title=title,
+        primary_category=category,
+        abstract_truncated=_xml.to_bool(
+            dg("abstract-truncated"), f"{where}: dg:abstract-truncated"
+        ),
+        translation_truncated=_xml.to_bool(
+            dg("translation-truncated"), f"{where}: dg:translation-truncated"
+        ),
+        **fields,
+    )
