@@ -151,11 +151,15 @@ def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
     from .report import render, want_color
 
     color = want_color(stream, os.environ)
-    text = render(fmt, report, color=color, root=Path.cwd())
+    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
     if quiet and fmt == "text":
-        text = "\n".join(line for line in text.splitlines() if ":" in line.split(" ", 1)[0]) + "\n"
-        if not report.diagnostics:
-            text = ""
+        # diagnostics only, no summary line
+        from .report import sorted_diagnostics
+        from .report.text import line
+
+        text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
+    else:
+        text = render(fmt, report, color=color, root=root)
     stream.write(text)
     stream.flush()
 

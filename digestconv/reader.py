@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from . import arxiv
@@ -151,8 +152,10 @@ class _Slot:
 
     lines: list[tuple[int, str, int]] = field(default_factory=list)  # (line, text, indent)
 
-    @property
-    def value(self) -> str:
+    @cached_property
+    def value(self) -> str:  # read once the block is complete
+        if len(self.lines) == 1:
+            return self.lines[0][1]
         return "\n".join(t for _, t, _ in self.lines if t)
 
     def span(self) -> Span:
@@ -287,11 +290,18 @@ class _Reader:
                         block.end_line = number
                 continue
             made_empty = False
-            head = line.lstrip(_WS)
-            if head in (SUMMARY_HEADING, DETAILS_HEADING) and line == head:
-                name = "summary" if head == SUMMARY_HEADING else "details"
+            if block is not None and raw[0] in _WS:  # the commonest line: detail content
+                if slot is None:
+                    slot = _Slot()
+                    block.slots.append(slot)
+                indent = len(raw) - len(raw.lstrip(_WS))
+                slot.lines.append((number, line[indent:], indent))
+                block.end_line = number
+                continue
+            if line[0] == "#" and line in (SUMMARY_HEADING, DETAILS_HEADING):
+                name = "summary" if line == SUMMARY_HEADING else "details"
                 if name in self.landmarks:
-                    self.syntax(number, f"second '{head}' heading: a digest has one")
+                    self.syntax(number, f"second '{line}' heading: a digest has one")
                 else:
                     self.landmarks[name] = Span.of_line(number, line)
                 section = name
@@ -313,14 +323,6 @@ class _Reader:
                 block.end_line = number
                 self.blocks.append(block)
                 slot = None
-                continue
-            if block is not None and raw[0] in _WS:
-                if slot is None:
-                    slot = _Slot()
-                    block.slots.append(slot)
-                indent = len(raw) - len(raw.lstrip(_WS))
-                slot.lines.append((number, line[indent:], indent))
-                block.end_line = number
                 continue
             if line.startswith("<!--") and line.endswith("-->"):
                 # an HTML comment: invisible markdown, maybe a digestconv directive
