@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from . import arxiv
-from .model import Digest, Paper
+from .model import ENTRY_FIELDS, Digest, Paper
 from .reader import _DIRECTIVE, read
 from .render import render
 
@@ -28,21 +28,7 @@ NOT_A_DIGEST = "not a digest"
 #: encoding problems fmt repairs by itself
 _FIXABLE_ENCODING = ("byte-order mark", "CRLF")
 #: fields compared between input and output (content only)
-_CONTENT = (
-    "arxiv_id",
-    "version",
-    "url",
-    "title",
-    "title_zh",
-    "summary_zh",
-    "summary_en",
-    "abstract",
-    "abstract_zh",
-    "announce_type",
-    "primary_category",
-    "abstract_truncated",
-    "translation_truncated",
-)
+_CONTENT = tuple(f for f in ENTRY_FIELDS if f not in ("ref", "line", "end_line"))
 
 
 @dataclass(frozen=True)

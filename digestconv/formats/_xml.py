@@ -20,10 +20,10 @@ import datetime as _dt
 import uuid
 from collections.abc import Iterable, Iterator
 from email.utils import format_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..arxiv import check_id, parse_url
-from ..model import Paper
+from ..model import ENTRY_FIELDS, Paper
 from ._common import abs_url, issued, strip_illegal
 from .base import Batch, FormatError
 
@@ -38,22 +38,7 @@ PREFIX = "dg"
 _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 
 #: contract fields the feed formats carry (``line``/``end_line`` are provenance, not content)
-CARRIED: tuple[str, ...] = (
-    "ref",
-    "arxiv_id",
-    "version",
-    "url",
-    "title",
-    "title_zh",
-    "summary_zh",
-    "summary_en",
-    "abstract",
-    "abstract_zh",
-    "announce_type",
-    "primary_category",
-    "abstract_truncated",
-    "translation_truncated",
-)
+CARRIED: tuple[str, ...] = tuple(f for f in ENTRY_FIELDS if f not in ("line", "end_line"))
 #: fields that live in a standard element the writer may have to fill with a
 #: substitute; the ``absent`` marker says the paper had no value
 SUBSTITUTED: tuple[str, ...] = ("arxiv_id", "url", "title")
@@ -281,3 +266,77 @@ def sections(paper: Paper) -> Iterator[tuple[str, str, str]]:
         if text is None:
             continue
         yield cls, label, f"{text} {CUT_NOTE}" if cut else text
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    """Append element ``tag`` with ``text`` and attributes to ``parent``."""
+    from lxml import etree
+
+    element = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def add_extensions(
+    parent: etree._Element, paper: Paper, link: str, text_fields: Iterable[tuple[str, str]]
+) -> None:
+    """Write the ``dg:`` extension elements of ``paper`` (feeds share this layout)."""
+    dg = f"{{{NS}}}"
+    if paper.ref is not None:
+        sub(parent, dg + "ref", str(paper.ref))
+    arxiv_id = clean(paper.arxiv_id)
+    if arxiv_id is not None:
+        sub(parent, dg + "arxiv-id", arxiv_id)
+    if paper.version is not None:
+        sub(parent, dg + "version", str(paper.version))
+    url = clean(paper.url)
+    if url is not None and url != link:
+        sub(parent, dg + "written-url", url)
+    for field, tag in text_fields:
+        value = clean(getattr(paper, field))
+        if value is not None:
+            sub(parent, dg + tag, value)
+    if paper.abstract_truncated:
+        sub(parent, dg + "abstract-truncated", "true")
+    if paper.translation_truncated:
+        sub(parent, dg + "translation-truncated", "true")
+    absent = absent_fields(paper)
+    if absent:
+        sub(parent, dg + "absent", " ".join(absent))
+
+
+def read_extensions(
+    element: etree._Element, link: str | None, where: str, text_fields: Iterable[tuple[str, str]]
+) -> tuple[bool, set[str], dict[str, Any]]:
+    """Read the ``dg:`` extensions of a feed item or entry.
+
+    Returns whether the element was written by digestconv, the fields marked
+    absent, and the :class:`Paper` keyword arguments the extensions give
+    (identifier and version from ``link`` for feeds written elsewhere).
+    """
+    dg_ns = f"{{{NS}}}"
+
+    def dg(tag: str) -> str | None:
+        return text_of(element.find(dg_ns + tag))
+
+    absent = parse_absent(dg("absent"))
+    ours = (
+        element.find(dg_ns + "arxiv-id") is not None or element.find(dg_ns + "absent") is not None
+    )
+    if ours:
+        arxiv_id, version = dg("arxiv-id"), to_int(dg("version"), f"{where}: dg:version")
+    else:
+        arxiv_id, version = id_from_url(link)
+    fields: dict[str, Any] = {field: dg(tag) for field, tag in text_fields}
+    fields.update(
+        ref=to_int(dg("ref"), f"{where}: dg:ref"),
+        arxiv_id=arxiv_id,
+        version=version,
+        url=dg("written-url") or (None if "url" in absent else link),
+        abstract_truncated=to_bool(dg("abstract-truncated"), f"{where}: dg:abstract-truncated"),
+        translation_truncated=to_bool(
+            dg("translation-truncated"), f"{where}: dg:translation-truncated"
+        ),
+    )
+    return ours, absent, fields

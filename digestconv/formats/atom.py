@@ -60,7 +60,6 @@ CATEGORY_SCHEME = "https://arxiv.org/category_taxonomy"
 SUBTITLE = "arXiv papers with Chinese titles, summaries and abstract translations"
 _A = f"{{{ATOM_NS}}}"
 _X = f"{{{XHTML_NS}}}"
-_DG = f"{{{_xml.NS}}}"
 
 #: (contract field, ``dg`` element) for the plain text fields, in writing order
 _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -72,13 +71,7 @@ _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    from lxml import etree
-
-    element = etree.SubElement(parent, tag, attrs)
-    if text is not None:
-        element.text = text
-    return element
+_sub = _xml.sub
 
 
 class Atom(Format):
@@ -141,27 +134,7 @@ class Atom(Format):
             div = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})
             for cls, _label, text in parts:
                 _sub(div, _X + ("h3" if cls == "title-zh" else "p"), text, **{"class": cls})
-        if paper.ref is not None:
-            _sub(entry, _DG + "ref", str(paper.ref))
-        arxiv_id = _xml.clean(paper.arxiv_id)
-        if arxiv_id is not None:
-            _sub(entry, _DG + "arxiv-id", arxiv_id)
-        if paper.version is not None:
-            _sub(entry, _DG + "version", str(paper.version))
-        url = _xml.clean(paper.url)
-        if url is not None and url != link:
-            _sub(entry, _DG + "written-url", url)
-        for field, tag in _TEXT_FIELDS:
-            value = _xml.clean(getattr(paper, field))
-            if value is not None:
-                _sub(entry, _DG + tag, value)
-        if paper.abstract_truncated:
-            _sub(entry, _DG + "abstract-truncated", "true")
-        if paper.translation_truncated:
-            _sub(entry, _DG + "translation-truncated", "true")
-        absent = _xml.absent_fields(paper)
-        if absent:
-            _sub(entry, _DG + "absent", " ".join(absent))
+        _xml.add_extensions(entry, paper, link, _TEXT_FIELDS)
 
     def read(self, text: str) -> list[Paper]:
         """Papers from an Atom 1.0 document (see the module docstring for the fields)."""
@@ -184,38 +157,17 @@ def _alternate(entry: etree._Element) -> str | None:
 
 
 def _read_entry(entry: etree._Element, n: int) -> Paper:
-    def dg(tag: str) -> str | None:
-        return _xml.text_of(entry.find(_DG + tag))
-
-    where = f"entry {n}"
-    absent = _xml.parse_absent(dg("absent"))
-    ours = entry.find(_DG + "arxiv-id") is not None or entry.find(_DG + "absent") is not None
     link = _alternate(entry)
-    title = None if "title" in absent else _xml.text_of(entry.find(_A + "title"))
-    url = dg("written-url") or (None if "url" in absent else link)
+    ours, absent, fields = _xml.read_extensions(entry, link, f"entry {n}", _TEXT_FIELDS)
     category = None
     for element in entry.iterfind(_A + "category"):
         if not ours or element.get("scheme") == CATEGORY_SCHEME:
             category = element.get("term")
             break
-    if ours:
-        arxiv_id = dg("arxiv-id")
-        version = _xml.to_int(dg("version"), f"{where}: dg:version")
-    else:
-        arxiv_id, version = _xml.id_from_url(link)
+    title = None if "title" in absent else _xml.text_of(entry.find(_A + "title"))
     return Paper(
-        ref=_xml.to_int(dg("ref"), f"{where}: dg:ref"),
-        arxiv_id=arxiv_id,
-        version=version,
-        url=url,
         title=title,
         abstract=_xml.text_of(entry.find(_A + "summary")),
         primary_category=category or None,
-        abstract_truncated=_xml.to_bool(
-            dg("abstract-truncated"), f"{where}: dg:abstract-truncated"
-        ),
-        translation_truncated=_xml.to_bool(
-            dg("translation-truncated"), f"{where}: dg:translation-truncated"
-        ),
-        **{field: dg(tag) for field, tag in _TEXT_FIELDS},
+        **fields,
     )

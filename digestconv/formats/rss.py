@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 CATEGORY_DOMAIN = "https://arxiv.org/category_taxonomy"
 DESCRIPTION = "arXiv papers with Chinese titles, summaries and abstract translations"
 DOCS = "https://www.rssboard.org/rss-specification"
-_DG = f"{{{_xml.NS}}}"
 
 #: (contract field, ``dg`` element) for the plain text fields, in writing order
 _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -66,13 +65,7 @@ _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    from lxml import etree
-
-    element = etree.SubElement(parent, tag, attrs)
-    if text is not None:
-        element.text = text
-    return element
+_sub = _xml.sub
 
 
 def describe(paper: Paper) -> str:
@@ -128,27 +121,7 @@ class Rss(Format):
         if category is not None:
             _sub(item, "category", category, domain=CATEGORY_DOMAIN)
         _sub(item, "pubDate", _xml.rfc822(_xml.paper_date(paper) or batch.updated))
-        if paper.ref is not None:
-            _sub(item, _DG + "ref", str(paper.ref))
-        arxiv_id = _xml.clean(paper.arxiv_id)
-        if arxiv_id is not None:
-            _sub(item, _DG + "arxiv-id", arxiv_id)
-        if paper.version is not None:
-            _sub(item, _DG + "version", str(paper.version))
-        url = _xml.clean(paper.url)
-        if url is not None and url != link:
-            _sub(item, _DG + "written-url", url)
-        for field, tag in _TEXT_FIELDS:
-            value = _xml.clean(getattr(paper, field))
-            if value is not None:
-                _sub(item, _DG + tag, value)
-        if paper.abstract_truncated:
-            _sub(item, _DG + "abstract-truncated", "true")
-        if paper.translation_truncated:
-            _sub(item, _DG + "translation-truncated", "true")
-        absent = _xml.absent_fields(paper)
-        if absent:
-            _sub(item, _DG + "absent", " ".join(absent))
+        _xml.add_extensions(item, paper, link, _TEXT_FIELDS)
 
     def read(self, text: str) -> list[Paper]:
         """Papers from an RSS 2.0 document (see the module docstring for the fields)."""
@@ -162,39 +135,14 @@ class Rss(Format):
 
 
 def _read_item(item: etree._Element, n: int) -> Paper:
-    def dg(tag: str) -> str | None:
-        return _xml.text_of(item.find(_DG + tag))
-
-    where = f"item {n}"
-    absent = _xml.parse_absent(dg("absent"))
-    ours = item.find(_DG + "arxiv-id") is not None or item.find(_DG + "absent") is not None
     link = _xml.text_of(item.find("link"))
-    title = None if "title" in absent else _xml.text_of(item.find("title"))
-    url = dg("written-url") or (None if "url" in absent else link)
+    ours, absent, fields = _xml.read_extensions(item, link, f"item {n}", _TEXT_FIELDS)
     category = None
     for element in item.iterfind("category"):
         if not ours or element.get("domain") == CATEGORY_DOMAIN:
             category = _xml.text_of(element)
             break
-    fields: dict[str, str | None] = {field: dg(tag) for field, tag in _TEXT_FIELDS}
-    if ours:
-        arxiv_id = dg("arxiv-id")
-        version = _xml.to_int(dg("version"), f"{where}: dg:version")
-    else:
-        arxiv_id, version = _xml.id_from_url(link)
+    if not ours:
         fields["abstract"] = _xml.text_of(item.find("description"))
-    return Paper(
-        ref=_xml.to_int(dg("ref"), f"{where}: dg:ref"),
-        arxiv_id=arxiv_id,
-        version=version,
-        url=url,
-        title=title,
-        primary_category=category,
-        abstract_truncated=_xml.to_bool(
-            dg("abstract-truncated"), f"{where}: dg:abstract-truncated"
-        ),
-        translation_truncated=_xml.to_bool(
-            dg("translation-truncated"), f"{where}: dg:translation-truncated"
-        ),
-        **fields,
-    )
+    title = None if "title" in absent else _xml.text_of(item.find("title"))
+    return Paper(title=title, primary_category=category, **fields)
