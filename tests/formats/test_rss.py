@@ -17,29 +17,8 @@ from digestconv.formats.base import Batch, FormatError, Source
 from digestconv.formats.rss import Rss
 from digestconv.model import Paper
 from digestconv.reader import read
+from tests.formats.feedutil import FILES, UTC, WHEN, expected
 from tests.strategies import HOSTILE, papers, unique_papers
-
-ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted((ROOT / "seeds").glob("*.txt")) + sorted(
-    (ROOT / "tests" / "fixtures" / "corpus").glob("[0-9][0-9][0-9].md")
-)
-UTC = dt.timezone.utc
-WHEN = dt.datetime(2026, 8, 31, 12, 30, 5, tzinfo=UTC)
-CONTROLS = "".join(map(chr, [*range(9), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]))
-CONTROLS += "\r\ufffe\uffff"
-
-
-def expected(paper: Paper) -> Paper:
-    """The documented normalisation: control characters removed, empty -> None, no lines."""
-    out = {}
-    for f in dataclasses.fields(Paper):
-        if f.name in ("line", "end_line", "source"):
-            continue
-        value = getattr(paper, f.name)
-        if isinstance(value, str):
-            value = "".join(c for c in value if c not in CONTROLS) or None
-        out[f.name] = value
-    return Paper(**out)
 
 
 def as_feedparser_shows(text: str) -> str:
