@@ -33,7 +33,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .api import check, parse, validate
-    from .convert import Conversion
+    from .conversion import Conversion
     from .model import Diagnostic, Digest, Paper, Report
     from .reader import read
     from .render import render
@@ -65,13 +65,13 @@ def __getattr__(name: str) -> Any:
 def convert(paths: Any, format: str, **options: Any) -> Conversion:
     """Convert the digests under ``paths`` to the format named ``format``.
 
-    Options are those of :func:`digestconv.convert.convert` (``settings``,
+    Options are those of :func:`digestconv.conversion.convert` (``settings``,
     ``strict``, ``title``, ``link``, ``ascii``).  Returns a
-    :class:`~digestconv.convert.Conversion` with the output bytes and the
+    :class:`~digestconv.conversion.Conversion` with the output bytes and the
     diagnostics.
     """
     from . import formats
-    from .convert import convert as run
+    from .conversion import convert as run
 
     fmt = formats.find(format)
     if fmt is None:

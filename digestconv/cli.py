@@ -254,7 +254,7 @@ def _emit(data: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    from .convert import write_atomic
+    from .conversion import write_atomic
 
     try:
         write_atomic(output, data)
@@ -312,7 +312,7 @@ def to(
     if not fmt.can_write:
         raise _fail(f"format '{fmt.name}' cannot be written")
     settings, _ = _settings(config)
-    from .convert import convert
+    from .conversion import convert
 
     try:
         result = convert(
@@ -349,7 +349,7 @@ def fmt_command(
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
     from .api import discover
-    from .convert import write_atomic
+    from .conversion import write_atomic
     from .fmt import format_digest
 
     settings, _ = _settings(config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from digestconv.api import check
-from digestconv.convert import SKIPPED_CODE, SKIPPED_RULE, convert, merge
+from digestconv.conversion import SKIPPED_CODE, SKIPPED_RULE, convert, merge
 from digestconv.settings import Settings
 
 from .conftest import (
