@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -114,3 +115,24 @@ def test_hook_commands_import_nothing_heavy(args: list[str]) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert "HEAVY []" in proc.stderr, proc.stderr
+
+
+def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from digestconv import cli
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(cli.sys, "stderr", Tty())
+    assert cli._progress(quiet=True) is None
+    wrap = cli._progress(quiet=False)
+    assert wrap is not None
+    items = list(range(3))
+    assert list(wrap(items)) == items  # few files: no bar at all
+    monkeypatch.setenv("CI", "true")
+    assert cli._progress(quiet=False) is None
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(cli.sys, "stderr", io.StringIO())
+    assert cli._progress(quiet=False) is None
