@@ -34,9 +34,9 @@ __all__ = [
 if TYPE_CHECKING:
     from .api import check, parse, validate
     from .conversion import Conversion
+    from .layout import render
     from .model import Diagnostic, Digest, Paper, Report
     from .reader import read
-    from .render import render
     from .settings import Settings
 
 _LAZY = {
@@ -44,7 +44,7 @@ _LAZY = {
     "parse": "api",
     "validate": "api",
     "read": "reader",
-    "render": "render",
+    "render": "layout",
     "Diagnostic": "model",
     "Digest": "model",
     "Paper": "model",

@@ -19,9 +19,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from . import arxiv
+from .layout import render
 from .model import ENTRY_FIELDS, Digest, Paper
 from .reader import _DIRECTIVE, read
-from .render import render
 
 #: the reason given for files without digest structure (``--skip-non-digests`` skips them)
 NOT_A_DIGEST = "not a digest"

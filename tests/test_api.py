@@ -36,6 +36,20 @@ def test_convert_can_be_called_repeatedly() -> None:
         digestconv.convert([SEEDS], "nope")
 
 
+def test_api_names_survive_submodule_imports() -> None:
+    """No submodule shares a name with an API function (importing one would shadow it)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(digestconv.__path__):
+        importlib.import_module(f"digestconv.{module.name}")
+    for name in ("read", "parse", "validate", "check", "convert", "render"):
+        assert callable(getattr(digestconv, name)) and not hasattr(
+            getattr(digestconv, name), "__path__"
+        ), name
+        assert type(getattr(digestconv, name)).__name__ == "function", name
+
+
 def test_render_round_trips() -> None:
     digest = digestconv.read((SEEDS / "003_025763420b998cbe.txt").read_bytes(), "003")
     again = digestconv.read(digestconv.render(digest.papers), "again")

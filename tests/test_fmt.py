@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from digestconv.api import check
 from digestconv.fmt import format_digest
+from digestconv.layout import render
 from digestconv.model import ENTRY_FIELDS, Digest, Paper
 from digestconv.reader import read
-from digestconv.render import render
 from tests.strategies import papers
 
 ROOT = Path(__file__).resolve().parents[1]

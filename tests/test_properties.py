@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from digestconv.api import check
+from digestconv.layout import render
 from digestconv.model import ENTRY_FIELDS, Paper
 from digestconv.reader import read
-from digestconv.render import render
 from digestconv.settings import Settings
 from tests.strategies import papers
 

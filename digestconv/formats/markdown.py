@@ -1,7 +1,7 @@
 """Markdown: one canonical digest of the merged papers.
 
 Writing renders the papers in the producer's layout (see
-:mod:`digestconv.render`), numbered 1..n in first-appearance order, so several
+:mod:`digestconv.layout`), numbered 1..n in first-appearance order, so several
 digests can be combined and deduplicated into one.  Reading parses a digest
 with the strict reader.
 
@@ -28,7 +28,7 @@ class Markdown(Format):
 
     def write(self, batch: Batch) -> str:
         """Render the merged papers as one digest, refs renumbered 1..n."""
-        from ..render import render
+        from ..layout import render
 
         return render(batch.papers, renumber=True)
 
