@@ -131,12 +131,12 @@ def check(digests: Sequence[Digest], settings: Settings | None = None) -> list[D
                 rule.diagnostic(digest.path, f, severity) for f in rule.check(digest, settings)
             )
         out.extend(found)
+    paths = {d.path for d in digests}
     for rule in registry.iter_corpus_rules():
-        by_path = {d.path: d for d in digests}
         severity = settings.severity_of(rule.code, rule.name, rule.severity)
         for finding in rule.check(list(digests), settings):
             path = finding.path or ""
-            if path in by_path and settings.enabled(rule.code, rule.name, path):
+            if path in paths and settings.enabled(rule.code, rule.name, path):
                 out.append(rule.diagnostic(path, finding, severity))
     out = apply_suppressions(digests, out, settings)
     out.sort(key=Diagnostic.sort_key)

@@ -48,6 +48,7 @@ class Identifier:
         return f"10.48550/arXiv.{self.id}"
 
 
+@lru_cache(maxsize=1024)
 def check_id(text: str) -> tuple[Identifier | None, str | None]:
     """Check a bare identifier (no version); return it or why it is malformed."""
     m = _NEW_ID.fullmatch(text)
@@ -97,6 +98,7 @@ class ArxivUrl:
     version: int | None
 
 
+@lru_cache(maxsize=1024)
 def parse_url(url: str) -> ArxivUrl | None:
     """Parse ``http(s)://HOST/abs/ID[vN]``; ``None`` when it is not of that shape.
 

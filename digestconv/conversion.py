@@ -16,7 +16,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import arxiv
@@ -43,7 +43,6 @@ class Conversion:
     files: int
     written: bool = True
     io_error: bool = False
-    sources: tuple[Source, ...] = field(default=(), repr=False)
 
     @property
     def exit_code(self) -> int:
@@ -232,7 +231,6 @@ def convert(
         len(digests),
         True,
         io_error,
-        tuple(sources),
     )
 
 

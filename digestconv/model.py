@@ -60,13 +60,6 @@ class Span:
         """A zero-width span at ``line:column``."""
         return cls(line, column, line, column)
 
-    def cover(self, other: Span) -> Span:
-        """The smallest span holding both ``self`` and ``other``."""
-        return Span(*min(self[:2], other[:2]), *max(self[2:], other[2:]))
-
-    def __getitem__(self, item: slice) -> tuple[int, ...]:
-        return (self.line, self.column, self.end_line, self.end_column)[item]
-
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:

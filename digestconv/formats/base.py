@@ -10,7 +10,7 @@ UTF-8 encoding, so no format depends on the platform default.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ..model import Paper
@@ -43,7 +43,6 @@ class Batch:
     title: str = "arXiv digest"
     link: str = "https://arxiv.org/"
     ascii: bool = False
-    options: dict[str, str] = field(default_factory=dict)
 
 
 class Format:
