@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
 from pathlib import Path
 
 import bibtexparser
@@ -21,34 +20,10 @@ from digestconv.formats import find
 from digestconv.formats.base import Batch, FormatError
 from digestconv.formats.bibtex import BibTeX, escape, normalise, unescape
 from digestconv.model import Paper
-from digestconv.reader import read
+from tests.formats.citeutil import FILES, ROOT, expected, merged, papers_of
 from tests.strategies import HOSTILE, one_line, unique_papers
 
-ROOT = Path(__file__).resolve().parents[2]
-FILES = sorted(ROOT.glob("seeds/*.txt")) + sorted(ROOT.glob("tests/fixtures/corpus/*.md"))
-TEXT_FIELDS = ("url", "title", "title_zh", "summary_zh", "summary_en", "abstract", "abstract_zh")
 KEY = re.compile(r"arxiv[a-z0-9.\-]+")
-
-
-def expected(paper: Paper) -> Paper:
-    """What a paper reads back as: not-carried fields cleared, text normalised."""
-    text = {name: normalise(getattr(paper, name)) for name in TEXT_FIELDS}
-    return dataclasses.replace(paper, ref=None, line=None, end_line=None, **text)
-
-
-def papers_of(path: Path) -> tuple[Paper, ...]:
-    return read(path.read_bytes(), str(path)).papers
-
-
-def merged(paths: Iterable[Path]) -> tuple[Paper, ...]:
-    seen: set[str | None] = set()
-    out = []
-    for path in paths:
-        for paper in papers_of(path):
-            if paper.arxiv_id not in seen:
-                seen.add(paper.arxiv_id)
-                out.append(paper)
-    return tuple(out)
 
 
 def parse_bibtexparser(text: str) -> dict[str, dict[str, str]]:
