@@ -10,10 +10,14 @@ UTF-8 encoding, so no format depends on the platform default.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 from ..model import Paper
+
+if TYPE_CHECKING:
+    from ..enrich.record import ArxivRecord
 
 
 class FormatError(Exception):
@@ -35,6 +39,9 @@ class Batch:
     ``papers`` are deduplicated by arXiv identifier in first-appearance order.
     ``updated`` is the timestamp feeds carry: ``SOURCE_DATE_EPOCH`` when set,
     otherwise derived from the input (never the wall clock).
+    ``records`` holds arXiv metadata by unversioned identifier for the papers
+    that were enriched; it is empty without ``--enrich``, and a writer given
+    no record for a paper writes it from the digest alone.
     """
 
     papers: tuple[Paper, ...]
@@ -43,6 +50,13 @@ class Batch:
     title: str = "arXiv digest"
     link: str = "https://arxiv.org/"
     ascii: bool = False
+    records: Mapping[str, ArxivRecord] = field(default_factory=dict)
+
+    def record(self, paper: Paper) -> ArxivRecord | None:
+        """The arXiv metadata of ``paper``, or ``None`` when it was not enriched."""
+        if paper.arxiv_id is None or not self.records:
+            return None
+        return self.records.get(paper.arxiv_id)
 
 
 class Format:

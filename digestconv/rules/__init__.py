@@ -6,6 +6,10 @@ default severity, one-line summary, explanation and a bad and a good example.
 Rules read the model only: they never do I/O.
 
 Cross-file rules (``scope="corpus"``) take the list of all digests instead.
+Metadata rules (``scope="metadata"``) run only when papers are enriched with
+arXiv metadata: ``check(paper, record, settings)`` compares one paper with its
+:class:`~digestconv.enrich.record.ArxivRecord` (``None``: arXiv has no such
+paper).
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from ..model import Diagnostic, Digest, Severity, Span
 
 if TYPE_CHECKING:
+    from ..enrich.record import ArxivRecord
+    from ..model import Paper
     from ..settings import Settings
 
-Scope = Literal["file", "corpus"]
+Scope = Literal["file", "corpus", "metadata"]
 
 
 class Finding(NamedTuple):
@@ -34,6 +40,7 @@ class Finding(NamedTuple):
 
 FileCheck = Callable[[Digest, "Settings"], Iterable[Finding]]
 CorpusCheck = Callable[[list[Digest], "Settings"], Iterable[Finding]]
+MetadataCheck = Callable[["Paper", "ArxivRecord | None", "Settings"], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class Rule:
     bad: str
     good: str
     scope: Scope
-    check: FileCheck | CorpusCheck = field(repr=False, compare=False)
+    check: FileCheck | CorpusCheck | MetadataCheck = field(repr=False, compare=False)
 
     def diagnostic(
         self, path: str, finding: Finding, severity: Severity | None = None
@@ -134,3 +141,8 @@ def iter_file_rules() -> Iterator[Rule]:
 def iter_corpus_rules() -> Iterator[Rule]:
     """The cross-file rules, ordered by code."""
     return (r for r in all_rules() if r.scope == "corpus")
+
+
+def iter_metadata_rules() -> Iterator[Rule]:
+    """The rules that compare a paper with its arXiv metadata, ordered by code."""
+    return (r for r in all_rules() if r.scope == "metadata")
