@@ -190,8 +190,10 @@ def _pdflatex_macro(ch: str) -> str | None:
     if any(m not in _MARKS or _MARKS[m] in _NOT_OT1 for m in marks):
         return None
     out = "\\i" if base == "i" and marks[0] not in ("\u0323", "\u0331", "\u0327") else base
-    for mark in marks:
-        out = "\\" + _MARKS[mark] + "{" + out + "{}}"
+    for k, mark in enumerate(marks):
+        # the innermost accent may be decoded by biber when pdflatex prints the result
+        printable = k == 0 and PDFLATEX_PRINTS.match(unicodedata.normalize("NFC", base + mark))
+        out = "\\" + _MARKS[mark] + "{" + out + ("}" if printable else "{}}")
     return "{" + out + "}"
 
 

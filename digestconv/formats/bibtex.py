@@ -271,10 +271,10 @@ class BibTeX(Format):
         m = merge(paper, record)
         fields: list[tuple[str, str]] = []
 
-        def text(name: str, value: str | None, title: bool = False, tex: bool = True) -> None:
+        def text(name: str, value: str | None, title: bool = False) -> None:
             value = normalise(value)
             if value is not None:
-                latex = escape(value, title, ascii_only, pdflatex=tex)
+                latex = escape(value, title, ascii_only, pdflatex=True)
                 fields.append((name, "{" + latex + "}"))
 
         def raw(name: str, value: str | None) -> None:
@@ -313,7 +313,10 @@ class BibTeX(Format):
         if abstract is not None and m.abstract_truncated:
             abstract += TRUNCATION_MARKER
         text("abstract", abstract)
-        text("annote", _annote(paper, m), tex=False)
+        annote = _annote(paper, m)
+        if annote is not None:
+            lines = (escape(line, ascii_only=ascii_only) for line in annote.split("\n"))
+            fields.append(("annote", "{" + "\n".join(lines) + "}"))
         text("usere", paper.announce_type)
         text("userf", _flags(paper, m.abstract_truncated))
         written = normalise(paper.url)
