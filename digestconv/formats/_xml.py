@@ -176,7 +176,7 @@ def author_names(merged: Merged | None) -> list[str]:
     if merged is None:
         return []
     names = (clean(a.name) for a in merged.authors)
-    return [n for n in names if n is not None and n.strip()]
+    return [n.strip() for n in names if n is not None and n.strip()]
 
 
 def rfc822(moment: _dt.datetime) -> str:

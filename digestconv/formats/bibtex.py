@@ -161,10 +161,23 @@ COMMENT_LABEL = "arXiv comment"
 DIGEST_TITLE_LABEL = "Digest title"
 
 
+def name_part(text: str | None) -> str | None:
+    """A name part as every writer uses it: normalised and stripped (Unicode white space
+    included); ``None`` when nothing is left."""
+    text = normalise(text)
+    if text is None:
+        return None
+    return text.strip() or None
+
+
 def _name_part(text: str, ascii_only: bool) -> str:
     latex = escape(text, ascii_only=ascii_only, pdflatex=True)
-    # a comma or a free-standing "and" would split the name: brace the part whole
-    return "{" + latex + "}" if "," in text or _AND.search(text) else latex
+    # a comma or a free-standing "and" would split the name: brace the part whole;
+    # so too a part that starts with a command (bibtexparser v2 does not split
+    # " and \%..." into two names)
+    if "," in text or _AND.search(text) or latex.startswith("\\"):
+        return "{" + latex + "}"
+    return latex
 
 
 def bibtex_name(author: Author, ascii_only: bool = False) -> str | None:
@@ -174,8 +187,8 @@ def bibtex_name(author: Author, ascii_only: bool = False) -> str | None:
     unsplittable names (``literal``) are braced whole, so no style splits or
     abbreviates them.  ``None`` for an author without any name.
     """
-    family, given = normalise(author.family), normalise(author.given)
-    suffix, literal = normalise(author.suffix), normalise(author.literal)
+    family, given = name_part(author.family), name_part(author.given)
+    suffix, literal = name_part(author.suffix), name_part(author.literal)
     if literal is None and family is None:
         literal = given
         given = None

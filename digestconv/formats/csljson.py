@@ -54,7 +54,14 @@ from ..latex import to_unicode
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys
 from .base import Batch, Format, FormatError
-from .bibtex import ANNOTE_LABELS, COMMENT_LABEL, DIGEST_TITLE_LABEL, TRUNCATION_MARKER, normalise
+from .bibtex import (
+    ANNOTE_LABELS,
+    COMMENT_LABEL,
+    DIGEST_TITLE_LABEL,
+    TRUNCATION_MARKER,
+    name_part,
+    normalise,
+)
 
 if TYPE_CHECKING:
     from ..enrich.record import ArxivRecord, Author
@@ -64,8 +71,8 @@ _CUSTOM_TEXT = ("title_zh", "summary_zh", "summary_en", "abstract_zh")
 
 def csl_name(author: Author) -> dict[str, str] | None:
     """One CSL name: ``family``/``given``/``suffix``, or ``literal``; ``None`` when empty."""
-    family, given = normalise(author.family), normalise(author.given)
-    suffix, literal = normalise(author.suffix), normalise(author.literal)
+    family, given = name_part(author.family), name_part(author.given)
+    suffix, literal = name_part(author.suffix), name_part(author.literal)
     if literal is None and family is None:
         literal, given = given, None
     if literal is not None:

@@ -115,7 +115,7 @@ def rule(
 
 def _load() -> None:
     if not _RULES:
-        from . import content, file, identity, references  # noqa: F401  (registration)
+        from . import content, file, identity, metadata, references  # noqa: F401  (registration)
 
 
 def all_rules() -> list[Rule]:
