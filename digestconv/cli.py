@@ -465,6 +465,11 @@ def rule(name: Annotated[str, typer.Argument(help="Rule name or code.")]) -> Non
     )
 
 
+from .enrich.cli import register as _register_enrich  # noqa: E402  (enrich, cache)
+
+_register_enrich(app)
+
+
 def main() -> None:
     """Console-script entry point: run the app, never show a traceback."""
     try:

@@ -150,7 +150,10 @@ def get(
             while True:
                 left = remaining()
                 if sock is not None:
-                    sock.settimeout(min(left, connect_timeout))
+                    try:
+                        sock.settimeout(min(left, connect_timeout))
+                    except OSError:  # closed: the body is complete
+                        sock = None
                 chunk = handle.read(65536)
                 if not chunk:
                     break
