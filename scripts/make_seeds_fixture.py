@@ -72,15 +72,21 @@ def main() -> int:
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap=nsmap)
     feed.text = "\n  "
 
-    def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-        el = etree.SubElement(parent, tag, {k: v for k, v in attrs.items()})
+    def sub(
+        parent: etree._Element, tag: str, text: str | None = None, **attrs: str
+    ) -> etree._Element:
+        el = etree.SubElement(parent, tag, dict(attrs))
         if text is not None:
             el.text = text
         return el
 
     ids = ",".join(p.arxiv_id for p in papers)
     sub(feed, f"{{{ATOM}}}id", "https://arxiv.org/api/synthetic-seeds")
-    sub(feed, f"{{{ATOM}}}title", f"arXiv Query: search_query=&id_list={ids}&start=0&max_results={len(papers)}")
+    sub(
+        feed,
+        f"{{{ATOM}}}title",
+        f"arXiv Query: search_query=&id_list={ids}&start=0&max_results={len(papers)}",
+    )
     sub(feed, f"{{{ATOM}}}updated", "2026-11-29T00:00:00Z")
     sub(
         feed,
@@ -110,8 +116,21 @@ def main() -> int:
         sub(entry, f"{{{ATOM}}}id", f"http://arxiv.org/abs/{paper.arxiv_id}v{version}")
         sub(entry, f"{{{ATOM}}}title", paper.title or "")
         sub(entry, f"{{{ATOM}}}updated", updated)
-        sub(entry, f"{{{ATOM}}}link", href=f"https://arxiv.org/abs/{paper.arxiv_id}v{version}", rel="alternate", type="text/html")
-        sub(entry, f"{{{ATOM}}}link", href=f"https://arxiv.org/pdf/{paper.arxiv_id}v{version}", rel="related", type="application/pdf", title="pdf")
+        sub(
+            entry,
+            f"{{{ATOM}}}link",
+            href=f"https://arxiv.org/abs/{paper.arxiv_id}v{version}",
+            rel="alternate",
+            type="text/html",
+        )
+        sub(
+            entry,
+            f"{{{ATOM}}}link",
+            href=f"https://arxiv.org/pdf/{paper.arxiv_id}v{version}",
+            rel="related",
+            type="application/pdf",
+            title="pdf",
+        )
         sub(entry, f"{{{ATOM}}}summary", abstract)
         sub(entry, f"{{{ATOM}}}category", term=category, scheme="http://arxiv.org/schemas/atom")
         sub(entry, f"{{{ATOM}}}published", published)

@@ -72,7 +72,11 @@ def enrich_papers(
     clock = hooks.get("clock", time.time)
     result = lookup(ids, options, progress=progress, **hooks)  # type: ignore[arg-type]
     return Outcome(
-        pairs, result, options.max_age, float(clock()), tuple(result.warnings)  # type: ignore[operator]
+        pairs,
+        result,
+        options.max_age,
+        float(clock()),
+        tuple(result.warnings),  # type: ignore[operator]
     )
 
 

@@ -67,7 +67,7 @@ def match_key(arxiv_id: str) -> str:
 
 
 def split_entry_id(entry_id: str) -> tuple[str, int | None] | None:
-    """``http://arxiv.org/abs/2202.12139v1`` -> ``("2202.12139", 1)``; ``None`` if not an abs URL."""
+    """``http://arxiv.org/abs/2202.12139v1`` -> ``("2202.12139", 1)``; ``None`` if not abs."""
     m = _ABS.match(entry_id.strip())
     if not m:
         return None

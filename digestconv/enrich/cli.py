@@ -129,7 +129,9 @@ def progress_bar(quiet: bool) -> Any:
 def enrich_command(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Digest files or folders ('-' reads standard input).", show_default=False),
+        typer.Argument(
+            help="Digest files or folders ('-' reads standard input).", show_default=False
+        ),
     ],
     offline: OfflineOpt = False,
     snapshot: SnapshotOpt = None,
@@ -146,7 +148,8 @@ def enrich_command(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     config: Annotated[
-        Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+        Path | None,
+        typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml)."),
     ] = None,
 ) -> None:
     """Fetch arXiv metadata of every paper in the digests into the cache.
@@ -288,7 +291,9 @@ def cache_export(
 
 @cache_app.command("import")
 def cache_import(
-    source: Annotated[str, typer.Argument(help="JSON Lines file written by 'cache export' ('-': stdin).")],
+    source: Annotated[
+        str, typer.Argument(help="JSON Lines file written by 'cache export' ('-': stdin).")
+    ],
     cache_dir: CacheDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:

@@ -98,9 +98,7 @@ class OptionsError(ValueError):
     """An invalid enrichment option (exit code 2)."""
 
 
-def from_table(
-    table: Mapping[str, Any], where: str, base: Path | None = None
-) -> dict[str, Any]:
+def from_table(table: Mapping[str, Any], where: str, base: Path | None = None) -> dict[str, Any]:
     """Check ``[tool.digestconv.enrich]`` and turn it into :class:`EnrichOptions` fields.
 
     Relative paths are resolved against ``base`` (the config file's folder).

@@ -177,4 +177,3 @@ def lookup(
             elif key in failed:
                 result.failed[caller] = failed[key]
     return result
-

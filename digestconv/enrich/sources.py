@@ -238,9 +238,7 @@ class ApiSource:
                                 if key in feed.records:
                                     result.found[key] = feed.records[key]
                                 else:
-                                    result.missing[key] = (
-                                        "arXiv has no paper with this identifier"
-                                    )
+                                    result.missing[key] = "arXiv has no paper with this identifier"
                             if not throttled:
                                 self.throttled_in_a_row = 0
                             return result

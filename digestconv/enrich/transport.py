@@ -164,9 +164,13 @@ def get(
             final_url = handle.geturl() or url
     except TransportError:
         raise
-    except (socket.timeout, TimeoutError) as exc:
+    except TimeoutError as exc:
         raise TransportError("timeout", f"timed out ({exc})") from None
-    except (http.client.IncompleteRead, ConnectionResetError, http.client.RemoteDisconnected) as exc:
+    except (
+        http.client.IncompleteRead,
+        ConnectionResetError,
+        http.client.RemoteDisconnected,
+    ) as exc:
         raise TransportError("reset", f"connection reset ({type(exc).__name__})") from None
     except urllib.error.URLError as exc:
         reason = exc.reason

@@ -5,6 +5,7 @@ Pacing runs on a fake clock: the server is real, the waits are not.
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -13,9 +14,9 @@ import pytest
 
 from digestconv import __version__
 from digestconv.enrich import EnrichOptions, lookup
-from digestconv.enrich.politeness import Limiter, RetryPolicy
+from digestconv.enrich.politeness import Limiter
 from digestconv.enrich.sources import ApiSource
-from digestconv.enrich.transport import TransportError, get, user_agent
+from digestconv.enrich.transport import get, user_agent
 
 from .conftest import (
     FakeClock,
@@ -81,7 +82,7 @@ def test_batches_of_at_most_100_spaced_three_seconds(
     assert [r.max_results for r in arxiv_server.log] == [100, 100, 50]
     assert len({i for r in arxiv_server.log for i in r.ids}) == 250
     # end of one request (start + 1.5) to start of the next: at least 3 s
-    assert [b - (a + 1.5) for a, b in zip(starts, starts[1:], strict=False)] == [3.0, 3.0]
+    assert [b - (a + 1.5) for a, b in itertools.pairwise(starts)] == [3.0, 3.0]
 
 
 def test_503_then_200(arxiv_server: ReplayServer, clock: FakeClock) -> None:

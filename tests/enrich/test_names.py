@@ -60,10 +60,16 @@ def test_affiliations_are_kept() -> None:
     [
         (["Balázs", "C.", ""], Author(family="Balázs", given="C.")),
         (["Wang", "C. -P.", ""], Author(family="Wang", given="C.-P.")),
-        (["King", "Martin Luther", "Jr."], Author(family="King", given="Martin Luther", suffix="Jr.")),
+        (
+            ["King", "Martin Luther", "Jr."],
+            Author(family="King", given="Martin Luther", suffix="Jr."),
+        ),
         (["ATLAS Collaboration", "", ""], Author(literal="ATLAS Collaboration")),
         (["Sukarno", "", ""], Author(literal="Sukarno")),
-        (["Gould", "Andrew", "", "Ohio State"], Author(family="Gould", given="Andrew", affiliations=("Ohio State",))),
+        (
+            ["Gould", "Andrew", "", "Ohio State"],
+            Author(family="Gould", given="Andrew", affiliations=("Ohio State",)),
+        ),
         ([], None),
         (["", "", ""], None),
     ],
@@ -101,7 +107,25 @@ def test_round_trip_through_pybtex_and_bibtexparser(
     name = " ".join([*given_names, family] + ([suffix] if suffix else []))
     author = split_name(name)
     assert author is not None
-    if any(g.lower() in {"van", "der", "de", "la", "von", "del", "della", "da", "mac", "ter", "dem", "di", "vaziri"} for g in given_names[-2:]):
+    if any(
+        g.lower()
+        in {
+            "van",
+            "der",
+            "de",
+            "la",
+            "von",
+            "del",
+            "della",
+            "da",
+            "mac",
+            "ter",
+            "dem",
+            "di",
+            "vaziri",
+        }
+        for g in given_names[-2:]
+    ):
         return  # particles move into the family name: covered by the table
     assert author.family == family and author.suffix == suffix
     assert author.given == " ".join(given_names)
