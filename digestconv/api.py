@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .model import IO_ERROR_CODE, Diagnostic, Digest, Report
+from .output import display_path
 from .reader import read
 from .settings import Settings, _path_matches
 
@@ -59,9 +60,10 @@ def discover(
     seen: set[str] = set()
 
     def add(name: str, path: Path | None) -> None:
+        # names not valid UTF-8 are shown escaped; two files never merge into one name
         if name not in seen:
             seen.add(name)
-            found.append(Input(name, path))
+            found.append(Input(display_path(name), path))
 
     for raw in paths:
         name = os.fspath(raw)
@@ -85,7 +87,7 @@ def discover(
         elif path.exists():
             add(name, path)
         else:
-            problems.append(_io_error(name, "no such file or folder"))
+            problems.append(_io_error(display_path(name), "no such file or folder"))
     return found, problems
 
 

@@ -42,7 +42,8 @@ class OutputFormat(str, Enum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"digestconv: {message}", err=True)
+    with contextlib.suppress(OSError):
+        typer.echo(f"digestconv: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -160,8 +161,12 @@ def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
         text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
     else:
         text = render(fmt, report, color=color, root=root)
-    stream.write(text)
-    stream.flush()
+    from .output import OutputError, write_text
+
+    try:
+        write_text(text, stream)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -234,6 +239,7 @@ def parse(
     from .model import Diagnostic
 
     settings, _ = _settings(config)
+    _refuse_inputs(paths, output, settings)
     inputs, problems = discover(paths, settings)
     documents = []
     for source in inputs:
@@ -245,21 +251,33 @@ def parse(
     for p in problems:
         typer.echo(f"{p.path}: {p.message}", err=True)
     text = json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
-    _emit(text.encode("utf-8"), output)
+    _emit(text.encode("utf-8", "backslashreplace"), output)
     raise typer.Exit(2 if problems else 0)
 
 
 def _emit(data: bytes, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    from .conversion import write_atomic
+    """Write ``data`` to ``-o output`` or standard output; a failed write exits 2."""
+    from .output import OutputError, write_output, write_stdout
 
     try:
-        write_atomic(output, data)
-    except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        if output is None:
+            write_stdout(data)
+        else:
+            write_output(output, data)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _refuse_inputs(paths: list[str], output: Path | None, settings: Any) -> None:
+    """Exit 2 before reading anything when the output is one of the inputs."""
+    from .api import discover
+    from .output import OutputError, refuse_inputs
+
+    inputs, _ = discover(paths, settings)
+    try:
+        refuse_inputs(output, ((i.name, i.path) for i in inputs))
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command("to")
@@ -312,6 +330,14 @@ def to(
     if not fmt.can_write:
         raise _fail(f"format '{fmt.name}' cannot be written")
     settings, _ = _settings(config)
+    from .output import OutputError, check_option_text
+
+    try:
+        check_option_text("--feed-title", feed_title)
+        check_option_text("--feed-link", feed_link)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+    _refuse_inputs(args, output, settings)
     from .conversion import convert
 
     try:
@@ -349,8 +375,8 @@ def fmt_command(
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
     from .api import discover
-    from .conversion import write_atomic
     from .fmt import format_digest
+    from .output import OutputError, write_atomic, write_text
 
     settings, _ = _settings(config)
     inputs, problems = discover(paths, settings)
@@ -366,23 +392,33 @@ def fmt_command(
             status = 2
             continue
         result = format_digest(data, source.name)
+        # as a filter (stdin to stdout), a file fmt leaves alone is passed on unchanged
+        passthrough = source.path is None and not (check_only or diff)
         if skip_non_digests and result.not_a_digest:
             skipped += 1
+            if passthrough:
+                _emit(data, None)
             continue
         if result.text is None:
             refused += 1
             typer.echo(f"{source.name}: not formatted: {result.reason}", err=True)
+            if passthrough:
+                _emit(data, None)
             continue
         if not result.changed:
+            if passthrough:
+                _emit(data, None)
             continue
         changed += 1
-        if diff:
-            old = data.decode("utf-8", "replace").replace("\r\n", "\n")
-            sys.stdout.write(_unified_diff(old, result.text, source.name))
+        if diff or (source.path is None and not check_only):
+            # a diff keeps the old line ends (CRLF), so it shows and applies that change
+            old = data.decode("utf-8", "replace")
+            try:
+                write_text(_unified_diff(old, result.text, source.name) if diff else result.text)
+            except OutputError as exc:
+                raise _fail(str(exc)) from None
         elif check_only:
             typer.echo(f"would reformat {source.name}", err=True)
-        elif source.path is None:
-            sys.stdout.write(result.text)
         else:
             try:
                 write_atomic(source.path, result.text.encode("utf-8"))
