@@ -276,16 +276,15 @@ def cache_export(
         buffer = io.StringIO()
         count = cache.export(buffer)
     data = buffer.getvalue().encode("utf-8")
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        from ..conversion import write_atomic
+    from ..output import OutputError, write_output, write_stdout
 
-        try:
-            write_atomic(output, data)
-        except OSError as exc:
-            raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        if output is None:
+            write_stdout(data)
+        else:
+            write_output(output, data)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
     typer.echo(f"exported {count} record{'s' * (count != 1)}", err=True)
 
 
