@@ -280,7 +280,10 @@ class Report:
         return sum(d.severity == "warning" for d in self.diagnostics)
 
     def exit_code(self, strict: bool = False) -> int:
-        """2 when a file could not be read or handled, 1 on errors (or warnings if strict), else 0."""
+        """2 when a file could not be read or handled, 1 on errors (or warnings if strict).
+
+        0 otherwise.
+        """
         if any(d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) for d in self.diagnostics):
             return 2
         if self.errors or (strict and self.warnings):

@@ -26,6 +26,7 @@ for ``to``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -786,7 +787,31 @@ def _init_worker(task: Task) -> None:
 
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool on Ctrl-C
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER = (task, Planner(task.settings))
+
+
+class _SigintDeferred:
+    """Hold Ctrl-C back while worker processes are forked.
+
+    An interrupt that lands in Python's at-fork handlers is printed and lost;
+    blocked here, it is delivered right after, as a clean ``KeyboardInterrupt``.
+    Forked workers inherit the block and ignore SIGINT before lifting it.
+    """
+
+    def __enter__(self) -> None:
+        import signal
+
+        self.blocked = hasattr(signal, "pthread_sigmask")
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _work_chunk(chunk: list[tuple[Input, bytes | None]]) -> list[FileResult]:
@@ -879,10 +904,14 @@ def _run_pool(
     window = workers * 3  # chunks in flight: bounds the results waiting in memory
     next_chunk = 0
     finished = False
+    defer = _SigintDeferred()
     try:
-        while next_chunk < len(chunks) and len(pending) < window:
-            pending.append((executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk]))
-            next_chunk += 1
+        with defer:  # submitting forks the workers
+            while next_chunk < len(chunks) and len(pending) < window:
+                pending.append(
+                    (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
+                )
+                next_chunk += 1
         while pending:
             future, chunk = pending.popleft()
             try:
@@ -892,7 +921,7 @@ def _run_pool(
                     FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
                     for s, _ in chunk
                 ]
-                for future, chunk in pending:
+                for _, chunk in pending:
                     results += [
                         FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
                         for s, _ in chunk
@@ -905,9 +934,10 @@ def _run_pool(
                 pending.clear()
                 next_chunk = len(chunks)
             if next_chunk < len(chunks):
-                pending.append(
-                    (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
-                )
+                with defer:
+                    pending.append(
+                        (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
+                    )
                 next_chunk += 1
             yield from results
         finished = True
@@ -922,16 +952,16 @@ def _stop(executor: Any) -> None:
     """Stop a pool at once (Ctrl-C, an error or an abandoned iteration)."""
     processes = list((getattr(executor, "_processes", None) or {}).values())
     for proc in processes:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             proc.terminate()
-        except Exception:  # pragma: no cover - already gone
-            pass
+    manager = getattr(executor, "_executor_manager_thread", None)
     executor.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
-        try:
+        with contextlib.suppress(Exception):
             proc.join(timeout=5)
-        except Exception:  # pragma: no cover
-            pass
+    if manager is not None:
+        # let the pool's manager thread finish closing its pipes before the interpreter exits
+        manager.join(timeout=10)
 
 
 def files(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None) -> list[Input]:
