@@ -41,7 +41,8 @@ class OutputFormat(str, Enum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"digestconv: {message}", err=True)
+    with contextlib.suppress(OSError):
+        typer.echo(f"digestconv: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -184,8 +185,12 @@ def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
         text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
     else:
         text = render(fmt, report, color=color, root=root)
-    stream.write(text)
-    stream.flush()
+    from .output import OutputError, write_text
+
+    try:
+        write_text(text, stream)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _jobs(jobs: int | None, settings: Any) -> Any:
@@ -287,6 +292,7 @@ def parse(
     settings, _ = _settings(config)
     settings = _jobs(jobs, settings)
     inputs = pipeline.files(paths, settings)
+    _refuse_inputs(inputs, output)
     task = pipeline.Task(settings, check=False, document=True)
     parts: list[str] = []
     problems = 0
@@ -297,21 +303,31 @@ def parse(
             problems += 1
             typer.echo(f"{d.path}: {d.message}", err=True)
     text = ("[\n" + ",\n".join(parts) + "\n]\n") if parts else "[]\n"
-    _emit(text.encode("utf-8"), output)
+    _emit(text.encode("utf-8", "backslashreplace"), output)
     raise typer.Exit(2 if problems else 0)
 
 
 def _emit(data: bytes, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    from .conversion import write_atomic
+    """Write ``data`` to ``-o output`` or standard output; a failed write exits 2."""
+    from .output import OutputError, write_output, write_stdout
 
     try:
-        write_atomic(output, data)
-    except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        if output is None:
+            write_stdout(data)
+        else:
+            write_output(output, data)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
+    """Exit 2 before reading anything when the output is one of the inputs."""
+    from .output import OutputError, refuse_inputs
+
+    try:
+        refuse_inputs(output, ((i.name, i.path) for i in inputs if i.error is None))
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command("to")
@@ -366,6 +382,16 @@ def to(
         raise _fail(f"format '{fmt.name}' cannot be written")
     settings, _ = _settings(config)
     settings = _jobs(jobs, settings)
+    from .output import OutputError, check_option_text
+
+    try:
+        check_option_text("--feed-title", feed_title)
+        check_option_text("--feed-link", feed_link)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+    from . import pipeline
+
+    _refuse_inputs(pipeline.files(args, settings), output)
     from .conversion import convert
 
     try:
@@ -404,7 +430,7 @@ def fmt_command(
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
     from . import pipeline
-    from .conversion import write_atomic
+    from .output import OutputError, write_atomic, write_text
 
     settings, _ = _settings(config, skip_non_digests=True if skip_non_digests else None)
     settings = _jobs(jobs, settings)
@@ -412,10 +438,14 @@ def fmt_command(
     mode = "diff" if diff else "check" if check_only else "write"
     task = pipeline.Task(settings, check=False, fmt=mode)
     changed = unchanged = refused = skipped = unreadable = failed = 0
-    for result in pipeline.run(inputs, task):
+    for source, result in zip(inputs, pipeline.run(inputs, task), strict=True):
         name = result.name
+        # as a filter (stdin to stdout), a file fmt leaves alone is passed on unchanged
+        original = result.formatting.original if result.formatting else None
         if result.status == "skipped":
             skipped += 1
+            if original is not None:
+                _emit(original, None)
             continue
         outcome = result.formatting
         if outcome is None:  # unreadable, or an internal error
@@ -426,19 +456,24 @@ def fmt_command(
         if outcome.reason is not None:
             refused += 1
             typer.echo(f"{name}: not formatted: {outcome.reason}", err=True)
+            if original is not None:
+                _emit(original, None)
             continue
         if not outcome.changed:
             unchanged += 1
+            if original is not None:
+                _emit(original, None)
             continue
-        if diff:
-            sys.stdout.write(outcome.diff or "")
+        if diff or (outcome.text is not None and source.path is None):
+            try:
+                write_text((outcome.diff or "") if diff else (outcome.text or ""))
+            except OutputError as exc:
+                raise _fail(str(exc)) from None
         elif check_only:
             typer.echo(f"would reformat {name}", err=True)
-        elif outcome.text is not None and name == pipeline.STDIN_NAME:
-            sys.stdout.write(outcome.text)
-        elif outcome.text is not None:
+        elif outcome.text is not None and source.path is not None:
             try:
-                write_atomic(Path(name), outcome.text.encode("utf-8"))
+                write_atomic(source.path, outcome.text.encode("utf-8"))
             except OSError as exc:
                 typer.echo(f"{name}: cannot write: {exc.strerror or exc}", err=True)
                 failed += 1
@@ -524,6 +559,11 @@ def rule(name: Annotated[str, typer.Argument(help="Rule name or code.")]) -> Non
         f"{r.code} {r.name} ({r.severity})\n\n{r.summary}\n\n{r.explanation}\n\n"
         f"Bad:\n\n{indent(r.bad)}\n\nGood:\n\n{indent(r.good)}"
     )
+
+
+from .enrich.cli import register as _register_enrich  # noqa: E402  (enrich, cache)
+
+_register_enrich(app)
 
 
 def main() -> None:

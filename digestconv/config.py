@@ -47,7 +47,7 @@ _LIST_KEYS = {
     "include": "include",
     "exclude": "exclude",
 }
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "severity", "abstract-cut", "jobs")
+KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "severity", "abstract-cut", "jobs", "enrich")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -153,6 +153,16 @@ def settings_from_table(
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'jobs' must be a positive integer")
             changes["jobs"] = value
+        elif key == "enrich":
+            # arXiv metadata options: checked here, read by digestconv.enrich.cli
+            from .enrich.options import OptionsError, from_table
+
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'enrich' must be a table")
+            try:
+                from_table(value, where)
+            except OptionsError as exc:
+                raise ConfigError(str(exc)) from None
     return dataclasses.replace(base or Settings(), **changes)
 
 

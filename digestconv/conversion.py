@@ -9,12 +9,9 @@ otherwise from the newest arXiv identifier in the input, never the clock.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import os
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +19,7 @@ from pathlib import Path
 from . import arxiv, pipeline
 from .formats import Batch, Format, Source
 from .model import ENTRY_FIELDS, Diagnostic, Digest, Paper, Report, Span
+from .output import source_date_epoch
 from .pipeline import PaperFact, paper_fact
 from .settings import Settings
 
@@ -57,14 +55,14 @@ class Conversion:
 
 
 def timestamp(papers: Iterable[Paper], env: Mapping[str, str] | None = None) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` if set, else the first day of the newest paper's month."""
-    env = os.environ if env is None else env
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
+    """``SOURCE_DATE_EPOCH`` if set, else the first day of the newest paper's month.
+
+    A ``SOURCE_DATE_EPOCH`` outside 1970..9999 raises :class:`ValueError`
+    (see :func:`digestconv.output.source_date_epoch`).
+    """
+    fixed = source_date_epoch(env)
+    if fixed is not None:
+        return fixed
     newest = (2000, 1)
     for paper in papers:
         if paper.arxiv_id:
@@ -290,36 +288,3 @@ def _default_title(names: Sequence[str]) -> str:
     if len(names) == 1:
         return f"arXiv digest {names[0]}"
     return f"arXiv digest ({len(names)} files)" if names else "arXiv digest"
-
-
-def _new_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    A reader never sees a half-written file and a failed write leaves the old
-    one in place.  A symbolic link is written through (its target is
-    replaced), and the file keeps its permissions (a new file gets the usual
-    ``0666 & ~umask``).
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

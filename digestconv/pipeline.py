@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from .model import IO_ERROR_CODE, Diagnostic, Digest, Paper, Source, Span, Suppression
+from .output import display_path
 from .settings import Settings, _path_matches
 
 if TYPE_CHECKING:
@@ -131,10 +132,10 @@ def iter_inputs(
         try:
             info = os.stat(name)
         except FileNotFoundError:
-            yield Input(name, None, error="no such file or folder")
+            yield Input(display_path(name), None, error="no such file or folder")
             continue
         except OSError as exc:
-            yield Input(name, None, error=f"cannot read: {_strerror(exc)}")
+            yield Input(display_path(name), None, error=f"cannot read: {_strerror(exc)}")
             continue
         if stat.S_ISDIR(info.st_mode):
             for item in _walk(name, settings):
@@ -144,9 +145,11 @@ def iter_inputs(
         elif name not in seen:
             seen.add(name)
             if stat.S_ISREG(info.st_mode):
-                yield Input(name, Path(name), True, info.st_size)
+                yield Input(display_path(name), Path(name), True, info.st_size)
             else:
-                yield Input(name, None, error=f"not a regular file ({_kind(info.st_mode)})")
+                yield Input(
+                    display_path(name), None, error=f"not a regular file ({_kind(info.st_mode)})"
+                )
 
 
 def _kind(mode: int) -> str:
@@ -165,7 +168,7 @@ def _walk(folder: str, settings: Settings) -> Iterator[Input]:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        yield Input(folder, None, error=f"cannot read folder: {_strerror(exc)}")
+        yield Input(display_path(folder), None, error=f"cannot read folder: {_strerror(exc)}")
         return
     items: list[tuple[str, os.DirEntry[str] | None, bool]] = []
     for entry in entries:
@@ -189,13 +192,13 @@ def _walk(folder: str, settings: Settings) -> Iterator[Input]:
         try:
             info = entry.stat()  # follows a symbolic link to its file
         except FileNotFoundError:
-            yield Input(full, None, error="broken symbolic link")
+            yield Input(display_path(full), None, error="broken symbolic link")
             continue
         except OSError as exc:
-            yield Input(full, None, error=f"cannot read: {_strerror(exc)}")
+            yield Input(display_path(full), None, error=f"cannot read: {_strerror(exc)}")
             continue
         if stat.S_ISREG(info.st_mode):
-            yield Input(full, Path(full), False, info.st_size)
+            yield Input(display_path(full), Path(full), False, info.st_size)
         # FIFOs, sockets, devices and links to folders are not digests: never opened
 
 
@@ -384,6 +387,8 @@ class Formatting:
     not_a_digest: bool = False
     #: the unified diff (``fmt --diff`` only)
     diff: str | None = None
+    #: the input as read, when ``fmt`` filters standard input and passes unchanged files on
+    original: bytes | None = None
 
 
 Status = Literal["ok", "skipped", "unreadable"]
@@ -542,18 +547,22 @@ def _format(source: Input, data: bytes, task: Task) -> FileResult:
     from .fmt import format_digest
 
     result = format_digest(data, source.name)
+    # as a filter (standard input to standard output) a file left alone is passed on
+    original = data if source.path is None and task.fmt == "write" else None
     if result.text is None:
         if result.not_a_digest and (
             task.settings.skip_non_digests or (not source.explicit and _no_structure(data))
         ):
-            return FileResult(source.name, "skipped", recognized=False, size=len(data))
-        outcome = Formatting(False, None, result.reason, result.not_a_digest)
+            outcome = Formatting(False, None, result.reason, True, None, original)
+            return FileResult(source.name, "skipped", recognized=False, formatting=outcome)
+        outcome = Formatting(False, None, result.reason, result.not_a_digest, None, original)
     elif not result.changed:
-        outcome = Formatting(False)
+        outcome = Formatting(False, original=original)
     elif task.fmt == "diff":
         from .cli import _unified_diff
 
-        old = data.decode("utf-8", "replace").replace("\r\n", "\n")
+        # the diff keeps the old line ends (CRLF), so it shows and applies that change
+        old = data.decode("utf-8", "replace")
         outcome = Formatting(True, None, None, False, _unified_diff(old, result.text, source.name))
     elif task.fmt == "check":
         outcome = Formatting(True)

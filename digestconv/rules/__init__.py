@@ -19,6 +19,9 @@ Metadata rules (``scope="metadata"``) run only when papers are enriched with
 arXiv metadata: ``check(paper, record, settings)`` compares one paper with its
 :class:`~digestconv.enrich.record.ArxivRecord` (``None``: arXiv has no such
 paper).
+Lookup rules (``scope="lookup"``) report on the metadata lookup itself (papers
+that could not be enriched, stale cache entries): ``check(outcome, settings)``
+receives the :class:`~digestconv.enrich.apply.Outcome` of the run.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ if TYPE_CHECKING:
     from ..pipeline import CorpusIndex, PaperFact
     from ..settings import Settings
 
-Scope = Literal["file", "corpus", "metadata"]
+Scope = Literal["file", "corpus", "metadata", "lookup"]
 
 
 class Finding(NamedTuple):
@@ -125,7 +128,7 @@ def rule(
 
 def _load() -> None:
     if not _RULES:
-        from . import content, file, identity, references  # noqa: F401  (registration)
+        from . import content, enrich, file, identity, references  # noqa: F401  (registration)
 
 
 def all_rules() -> list[Rule]:
@@ -156,3 +159,8 @@ def iter_corpus_rules() -> Iterator[Rule]:
 def iter_metadata_rules() -> Iterator[Rule]:
     """The rules that compare a paper with its arXiv metadata, ordered by code."""
     return (r for r in all_rules() if r.scope == "metadata")
+
+
+def iter_lookup_rules() -> Iterator[Rule]:
+    """The rules that report on the metadata lookup (DC502, DC503), ordered by code."""
+    return (r for r in all_rules() if r.scope == "lookup")

@@ -64,7 +64,7 @@ def test_names_are_unique_kebab_case() -> None:
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: r.name)
 def test_rule_is_documented(rule: rules.Rule) -> None:
     assert rule.severity in ("error", "warning")
-    assert rule.scope in ("file", "corpus")
+    assert rule.scope in ("file", "corpus", "metadata", "lookup")
     assert rule.summary and (rule.summary[0].isupper() or rule.summary[0] == "`")
     assert rule.summary.endswith(".")
     assert "\n" not in rule.summary
@@ -86,7 +86,11 @@ def test_unknown_keys() -> None:
 
 def test_scopes() -> None:
     assert [r.name for r in rules.iter_corpus_rules()] == ["duplicate-paper"]
-    assert {r.name for r in rules.iter_file_rules()} == {r.name for r in ALL} - {"duplicate-paper"}
+    enrich = {r.name for r in ALL if r.scope in ("metadata", "lookup")}
+    assert {r.name for r in rules.iter_file_rules()} == (
+        {r.name for r in ALL} - {"duplicate-paper"} - enrich
+    )
+    assert {r.name for r in rules.iter_lookup_rules()} == {"enrich-unavailable", "enrich-stale"}
 
 
 def test_every_rule_has_a_test_file() -> None:
