@@ -5,7 +5,16 @@ with :func:`rule`.  The decorator records its code (``DCnnn``), kebab-case name,
 default severity, one-line summary, explanation and a bad and a good example.
 Rules read the model only: they never do I/O.
 
-Cross-file rules (``scope="corpus"``) take the list of all digests instead.
+Cross-file rules (``scope="corpus"``) run once per file, in input order, on
+that file's folded facts: ``check(path, papers, index, settings)`` gets the
+file's :class:`~digestconv.pipeline.PaperFact` tuple and the
+:class:`~digestconv.pipeline.CorpusIndex` of the files before it, and yields
+findings about this file only (so reports can stream file by file).
+
+Some rules are emitted by the pipeline itself rather than by their check
+function (``io-error``, ``internal-error``, ``unused-suppression``,
+``not-converted``); they are registered all the same, so settings, the
+``rules`` command and every report know them.
 Metadata rules (``scope="metadata"``) run only when papers are enriched with
 arXiv metadata: ``check(paper, record, settings)`` compares one paper with its
 :class:`~digestconv.enrich.record.ArxivRecord` (``None``: arXiv has no such
@@ -19,7 +28,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -28,6 +37,7 @@ from ..model import Diagnostic, Digest, Severity, Span
 if TYPE_CHECKING:
     from ..enrich.record import ArxivRecord
     from ..model import Paper
+    from ..pipeline import CorpusIndex, PaperFact
     from ..settings import Settings
 
 Scope = Literal["file", "corpus", "metadata", "lookup"]
@@ -42,7 +52,7 @@ class Finding(NamedTuple):
 
 
 FileCheck = Callable[[Digest, "Settings"], Iterable[Finding]]
-CorpusCheck = Callable[[list[Digest], "Settings"], Iterable[Finding]]
+CorpusCheck = Callable[[str, "Sequence[PaperFact]", "CorpusIndex", "Settings"], Iterable[Finding]]
 MetadataCheck = Callable[["Paper", "ArxivRecord | None", "Settings"], Iterable[Finding]]
 
 
