@@ -22,9 +22,10 @@ command and what broke.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -63,14 +64,17 @@ class Counts:
     exits: Counter[str] = field(default_factory=Counter)
     fmt: Counter[str] = field(default_factory=Counter)
     papers_written: int = 0
+    refusals: Counter[str] = field(default_factory=Counter)
+    known: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         """One line for the closing report."""
         exits = ", ".join(f"{k}={v}" for k, v in sorted(self.exits.items()))
         fmts = ", ".join(f"{k}={v}" for k, v in sorted(self.fmt.items()))
+        known = ", ".join(f"{k.rsplit('::', 1)[-1]}={v}" for k, v in sorted(self.known.items()))
         return (
             f"{self.inputs} inputs, {self.runs} command runs ({exits}); fmt: {fmts}; "
-            f"{self.papers_written} papers written"
+            f"{self.papers_written} papers written; known findings: {known or 'none'}"
         )
 
 
@@ -79,6 +83,60 @@ COUNTS = Counts()
 
 class Finding(AssertionError):
     """A broken guarantee: the message names the command and the evidence."""
+
+
+@dataclass(frozen=True)
+class Known:
+    """A finding whose fix is not on main yet, pinned by a named xfail regression test.
+
+    The fuzz property lets exactly these through (and counts them) so the suite
+    stays green; when the fix lands, the strict xfail test passes, fails the
+    suite, and both the mark and this entry go.
+    """
+
+    owner: str
+    test: str
+    message: re.Pattern[str]
+    applies: Callable[[bytes], bool]
+
+    def matches(self, finding: Exception, data: bytes) -> bool:
+        """Whether ``finding`` on input ``data`` is this known one."""
+        return bool(self.message.search(str(finding))) and self.applies(data)
+
+
+def _loose_suffix(data: bytes) -> bool:
+    """Some line has ``(arXiv`` that is not one exact old-feed suffix at its end."""
+    from digestconv.arxiv import parse_title_suffix
+
+    text = data.decode("utf-8", "replace")
+    for line in text.replace("\r", "\n").split("\n"):
+        if "(arXiv" in line:
+            stripped = line.strip()
+            suffix = parse_title_suffix(stripped)
+            if suffix is None or stripped.count("(arXiv") > 1:
+                return True
+    return False
+
+
+KNOWN: tuple[Known, ...] = (
+    Known(
+        "reader",
+        "tests/test_regressions.py::test_huge_reference_number_is_a_diagnostic",
+        re.compile(r"Exceeds the limit \(4300 digits\)"),
+        lambda data: re.search(rb"[0-9]{4301}", data) is not None,
+    ),
+    Known(
+        "reader",
+        "tests/test_regressions.py::test_text_after_an_old_feed_suffix_never_reaches_the_outputs",
+        re.compile(r"^to markdown: output does not validate: .*'title-mismatch'"),
+        _loose_suffix,
+    ),
+)
+
+
+def known(finding: Exception, data: bytes) -> Known | None:
+    """The :data:`KNOWN` entry ``finding`` is, if any."""
+    return next((k for k in KNOWN if k.matches(finding, data)), None)
 
 
 def expect(condition: object, command: str, what: str) -> None:
@@ -192,8 +250,19 @@ def check_converted(fmt: str, out: bytes, papers: int) -> None:
 
 
 def content(digest: Digest) -> list[tuple[object, ...]]:
-    """What fmt must keep, per paper, in order."""
-    return [tuple(getattr(p, f) for f in CONTENT) for p in digest.papers]
+    """What fmt must keep, per paper, in order.
+
+    A block without a Chinese summary paragraph takes its table row's summary
+    (fmt writes it into the block, as documented), so that is the content.
+    """
+    out = []
+    for paper in digest.papers:
+        row = paper.source.row
+        fields = {f: getattr(paper, f) for f in CONTENT}
+        if fields["summary_zh"] is None and row is not None and row.summary:
+            fields["summary_zh"] = row.summary
+        out.append(tuple(fields.values()))
+    return out
 
 
 def findings(data: bytes | str) -> Counter[str]:
@@ -222,6 +291,7 @@ def check_fmt(data: bytes) -> None:
     expect(result == again, "fmt", "not deterministic")
     if result.text is None:
         COUNTS.fmt["refused"] += 1
+        COUNTS.refusals[re.sub(r"line \d+: |'[^']*'|\d+", "", result.reason or "")[:60]] += 1
         expect(result.reason, "fmt", "refused without a reason")
         return
     COUNTS.fmt["changed" if result.changed else "unchanged"] += 1
@@ -239,7 +309,20 @@ def check_fmt(data: bytes) -> None:
 
 
 def check(data: bytes) -> None:
-    """Every command on ``data``; raises :class:`Finding` on a broken guarantee."""
+    """Every command on ``data``; raises :class:`Finding` on a broken guarantee.
+
+    An exception escaping the library (not through the command line) is a
+    finding too.
+    """
+    try:
+        _check(data)
+    except Finding:
+        raise
+    except Exception as exc:
+        raise Finding(f"library: raised {type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def _check(data: bytes) -> None:
     COUNTS.inputs += 1
     runner = CliRunner()
     with tempfile.TemporaryDirectory(prefix="digestconv-fuzz-") as folder:

@@ -20,7 +20,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from tests.fuzz import harness
 from tests.fuzz.mutations import mutants
@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=200, help="examples per round")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="first round's seed")
     parser.add_argument(
+        "--strict", action="store_true", help="report known findings (xfail-pinned) too"
+    )
+    parser.add_argument(
+        "--shrink", action="store_true", help="shrink findings (slow: minutes each)"
+    )
+    parser.add_argument(
         "--save", type=Path, default=Path(__file__).parent / "crashers", help="where findings go"
     )
     args = parser.parse_args(argv)
@@ -44,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         _, data = mutant
         try:
             harness.check(data)
-        except Exception:
+        except harness.Finding as finding:
+            pinned = None if args.strict else harness.known(finding, data)
+            if pinned is not None:
+                harness.COUNTS.known[pinned.test] += 1
+                return
             last[:] = [data]
             raise
 
@@ -56,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 deadline=None,
                 database=None,
                 suppress_health_check=list(HealthCheck),
+                phases=list(Phase) if args.shrink else [Phase.generate],
             )(given(mutants())(prop))
         )
         rounds += 1
