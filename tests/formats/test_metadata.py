@@ -220,6 +220,24 @@ def test_csl_names_dates_and_chinese_text(seed_batch: Batch) -> None:
             assert f"标题: {paper.title_zh}" in item["note"].split("\n")
 
 
+def test_csl_reads_back_the_digest_fields_from_note(seed_batch: Batch) -> None:
+    text = write("csl-json", seed_batch)
+    items = json.loads(text)
+    # Zotero drops custom and citeproc-py warns about it: items with metadata have none
+    assert all("custom" not in item and "categories" not in item for item in items)
+    back = find("csl-json").read(text)  # type: ignore[union-attr]
+    for paper, got in zip(seed_batch.papers, back, strict=True):
+        record = seed_batch.record(paper)
+        assert record is not None
+        want = expected(paper)
+        for name in ("arxiv_id", "title_zh", "summary_zh", "summary_en", "abstract_zh"):
+            assert getattr(got, name) == getattr(want, name), name
+        assert got.announce_type == paper.announce_type
+        assert got.url == paper.url
+        assert got.primary_category == record.categories[0]
+        assert got.version == record.version and not got.abstract_truncated
+
+
 def test_citeproc_py_renders_every_name(seed_batch: Batch) -> None:
     from citeproc import (
         Citation,
@@ -351,8 +369,12 @@ def test_feeds_hypothesis_metadata(data: tuple[tuple[Paper, ...], dict[str, Arxi
     root = etree.fromstring(write("atom", batch).encode())
     assert ATOM_RNG.validate(root), ATOM_RNG.error_log
     assert listparser.parse(write("opml", batch)).bozo == 0
-    items = json.loads(write("csl-json", batch))
-    assert not list(CSL_SCHEMA.iter_errors(items))
+    text = write("csl-json", batch)
+    assert not list(CSL_SCHEMA.iter_errors(json.loads(text)))
+    for paper, got in zip(papers, find("csl-json").read(text), strict=True):  # type: ignore[union-attr]
+        want = expected(paper)
+        for name in ("arxiv_id", "title_zh", "summary_zh", "summary_en", "abstract_zh"):
+            assert getattr(got, name) == getattr(want, name), name
     assert len(rispy.loads(write("ris", batch))) == len(papers)
 
 
