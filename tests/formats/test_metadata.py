@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -392,3 +394,34 @@ def test_only_papers_with_records_change(seed_batch: Batch, tmp_path: Path) -> N
     entries = write("bibtex", partial).split("\n@")
     assert entries[1:] == write("bibtex", plain).split("\n@")[1:]
     assert entries[0] != write("bibtex", plain).split("\n@")[0]
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed")
+def test_pandoc_reads_names_from_bibtex(seed_batch: Batch, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(write("bibtex", seed_batch), encoding="utf-8")
+    run = subprocess.run(
+        ["pandoc", "-f", "bibtex", "-t", "csljson", str(bib)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stderr.strip() == ""
+    items = json.loads(run.stdout)
+    checked = 0
+    for paper, item in zip(seed_batch.papers, items, strict=True):
+        record = seed_batch.record(paper)
+        assert record is not None
+        assert len(item["author"]) == len(record.authors)
+        for author, name in zip(record.authors, item["author"], strict=True):
+            family, given, suffix = expected_parts(author)
+            if "$" in family + given or any("\u0370" <= c <= "\u03ff" for c in family + given):
+                continue  # math (Greek is written as math): pandoc renders it its own way
+            parts = ("dropping-particle", "non-dropping-particle", "family")
+            got = folded(" ".join(name[k] for k in parts if k in name)) or name.get("literal")
+            # pandoc typesets apostrophes as typographic ones and splits "d'" off as a particle
+            got = got.replace("\u2019", "'").replace("' ", "'")
+            assert got == family, name
+            assert folded(name.get("given", "")) == given and name.get("suffix", "") == suffix
+            checked += 1
+    assert checked > 100
