@@ -34,10 +34,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Hint:
-    """How to summarise the warnings of one rule: the plural noun phrase and what to do."""
+    """How to summarise the warnings of one rule: the plural noun phrase and what to do
+    (``enriched``: what to say instead when the run used arXiv metadata)."""
 
     what: str
     todo: str
+    enriched: str | None = None
 
 
 #: rule name -> hint; ``{cut}`` is the abstract cut of the run
@@ -45,6 +47,7 @@ HINTS: dict[str, Hint] = {
     "abstract-truncated": Hint(
         "English abstracts cut at {cut} characters",
         "`--enrich` fills them from arXiv",
+        "arXiv's full abstracts were written where arXiv has the paper",
     ),
     "translation-truncated": Hint(
         "Chinese abstracts cut short",
@@ -81,10 +84,13 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
-def warning_lines(diagnostics: Sequence[Diagnostic], *, cut: int = 1000) -> list[str]:
+def warning_lines(
+    diagnostics: Sequence[Diagnostic], *, cut: int = 1000, enriched: bool = False
+) -> list[str]:
     """One line per rule for the warnings among ``diagnostics``, in code order.
 
     A rule that fired once keeps its full line (it is short, and says where).
+    ``enriched`` says the run used arXiv metadata (the advice changes).
     """
     warnings = [d for d in diagnostics if d.severity == "warning"]
     counts = Counter((d.code, d.rule) for d in warnings)
@@ -97,7 +103,8 @@ def warning_lines(diagnostics: Sequence[Diagnostic], *, cut: int = 1000) -> list
         hint = HINTS.get(rule)
         if hint is not None:
             what = hint.what.format(cut=cut)
-            out.append(f"{_count(n)} {what}: {hint.todo} ({code} {rule})")
+            todo = hint.enriched if enriched and hint.enriched else hint.todo
+            out.append(f"{_count(n)} {what}: {todo} ({code} {rule})")
         else:
             out.append(
                 f"{_count(n)} {rule} warnings: `digestconv validate` lists them ({code} {rule})"
@@ -105,13 +112,13 @@ def warning_lines(diagnostics: Sequence[Diagnostic], *, cut: int = 1000) -> list
     return out
 
 
-def render(report: Report, *, color: bool = False, cut: int = 1000) -> str:
+def render(report: Report, *, color: bool = False, cut: int = 1000, enriched: bool = False) -> str:
     """Errors in full, warnings summarised, then the totals; newline-terminated."""
     from . import sorted_diagnostics
 
     ordered = sorted_diagnostics(report)
     lines = [line(d, color=color) for d in ordered if d.severity == "error"]
-    lines.extend(warning_lines(ordered, cut=cut))
+    lines.extend(warning_lines(ordered, cut=cut, enriched=enriched))
     if lines:
         lines.append("")
     total = summary(report, color=color)

@@ -53,6 +53,8 @@ def test_counts_have_thousands_separators() -> None:
     d = Diagnostic("a.md", 1, 1, 1, 2, "DC301", "abstract-truncated", "warning", "cut")
     [summary] = warning_lines([d] * 7011)
     assert summary.startswith("7,011 English abstracts cut at 1000 characters")
+    [summary] = warning_lines([d] * 3, cut=800, enriched=True)
+    assert summary.startswith("3 English abstracts cut at 800 characters: arXiv's full")
 
 
 def test_unknown_rules_and_clean_reports() -> None:
