@@ -31,6 +31,7 @@ from digestconv.enrich.merge import merge
 from digestconv.enrich.record import ArxivRecord, Author
 from digestconv.formats import find
 from digestconv.formats.base import Batch
+from digestconv.formats.ris import plain, ris_name
 from digestconv.latex import unescape
 from digestconv.model import Paper
 from tests.formats.citeutil import ROOT, expected, merged
@@ -377,7 +378,17 @@ def test_feeds_hypothesis_metadata(data: tuple[tuple[Paper, ...], dict[str, Arxi
         want = expected(paper)
         for name in ("arxiv_id", "title_zh", "summary_zh", "summary_en", "abstract_zh"):
             assert getattr(got, name) == getattr(want, name), name
-    assert len(rispy.loads(write("ris", batch))) == len(papers)
+    text = write("ris", batch)
+    entries = rispy.loads(text)
+    assert len(entries) == len(papers)
+    for paper, entry, got in zip(papers, entries, find("ris").read(text), strict=True):  # type: ignore[union-attr]
+        record = records.get(paper.arxiv_id or "")
+        names = [a for a in record.authors if ris_name(a)] if record else []
+        assert len(entry.get("authors", [])) == len(names)
+        for name in ("arxiv_id", "title_zh", "summary_zh", "summary_en", "abstract_zh"):
+            assert getattr(got, name) == (
+                plain(getattr(paper, name)) if name != "arxiv_id" else paper.arxiv_id
+            )
 
 
 def test_markdown_ignores_metadata(seed_batch: Batch) -> None:
