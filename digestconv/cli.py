@@ -252,13 +252,14 @@ def validate(
     fmt = _output_format(output_format)
     settings = _jobs(jobs, settings)
     from . import pipeline
+    from .output import OutputError, write_text
     from .report import StreamWriter, want_color
 
     inputs = pipeline.files(paths, settings)
     stream = sys.stdout
     writer = StreamWriter(
         fmt,
-        stream.write,
+        lambda text: write_text(text, stream),  # checked: a short write is an error
         color=want_color(stream, os.environ),
         root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
         quiet=quiet,
@@ -267,13 +268,18 @@ def validate(
     fold = pipeline.Fold(settings, planner)
     results = pipeline.run(inputs, pipeline.Task(settings), planner=planner)
     fatal = False
-    for _, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
-        fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
-        writer.file(found)
-        if fmt in ("text", "github"):
-            stream.flush()
-    writer.finish(fold.files, fold.papers, fold.skipped)
-    stream.flush()
+    try:
+        for _, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
+            fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
+            writer.file(found)
+        writer.finish(fold.files, fold.papers, fold.skipped)
+    except (OutputError, BrokenPipeError) as exc:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stop the workers now, not at interpreter exit
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise _fail(str(exc)) from None
     if fatal:
         raise typer.Exit(2)
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
