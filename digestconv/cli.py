@@ -272,13 +272,14 @@ def validate(
         refresh=refresh,
     )
     from . import pipeline
+    from .output import OutputError, write_text
     from .report import StreamWriter, want_color
 
     inputs = pipeline.files(paths, settings)
     stream = sys.stdout
     writer = StreamWriter(
         fmt,
-        stream.write,
+        lambda text: write_text(text, stream),  # checked: a short write is an error
         color=want_color(stream, os.environ),
         root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
         quiet=quiet,
@@ -290,32 +291,37 @@ def validate(
     fatal = False
     held: list[tuple[str, list[Any]]] = []  # --enrich: files wait for the lookup
     located: list[Any] = []
-    for result, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
-        fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
+    try:
+        for result, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
+            fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
+            if metadata is not None:
+                from .enrich.apply import located_papers
+
+                held.append((result.name, list(found)))
+                located.extend(located_papers(result.name, result.papers or (), result.facts))
+                continue
+            writer.file(found)
         if metadata is not None:
-            from .enrich.apply import located_papers
+            from .enrich.apply import enrich_papers, enrichment_diagnostics
+            from .model import Diagnostic
 
-            held.append((result.name, list(found)))
-            located.extend(located_papers(result.name, result.papers or (), result.facts))
-            continue
-        writer.file(found)
-        if fmt in ("text", "github"):
-            stream.flush()
-    if metadata is not None:
-        from .enrich.apply import enrich_papers, enrichment_diagnostics
-        from .model import Diagnostic
-
-        outcome = enrich_papers(
-            located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")
-        )
-        _enrich_cli.report_warnings(outcome.warnings)
-        extra: dict[str, list[Diagnostic]] = {}
-        for d in enrichment_diagnostics(outcome, settings):
-            extra.setdefault(d.path, []).append(d)
-        for name, found in held:
-            writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
-    writer.finish(fold.files, fold.papers, fold.skipped)
-    stream.flush()
+            outcome = enrich_papers(
+                located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")
+            )
+            _enrich_cli.report_warnings(outcome.warnings)
+            extra: dict[str, list[Diagnostic]] = {}
+            for d in enrichment_diagnostics(outcome, settings):
+                extra.setdefault(d.path, []).append(d)
+            for name, found in held:
+                writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
+        writer.finish(fold.files, fold.papers, fold.skipped)
+    except (OutputError, BrokenPipeError) as exc:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stop the workers now, not at interpreter exit
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise _fail(str(exc)) from None
     if fatal:
         raise typer.Exit(2)
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
