@@ -24,6 +24,15 @@ Item layout (keys written only when the paper has a value)::
       }
     }
 
+With arXiv metadata (``Batch.record(paper)``) an item has ``author``
+(``family``/``given``/``suffix``, or ``literal``), ``issued`` the full v1 date,
+``version`` arXiv's latest, ``keyword`` the categories, arXiv's title and
+abstract (see :mod:`digestconv.enrich.merge`), and no ``custom`` (Zotero drops it
+and citeproc-py warns about it): the digest's own text goes to ``note``, which
+Zotero keeps as Extra, as ``label: text`` lines (``标题``, ``摘要``, ``Summary``,
+``译文``, ``Announce type``, ``Link``, ``Journal reference``, ``Journal DOI``,
+``arXiv comment``, ``Truncated``), and is read back from there.
+
 CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
 prepublication material"; the repository goes to ``publisher`` and its identifier
 to ``number`` (what reference managers export for arXiv preprints); ``genre``
