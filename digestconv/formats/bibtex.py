@@ -46,7 +46,7 @@ for which side wins), the entry is written from arXiv's facts and the digest's
 own text::
 
     @misc{arxiv2403.15711,
-      author      = {Zhang, Wei and van der Berg, Jan and King, Jr., Martin and {ATLAS Collaboration}},
+      author      = {Zhang, Wei and van der Berg, Jan and King, Jr., Martin and {ATLAS}},
       title       = {{Identifiable} {Latent} {Neural} {Causal} {Models}},
       date        = {2024-03-22},                 # the v1 date
       year        = {2024},
