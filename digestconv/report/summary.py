@@ -22,7 +22,7 @@ so :func:`render` prints:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -84,21 +84,21 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
-def warning_lines(
-    diagnostics: Sequence[Diagnostic], *, cut: int = 1000, enriched: bool = False
+def _summarise(
+    counts: Counter[tuple[str, str]],
+    first: dict[tuple[str, str], Diagnostic],
+    cut: int,
+    enriched: bool,
+    color: bool = False,
 ) -> list[str]:
-    """One line per rule for the warnings among ``diagnostics``, in code order.
-
-    A rule that fired once keeps its full line (it is short, and says where).
-    ``enriched`` says the run used arXiv metadata (the advice changes).
-    """
-    warnings = [d for d in diagnostics if d.severity == "warning"]
-    counts = Counter((d.code, d.rule) for d in warnings)
+    """One line per ``(code, rule)`` in code order: the full line of a single warning,
+    else the count, what it means and what to do."""
     out: list[str] = []
-    for code, rule in sorted(counts):
-        n = counts[(code, rule)]
+    for key in sorted(counts):
+        code, rule = key
+        n = counts[key]
         if n == 1:
-            out.append(line(next(d for d in warnings if d.code == code)))
+            out.append(line(first[key], color=color))
             continue
         hint = HINTS.get(rule)
         if hint is not None:
@@ -110,6 +110,23 @@ def warning_lines(
                 f"{_count(n)} {rule} warnings: `digestconv validate` lists them ({code} {rule})"
             )
     return out
+
+
+def warning_lines(
+    diagnostics: Sequence[Diagnostic], *, cut: int = 1000, enriched: bool = False
+) -> list[str]:
+    """One line per rule for the warnings among ``diagnostics``, in code order.
+
+    A rule that fired once keeps its full line (it is short, and says where).
+    ``enriched`` says the run used arXiv metadata (the advice changes).
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, str], Diagnostic] = {}
+    for d in diagnostics:
+        if d.severity == "warning":
+            counts[(d.code, d.rule)] += 1
+            first.setdefault((d.code, d.rule), d)
+    return _summarise(counts, first, cut, enriched)
 
 
 def render(report: Report, *, color: bool = False, cut: int = 1000, enriched: bool = False) -> str:
@@ -126,3 +143,77 @@ def render(report: Report, *, color: bool = False, cut: int = 1000, enriched: bo
         total += " (warnings summarised: --show-warnings lists each)"
     lines.append(total)
     return "\n".join(lines) + "\n"
+
+
+@dataclass
+class _Totals:
+    """What :func:`~digestconv.report.text.summary` reads from a report."""
+
+    files: int
+    papers: int
+    skipped: int
+    errors: int
+    warnings: int
+
+
+class SummaryWriter:
+    """:func:`render` for a run reported file by file (memory: one diagnostic per rule).
+
+    :meth:`file` writes each file's errors at once, as ``validate`` prints them, and
+    counts its warnings; :meth:`finish` writes one line per kind of warning and the
+    totals.  The interface of :class:`digestconv.report.StreamWriter` (text format).
+    """
+
+    def __init__(
+        self,
+        write: Callable[[str], object],
+        *,
+        color: bool = False,
+        cut: int = 1000,
+        enriched: bool = False,
+        quiet: bool = False,
+    ) -> None:
+        self.write = write
+        self.color = color
+        self.cut = cut
+        self.enriched = enriched
+        self.quiet = quiet
+        self.errors = 0
+        self.warnings = 0
+        self._lines = 0
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._first: dict[tuple[str, str], Diagnostic] = {}
+
+    def file(self, diagnostics: Sequence[Diagnostic]) -> None:
+        """Report one file's diagnostics (already in report order)."""
+        errors = []
+        for d in diagnostics:
+            if d.severity == "error":
+                errors.append(line(d, color=self.color))
+                continue
+            key = (d.code, d.rule)
+            self._counts[key] += 1
+            self._first.setdefault(key, d)
+        self.errors += len(errors)
+        self.warnings += len(diagnostics) - len(errors)
+        if errors:
+            self.write("".join(e + "\n" for e in errors))
+            self._lines += len(errors)
+
+    def finish(self, files: int, papers: int, skipped: int = 0) -> None:
+        """Write the warning summary and the totals."""
+        lines = _summarise(self._counts, self._first, self.cut, self.enriched, self.color)
+        if self.quiet:
+            if lines:
+                self.write("".join(x + "\n" for x in lines))
+            return
+        if lines or self._lines:
+            lines.append("")
+        totals = summary(
+            _Totals(files, papers, skipped, self.errors, self.warnings),  # type: ignore[arg-type]
+            color=self.color,
+        )
+        if self.warnings:
+            totals += " (warnings summarised: --show-warnings lists each)"
+        lines.append(totals)
+        self.write("\n".join(lines) + "\n")

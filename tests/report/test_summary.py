@@ -74,3 +74,18 @@ def test_every_hint_names_a_warning_rule() -> None:
     for name in HINTS:
         rule = rules.get(name)
         assert rule is not None and rule.severity == "warning", name
+
+
+def test_writer_file_by_file_equals_render(corpus_report: Report) -> None:
+    from itertools import groupby
+
+    from digestconv.report import sorted_diagnostics
+    from digestconv.report.summary import SummaryWriter
+
+    out: list[str] = []
+    writer = SummaryWriter(out.append, cut=1000)
+    for _path, group in groupby(sorted_diagnostics(corpus_report), key=lambda d: d.path):
+        writer.file(list(group))
+    writer.finish(corpus_report.files, corpus_report.papers, corpus_report.skipped)
+    assert "".join(out) == render(corpus_report)
+    assert (writer.errors, writer.warnings) == (corpus_report.errors, corpus_report.warnings)
