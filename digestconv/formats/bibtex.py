@@ -90,6 +90,7 @@ import re
 import unicodedata
 from typing import ClassVar
 
+from ..arxiv import version_from_text
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys, strip_illegal
 from .base import Batch, Format, FormatError
@@ -495,11 +496,7 @@ class BibTeX(Format):
         truncated = FLAG_ABSTRACT in flags
         if abstract is not None and truncated and abstract.endswith(TRUNCATION_MARKER):
             abstract = abstract[: -len(TRUNCATION_MARKER)] or None
-        version = get("version")
-        try:
-            number = int(version) if version is not None else None
-        except ValueError:
-            number = None
+        number = version_from_text(get("version"))
         return Paper(
             arxiv_id=txt("eprint"),
             version=number,
