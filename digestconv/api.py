@@ -11,36 +11,33 @@ the same without a subprocess::
 
     digests = digestconv.parse(["seeds/000_20f5c0d8057fc2ad.txt"])
     print(digests[0].papers[0].arxiv_id)
+
+The work is done by :mod:`digestconv.pipeline`, one file at a time.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO
 
-from .model import IO_ERROR_CODE, Diagnostic, Digest, Report
-from .reader import read
-from .settings import Settings, _path_matches
+from . import pipeline
+from .model import Diagnostic, Digest, Report
+from .pipeline import IO_RULE, STDIN, STDIN_NAME, FileResult, Input
+from .settings import Settings
 
-STDIN = "-"
-STDIN_NAME = "<stdin>"
-IO_RULE = "io-error"
-
-
-@dataclass(frozen=True)
-class Input:
-    """One file to read: its display name and where its bytes come from."""
-
-    name: str
-    path: Path | None  # None: standard input
-
-
-def _io_error(name: str, message: str) -> Diagnostic:
-    return Diagnostic(name, 1, 1, 1, 1, IO_ERROR_CODE, IO_RULE, "error", message)
+__all__ = [
+    "IO_RULE",
+    "STDIN",
+    "STDIN_NAME",
+    "Input",
+    "check",
+    "discover",
+    "load",
+    "parse",
+    "stream",
+    "validate",
+]
 
 
 def discover(
@@ -48,104 +45,48 @@ def discover(
 ) -> tuple[list[Input], list[Diagnostic]]:
     """Expand files and folders into inputs, in argument order.
 
-    Folders are walked recursively in sorted order; their files are kept when
-    they match ``settings.include`` and no ``settings.exclude`` pattern.  Files
-    named explicitly are always kept unless excluded.  ``-`` is standard input.
-    Paths that do not exist become I/O diagnostics.
+    Folders are walked recursively in path order; their files are kept when
+    they match ``settings.include`` and no ``settings.exclude`` pattern (FIFOs,
+    sockets and devices are skipped unopened).  Files named explicitly are
+    always kept unless excluded.  ``-`` is standard input.  Paths that do not
+    exist, folders that cannot be listed and named paths that are not regular
+    files become I/O diagnostics.
     """
-    settings = settings or Settings()
     found: list[Input] = []
     problems: list[Diagnostic] = []
-    seen: set[str] = set()
-
-    def add(name: str, path: Path | None) -> None:
-        if name not in seen:
-            seen.add(name)
-            found.append(Input(name, path))
-
-    for raw in paths:
-        name = os.fspath(raw)
-        if name == STDIN:
-            add(STDIN_NAME, None)
-            continue
-        path = Path(name)
-        if _excluded(name, settings):
-            continue
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(
-                    d
-                    for d in dirs
-                    if not d.startswith(".") and not _excluded(os.path.join(root, d), settings)
-                )
-                for file in sorted(files):
-                    full = os.path.join(root, file)
-                    if _included(full, settings) and not _excluded(full, settings):
-                        add(full, Path(full))
-        elif path.exists():
-            add(name, path)
+    for item in pipeline.iter_inputs(paths, settings):
+        if item.error is not None:
+            problems.append(pipeline.io_error(item.name, item.error))
         else:
-            problems.append(_io_error(name, "no such file or folder"))
+            found.append(item)
     return found, problems
-
-
-def _included(path: str, settings: Settings) -> bool:
-    return any(_path_matches(path, p) for p in settings.include)
-
-
-def _excluded(path: str, settings: Settings) -> bool:
-    return any(_path_matches(path, p) for p in settings.exclude)
 
 
 def load(
     source: Input, settings: Settings | None = None, stdin: BinaryIO | None = None
 ) -> Digest | Diagnostic:
     """Read and parse one input; an unreadable file gives an I/O diagnostic."""
+    from .reader import read
+
     settings = settings or Settings()
     try:
-        if source.path is None:
-            data = (stdin or sys.stdin.buffer).read()
-        else:
-            data = source.path.read_bytes()
-    except IsADirectoryError:
-        return _io_error(source.name, "is a folder, not a file")
+        data = pipeline.read_bytes(source, stdin)
     except OSError as exc:
-        return _io_error(source.name, f"cannot read: {exc.strerror or exc}")
+        return pipeline.io_error(source.name, str(exc))
     return read(data, source.name, cut=settings.abstract_cut)
 
 
 def check(digests: Sequence[Digest], settings: Settings | None = None) -> list[Diagnostic]:
     """Run every enabled rule over ``digests``; diagnostics in report order."""
-    from . import rules as registry
-    from .suppress import apply_suppressions
-
     settings = settings or Settings()
+    planner = pipeline.Planner(settings)
+    fold = pipeline.Fold(settings, planner)
+    task = pipeline.Task(settings)
     out: list[Diagnostic] = []
     for digest in digests:
-        found: list[Diagnostic] = []
-        for rule in registry.iter_file_rules():
-            if not settings.enabled(rule.code, rule.name, digest.path):
-                continue
-            severity = settings.severity_of(rule.code, rule.name, rule.severity)
-            found.extend(
-                rule.diagnostic(digest.path, f, severity) for f in rule.check(digest, settings)
-            )
-        out.extend(found)
-    paths = {d.path for d in digests}
-    for rule in registry.iter_corpus_rules():
-        severity = settings.severity_of(rule.code, rule.name, rule.severity)
-        for finding in rule.check(list(digests), settings):
-            path = finding.path or ""
-            if path in paths and settings.enabled(rule.code, rule.name, path):
-                out.append(rule.diagnostic(path, finding, severity))
-    out = apply_suppressions(digests, out, settings)
+        out.extend(fold.add(pipeline.examine(digest, task, planner)))
     out.sort(key=Diagnostic.sort_key)
     return out
-
-
-def _visible(digest: Digest, settings: Settings) -> bool:
-    """Whether a file is in scope (``skip_non_digests`` drops unrecognised files)."""
-    return not (settings.skip_non_digests and not digest.recognized and digest.kind == "digest")
 
 
 def parse(
@@ -156,16 +97,38 @@ def parse(
 ) -> list[Digest]:
     """Read every file under ``paths`` into a :class:`Digest`, in argument order.
 
-    Unreadable paths are skipped here; :func:`validate` reports them.
+    Unreadable paths are skipped here (:func:`validate` reports them), and so
+    are files without digest structure found by walking a folder.
     """
     settings = settings or Settings()
-    inputs, _ = discover(paths, settings)
     out = []
-    for source in inputs:
+    for source in pipeline.iter_inputs(paths, settings):
         loaded = load(source, settings, stdin)
-        if isinstance(loaded, Digest):
+        if isinstance(loaded, Digest) and not pipeline._skipped(loaded, source, settings):
             out.append(loaded)
     return out
+
+
+def stream(
+    paths: Iterable[str | os.PathLike[str]],
+    settings: Settings | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+    jobs: int | None = None,
+    progress: Callable[[Iterable[FileResult]], Iterable[FileResult]] | None = None,
+) -> tuple[pipeline.Fold, Iterator[tuple[FileResult, list[Diagnostic]]]]:
+    """Validate file by file: the fold (running counts) and each file's diagnostics.
+
+    The iterator yields ``(result, diagnostics)`` in input order as files
+    complete; the fold's ``files``, ``papers`` and ``skipped`` counts are final
+    once it is exhausted.
+    """
+    settings = settings or Settings()
+    inputs = pipeline.files(paths, settings)
+    planner = pipeline.Planner(settings)
+    fold = pipeline.Fold(settings, planner)
+    results = pipeline.run(inputs, pipeline.Task(settings), jobs=jobs, stdin=stdin)
+    return fold, pipeline.each(results, fold, progress)
 
 
 def validate(
@@ -173,25 +136,18 @@ def validate(
     settings: Settings | None = None,
     *,
     stdin: BinaryIO | None = None,
-    progress: Callable[[Iterable[Input]], Iterable[Input]] | None = None,
+    progress: Callable[[Iterable[FileResult]], Iterable[FileResult]] | None = None,
+    jobs: int | None = None,
 ) -> Report:
     """Validate files and folders; return every diagnostic and the counts.
 
-    ``progress`` may wrap the inputs (the command line shows a progress bar).
+    ``progress`` may wrap the per-file results (the command line shows a
+    progress bar); ``jobs`` is the number of worker processes (default: the
+    ``jobs`` setting, else every CPU this process may use).
     """
-    settings = settings or Settings()
-    inputs, problems = discover(paths, settings)
-    digests: list[Digest] = []
-    for source in progress(inputs) if progress else inputs:
-        loaded = load(source, settings, stdin)
-        if isinstance(loaded, Diagnostic):
-            problems.append(loaded)
-        elif _visible(loaded, settings):
-            digests.append(loaded)
-    diagnostics = problems + check(digests, settings)
+    fold, results = stream(paths, settings, stdin=stdin, jobs=jobs, progress=progress)
+    diagnostics: list[Diagnostic] = []
+    for _, found in results:
+        diagnostics.extend(found)
     diagnostics.sort(key=Diagnostic.sort_key)
-    return Report(
-        tuple(diagnostics),
-        files=len(digests),
-        papers=sum(len(d.papers) for d in digests),
-    )
+    return Report(tuple(diagnostics), files=fold.files, papers=fold.papers, skipped=fold.skipped)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -42,7 +41,8 @@ class OutputFormat(str, Enum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"digestconv: {message}", err=True)
+    with contextlib.suppress(OSError):
+        typer.echo(f"digestconv: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -80,6 +80,16 @@ ExcludeOpt = Annotated[
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary line.")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes for large inputs (default: the 'jobs' setting, else every CPU).",
+        show_default=False,
+    ),
+]
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
@@ -119,19 +129,34 @@ def _settings(
     return dataclasses.replace(settings, **changes), source
 
 
-def _progress(quiet: bool) -> Any:
-    """A progress wrapper for many files on a TTY; ``None`` otherwise."""
-    if quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+def _progress(quiet: bool, total: int | None = None) -> Any:
+    """A progress wrapper for 20 files or more on a TTY; ``None`` otherwise.
+
+    The wrapper passes the items through as they come (``total`` says how many
+    there will be; without it they are counted first).
+    """
+    if quiet or (total is not None and total < 20):
+        return None
+    if not sys.stderr.isatty() or os.environ.get("CI"):
         return None
 
     def wrap(items: Iterable[Any]) -> Iterable[Any]:
-        items = list(items)
-        if len(items) < 20:
+        count = total
+        if count is None:
+            items = list(items)
+            count = len(items)
+        if count < 20:
             return items
         from rich.console import Console
         from rich.progress import track
 
-        return track(items, description="checking", console=Console(stderr=True), transient=True)
+        return track(
+            items,
+            total=count,
+            description="checking",
+            console=Console(stderr=True),
+            transient=True,
+        )
 
     return wrap
 
@@ -160,8 +185,16 @@ def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
         text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
     else:
         text = render(fmt, report, color=color, root=root)
-    stream.write(text)
-    stream.flush()
+    from .output import OutputError, write_text
+
+    try:
+        write_text(text, stream)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _jobs(jobs: int | None, settings: Any) -> Any:
+    return dataclasses.replace(settings, jobs=jobs) if jobs is not None else settings
 
 
 @app.command()
@@ -198,6 +231,7 @@ def validate(
     show_settings: Annotated[
         bool, typer.Option("--show-settings", help="Print the effective settings and exit.")
     ] = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Check digests and report problems with file, line and column."""
     settings, source = _settings(
@@ -216,11 +250,33 @@ def validate(
         typer.echo(show(settings, source), nl=False)
         raise typer.Exit(0)
     fmt = _output_format(output_format)
-    from .api import validate as run
+    settings = _jobs(jobs, settings)
+    from . import pipeline
+    from .report import StreamWriter, want_color
 
-    report = run(paths, settings, progress=_progress(quiet))
-    _render(report, fmt, sys.stdout, quiet)
-    raise typer.Exit(report.exit_code(strict))
+    inputs = pipeline.files(paths, settings)
+    stream = sys.stdout
+    writer = StreamWriter(
+        fmt,
+        stream.write,
+        color=want_color(stream, os.environ),
+        root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
+        quiet=quiet,
+    )
+    planner = pipeline.Planner(settings)
+    fold = pipeline.Fold(settings, planner)
+    results = pipeline.run(inputs, pipeline.Task(settings), planner=planner)
+    fatal = False
+    for _, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
+        fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
+        writer.file(found)
+        if fmt in ("text", "github"):
+            stream.flush()
+    writer.finish(fold.files, fold.papers, fold.skipped)
+    stream.flush()
+    if fatal:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
 
 
 @app.command()
@@ -228,38 +284,50 @@ def parse(
     paths: PathsArg,
     config: ConfigOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Print the JSON form of each file (a JSON array, one object per file)."""
-    from .api import discover, load
-    from .model import Diagnostic
+    from . import pipeline
 
     settings, _ = _settings(config)
-    inputs, problems = discover(paths, settings)
-    documents = []
-    for source in inputs:
-        loaded = load(source, settings)
-        if isinstance(loaded, Diagnostic):
-            problems.append(loaded)
-        else:
-            documents.append(loaded.to_dict())
-    for p in problems:
-        typer.echo(f"{p.path}: {p.message}", err=True)
-    text = json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
-    _emit(text.encode("utf-8"), output)
+    settings = _jobs(jobs, settings)
+    inputs = pipeline.files(paths, settings)
+    _refuse_inputs(inputs, output)
+    task = pipeline.Task(settings, check=False, document=True)
+    parts: list[str] = []
+    problems = 0
+    for result in pipeline.run(inputs, task):
+        if result.document is not None:
+            parts.append(result.document)
+        for d in result.diagnostics:
+            problems += 1
+            typer.echo(f"{d.path}: {d.message}", err=True)
+    text = ("[\n" + ",\n".join(parts) + "\n]\n") if parts else "[]\n"
+    _emit(text.encode("utf-8", "backslashreplace"), output)
     raise typer.Exit(2 if problems else 0)
 
 
 def _emit(data: bytes, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    from .conversion import write_atomic
+    """Write ``data`` to ``-o output`` or standard output; a failed write exits 2."""
+    from .output import OutputError, write_output, write_stdout
 
     try:
-        write_atomic(output, data)
-    except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        if output is None:
+            write_stdout(data)
+        else:
+            write_output(output, data)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
+    """Exit 2 before reading anything when the output is one of the inputs."""
+    from .output import OutputError, refuse_inputs
+
+    try:
+        refuse_inputs(output, ((i.name, i.path) for i in inputs if i.error is None))
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command("to")
@@ -290,6 +358,7 @@ def to(
         OutputFormat | None,
         typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
     ] = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr)."""
     from . import formats
@@ -312,6 +381,17 @@ def to(
     if not fmt.can_write:
         raise _fail(f"format '{fmt.name}' cannot be written")
     settings, _ = _settings(config)
+    settings = _jobs(jobs, settings)
+    from .output import OutputError, check_option_text
+
+    try:
+        check_option_text("--feed-title", feed_title)
+        check_option_text("--feed-link", feed_link)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+    from . import pipeline
+
+    _refuse_inputs(pipeline.files(args, settings), output)
     from .conversion import convert
 
     try:
@@ -346,61 +426,77 @@ def fmt_command(
         ),
     ] = False,
     config: ConfigOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
-    from .api import discover
-    from .conversion import write_atomic
-    from .fmt import format_digest
+    from . import pipeline
+    from .output import OutputError, write_atomic, write_text
 
-    settings, _ = _settings(config)
-    inputs, problems = discover(paths, settings)
-    for p in problems:
-        typer.echo(f"{p.path}: {p.message}", err=True)
-    status = 2 if problems else 0
-    changed = refused = skipped = 0
-    for source in inputs:
-        try:
-            data = source.path.read_bytes() if source.path else sys.stdin.buffer.read()
-        except OSError as exc:
-            typer.echo(f"{source.name}: cannot read: {exc.strerror or exc}", err=True)
-            status = 2
-            continue
-        result = format_digest(data, source.name)
-        if skip_non_digests and result.not_a_digest:
+    settings, _ = _settings(config, skip_non_digests=True if skip_non_digests else None)
+    settings = _jobs(jobs, settings)
+    inputs = pipeline.files(paths, settings)
+    mode = "diff" if diff else "check" if check_only else "write"
+    task = pipeline.Task(settings, check=False, fmt=mode)
+    changed = unchanged = refused = skipped = unreadable = failed = 0
+    for source, result in zip(inputs, pipeline.run(inputs, task), strict=True):
+        name = result.name
+        # as a filter (stdin to stdout), a file fmt leaves alone is passed on unchanged
+        original = result.formatting.original if result.formatting else None
+        if result.status == "skipped":
             skipped += 1
+            if original is not None:
+                _emit(original, None)
             continue
-        if result.text is None:
+        outcome = result.formatting
+        if outcome is None:  # unreadable, or an internal error
+            unreadable += 1
+            for d in result.diagnostics:
+                typer.echo(f"{d.path}: {d.message}", err=True)
+            continue
+        if outcome.reason is not None:
             refused += 1
-            typer.echo(f"{source.name}: not formatted: {result.reason}", err=True)
+            typer.echo(f"{name}: not formatted: {outcome.reason}", err=True)
+            if original is not None:
+                _emit(original, None)
             continue
-        if not result.changed:
+        if not outcome.changed:
+            unchanged += 1
+            if original is not None:
+                _emit(original, None)
             continue
-        changed += 1
-        if diff:
-            old = data.decode("utf-8", "replace").replace("\r\n", "\n")
-            sys.stdout.write(_unified_diff(old, result.text, source.name))
-        elif check_only:
-            typer.echo(f"would reformat {source.name}", err=True)
-        elif source.path is None:
-            sys.stdout.write(result.text)
-        else:
+        if diff or (outcome.text is not None and source.path is None):
             try:
-                write_atomic(source.path, result.text.encode("utf-8"))
+                write_text((outcome.diff or "") if diff else (outcome.text or ""))
+            except OutputError as exc:
+                raise _fail(str(exc)) from None
+        elif check_only:
+            typer.echo(f"would reformat {name}", err=True)
+        elif outcome.text is not None and source.path is not None:
+            try:
+                write_atomic(source.path, outcome.text.encode("utf-8"))
             except OSError as exc:
-                typer.echo(f"{source.name}: cannot write: {exc.strerror or exc}", err=True)
-                status = 2
+                typer.echo(f"{name}: cannot write: {exc.strerror or exc}", err=True)
+                failed += 1
                 continue
-            typer.echo(f"reformatted {source.name}", err=True)
+            typer.echo(f"reformatted {name}", err=True)
+        changed += 1
     verb = "would be reformatted" if check_only or diff else "reformatted"
     typer.echo(
-        f"{changed} file{'s' * (changed != 1)} {verb}, "
-        f"{len(inputs) - changed - refused - skipped} unchanged, {refused} not formatted"
-        + (f", {skipped} not digests skipped" if skipped else ""),
+        f"{changed} file{'s' * (changed != 1)} {verb}, {unchanged} unchanged, "
+        f"{refused} not formatted"
+        + (f", {failed} could not be written" if failed else "")
+        + (f", {unreadable} could not be read" if unreadable else "")
+        + (f", {_count(skipped, 'non-digest file')} skipped" if skipped else ""),
         err=True,
     )
+    status = 2 if unreadable or failed else 0
     if status == 0 and (refused or ((check_only or diff) and changed)):
         status = 1
     raise typer.Exit(status)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _unified_diff(old: str, new: str, name: str) -> str:
@@ -463,6 +559,11 @@ def rule(name: Annotated[str, typer.Argument(help="Rule name or code.")]) -> Non
         f"{r.code} {r.name} ({r.severity})\n\n{r.summary}\n\n{r.explanation}\n\n"
         f"Bad:\n\n{indent(r.bad)}\n\nGood:\n\n{indent(r.good)}"
     )
+
+
+from .enrich.cli import register as _register_enrich  # noqa: E402  (enrich, cache)
+
+_register_enrich(app)
 
 
 def main() -> None:

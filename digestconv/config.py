@@ -10,6 +10,7 @@ repository root (the first folder holding ``.git``).  Keys::
     per-file-ignores = { "archive/*.md" = ["abstract-truncated"] }
     severity = { "duplicate-paper" = "error" }
     abstract-cut = 1000               # the producer's abstract length limit
+    jobs = 2                          # worker processes for large inputs (default: all CPUs)
     include = ["*.md", "*.markdown", "*.txt"]
     exclude = ["README.md", "CHANGELOG.md"]
 
@@ -46,7 +47,7 @@ _LIST_KEYS = {
     "include": "include",
     "exclude": "exclude",
 }
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "severity", "abstract-cut")
+KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "severity", "abstract-cut", "jobs", "enrich")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -148,6 +149,20 @@ def settings_from_table(
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'abstract-cut' must be a positive integer")
             changes["abstract_cut"] = value
+        elif key == "jobs":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{where}: 'jobs' must be a positive integer")
+            changes["jobs"] = value
+        elif key == "enrich":
+            # arXiv metadata options: checked here, read by digestconv.enrich.cli
+            from .enrich.options import OptionsError, from_table
+
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'enrich' must be a table")
+            try:
+                from_table(value, where)
+            except OptionsError as exc:
+                raise ConfigError(str(exc)) from None
     return dataclasses.replace(base or Settings(), **changes)
 
 
@@ -175,5 +190,10 @@ def show(settings: Settings, source: Path | None) -> str:
 
     lines = [f"# settings from {source or 'built-in defaults'}", "[tool.digestconv]"]
     for f in dataclasses.fields(settings):
-        lines.append(f"{f.name.replace('_', '-')} = {toml(getattr(settings, f.name))}")
+        value = getattr(settings, f.name)
+        if f.name == "jobs" and value is None:
+            from .pipeline import default_jobs
+
+            value = default_jobs()  # the CPUs this process may use
+        lines.append(f"{f.name.replace('_', '-')} = {toml(value)}")
     return "\n".join(lines) + "\n"

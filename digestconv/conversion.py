@@ -9,20 +9,18 @@ otherwise from the newest arXiv identifier in the input, never the clock.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import os
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import arxiv
-from .api import check, discover, load
+from . import arxiv, pipeline
 from .formats import Batch, Format, Source
 from .model import ENTRY_FIELDS, Diagnostic, Digest, Paper, Report, Span
+from .output import source_date_epoch
+from .pipeline import PaperFact, paper_fact
 from .settings import Settings
 
 #: rule reported for papers that were not written
@@ -57,14 +55,14 @@ class Conversion:
 
 
 def timestamp(papers: Iterable[Paper], env: Mapping[str, str] | None = None) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` if set, else the first day of the newest paper's month."""
-    env = os.environ if env is None else env
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
+    """``SOURCE_DATE_EPOCH`` if set, else the first day of the newest paper's month.
+
+    A ``SOURCE_DATE_EPOCH`` outside 1970..9999 raises :class:`ValueError`
+    (see :func:`digestconv.output.source_date_epoch`).
+    """
+    fixed = source_date_epoch(env)
+    if fixed is not None:
+        return fixed
     newest = (2000, 1)
     for paper in papers:
         if paper.arxiv_id:
@@ -82,30 +80,37 @@ def _diag(
     )  # type: ignore[arg-type]
 
 
-def _paper_lines(paper: Paper) -> set[int]:
-    lines = set(range(paper.line or 0, (paper.end_line or paper.line or 0) + 1))
-    if paper.source.row is not None:
-        lines.add(paper.source.row.line)
-    return lines
+class Merger:
+    """Fold files into sound papers merged by identifier, per-file sources and notes.
 
+    Files arrive in input order (:meth:`add`); the first copy of a paper wins.
+    Only one merged paper per arXiv identifier is held, never the digests.
+    """
 
-def merge(
-    digests: Sequence[Digest], diagnostics: Sequence[Diagnostic]
-) -> tuple[list[Paper], list[Source], list[Diagnostic]]:
-    """Sound papers merged by identifier, per-file sources, and what was skipped."""
-    errors: dict[str, set[int]] = {}
-    for d in diagnostics:
-        if d.severity == "error":
-            errors.setdefault(d.path, set()).update(range(d.line, d.end_line + 1))
-    first: dict[str, tuple[Paper, str]] = {}
-    merged: list[Paper] = []
-    sources: list[Source] = []
-    notes: list[Diagnostic] = []
-    for digest in digests:
-        if digest.kind == "abstract-page" or not digest.recognized:
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[Paper, str, int]] = {}
+        self.papers: list[Paper] = []
+        self.sources: list[Source] = []
+        #: stems of the digest files with papers (for the default feed title)
+        self.names: list[str] = []
+
+    def add(
+        self,
+        path: str,
+        kind: str,
+        recognized: bool,
+        papers: Sequence[Paper],
+        facts: Sequence[PaperFact],
+        diagnostics: Iterable[Diagnostic],
+    ) -> list[Diagnostic]:
+        """Merge one file's papers; return its notes (not-converted, duplicate-paper)."""
+        notes: list[Diagnostic] = []
+        if kind == "digest" and papers:
+            self.names.append(Path(path).stem)
+        if kind == "abstract-page" or not recognized:
             notes.append(
                 _diag(
-                    digest.path,
+                    path,
                     Span.point(1),
                     SKIPPED_CODE,
                     SKIPPED_RULE,
@@ -113,15 +118,18 @@ def merge(
                     "error",
                 )
             )
-            continue
-        bad_lines = errors.get(digest.path, set())
+            return notes
+        bad_lines: set[int] = set()
+        for d in diagnostics:
+            if d.severity == "error":
+                bad_lines.update(range(d.line, d.end_line + 1))
         mine: list[Paper] = []
-        for paper in digest.papers:
-            where = paper.span("block")
+        for paper, fact in zip(papers, facts, strict=True):
+            where = fact.block
             if paper.arxiv_id is None:
                 notes.append(
                     _diag(
-                        digest.path,
+                        path,
                         where,
                         SKIPPED_CODE,
                         SKIPPED_RULE,
@@ -130,10 +138,10 @@ def merge(
                     )
                 )
                 continue
-            if bad_lines & _paper_lines(paper):
+            if bad_lines and any(fact.covers(n) for n in bad_lines):
                 notes.append(
                     _diag(
-                        digest.path,
+                        path,
                         where,
                         SKIPPED_CODE,
                         SKIPPED_RULE,
@@ -143,13 +151,13 @@ def merge(
                     )
                 )
                 continue
-            seen = first.get(paper.arxiv_id)
+            seen = self.first.get(paper.arxiv_id)
             if seen is None:
-                first[paper.arxiv_id] = (paper, digest.path)
-                merged.append(paper)
+                self.first[paper.arxiv_id] = (paper, path, fact.line)
+                self.papers.append(paper)
                 mine.append(paper)
                 continue
-            kept, kept_path = seen
+            kept, kept_path, kept_line = seen
             differ = [
                 f
                 for f in ENTRY_FIELDS
@@ -158,17 +166,38 @@ def merge(
             if differ:
                 notes.append(
                     _diag(
-                        digest.path,
-                        paper.span("url"),
+                        path,
+                        fact.url,
                         MERGE_CODE,
                         MERGE_RULE,
-                        f"arXiv:{paper.arxiv_id} differs from its copy at {kept_path}:{kept.line} "
+                        f"arXiv:{paper.arxiv_id} differs from its copy at {kept_path}:{kept_line} "
                         f"in {', '.join(differ)}: the first copy is kept",
                     )
                 )
             mine.append(kept)
-        sources.append(Source(digest.path, tuple(mine)))
-    return merged, sources, notes
+        self.sources.append(Source(path, tuple(mine)))
+        return notes
+
+
+def merge(
+    digests: Sequence[Digest], diagnostics: Sequence[Diagnostic]
+) -> tuple[list[Paper], list[Source], list[Diagnostic]]:
+    """Sound papers merged by identifier, per-file sources, and what was skipped."""
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path, []).append(d)
+    merger = Merger()
+    notes: list[Diagnostic] = []
+    for digest in digests:
+        notes += merger.add(
+            digest.path,
+            digest.kind,
+            digest.recognized,
+            digest.papers,
+            [paper_fact(p) for p in digest.papers],
+            by_path.get(digest.path, ()),
+        )
+    return merger.papers, merger.sources, notes
 
 
 def convert(
@@ -182,103 +211,80 @@ def convert(
     ascii: bool = False,
     env: Mapping[str, str] | None = None,
     stdin: object = None,
+    jobs: int | None = None,
 ) -> Conversion:
     """Convert every digest under ``paths`` to ``fmt``.
 
+    Files are handled one at a time (by ``jobs`` worker processes for large
+    inputs) and folded: only one merged paper per arXiv identifier is kept.
     With ``strict``, nothing is written when any input has an error.
     """
     settings = settings or Settings()
-    inputs, problems = discover(paths, settings)
-    digests: list[Digest] = []
-    for source in inputs:
-        loaded = load(source, settings, stdin)  # type: ignore[arg-type]
-        if isinstance(loaded, Diagnostic):
-            problems.append(loaded)
-        else:
-            digests.append(loaded)
-    diagnostics = problems + check(digests, settings)
-    papers, sources, notes = merge(digests, diagnostics)
-    notes = _configured(notes, settings)
-    # a merge note says more than the plain duplicate-paper warning at the same place
-    merged_at = {(d.path, d.line, d.column) for d in notes if d.code == MERGE_CODE}
-    diagnostics = [
-        d
-        for d in diagnostics
-        if not (d.code == MERGE_CODE and (d.path, d.line, d.column) in merged_at)
-    ]
-    all_diags = sorted(diagnostics + notes, key=Diagnostic.sort_key)
-    skipped = sum(d.code == SKIPPED_CODE for d in notes)
-    has_errors = any(d.severity == "error" for d in diagnostics)
-    io_error = bool(problems)
+    planner = pipeline.Planner(settings)
+    fold = pipeline.Fold(settings, planner)
+    merger = Merger()
+    task = pipeline.Task(settings, papers=True)
+    inputs = pipeline.files(paths, settings)
+    all_diags: list[Diagnostic] = []
+    skipped = 0
+    has_errors = io_error = False
+    for result in pipeline.run(inputs, task, jobs=jobs, stdin=stdin, planner=planner):  # type: ignore[arg-type]
+        diagnostics = fold.add(result)
+        if result.status == "skipped":
+            continue
+        if result.status == "unreadable" or result.fatal:
+            io_error = True
+        notes: list[Diagnostic] = []
+        if result.status == "ok":
+            notes = merger.add(
+                result.name,
+                result.kind,
+                result.recognized,
+                result.papers or (),
+                result.facts,
+                diagnostics,
+            )
+            notes = _configured(notes, planner)
+        # a merge note says more than the plain duplicate-paper warning at the same place
+        merged_at = {(d.line, d.column) for d in notes if d.code == MERGE_CODE}
+        if merged_at:
+            diagnostics = [
+                d
+                for d in diagnostics
+                if not (d.code == MERGE_CODE and (d.line, d.column) in merged_at)
+            ]
+        has_errors = has_errors or any(d.severity == "error" for d in diagnostics)
+        skipped += sum(d.code == SKIPPED_CODE for d in notes)
+        all_diags.extend(diagnostics)
+        all_diags.extend(notes)
+    all_diags.sort(key=Diagnostic.sort_key)
+    papers = merger.papers
     batch = Batch(
         papers=tuple(papers),
-        sources=tuple(sources),
+        sources=tuple(merger.sources),
         updated=timestamp(papers, env),
-        title=title or _default_title(digests),
+        title=title or _default_title(merger.names),
         link=link or "https://arxiv.org/",
         ascii=ascii,
     )
+    files = fold.files
     if strict and has_errors:
-        return Conversion(
-            b"", tuple(papers), tuple(all_diags), skipped, len(digests), False, io_error
-        )
+        return Conversion(b"", tuple(papers), tuple(all_diags), skipped, files, False, io_error)
     output = fmt.write_bytes(batch)
-    return Conversion(
-        output,
-        tuple(papers),
-        tuple(all_diags),
-        skipped,
-        len(digests),
-        True,
-        io_error,
-    )
+    return Conversion(output, tuple(papers), tuple(all_diags), skipped, files, True, io_error)
 
 
-def _configured(notes: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
-    """Apply rule selection and severity overrides to conversion notes."""
+def _configured(notes: list[Diagnostic], planner: pipeline.Planner) -> list[Diagnostic]:
+    """Emit conversion notes through the registry: selection and severity overrides apply."""
     out = []
     for d in notes:
-        if settings.enabled(d.code, d.rule, d.path):
-            severity = settings.severity_of(d.code, d.rule, d.severity)
-            out.append(dataclasses.replace(d, severity=severity))
+        severity = planner.plan(d.path).severity.get(d.rule)
+        if severity is not None:
+            out.append(dataclasses.replace(d, severity=severity))  # type: ignore[arg-type]
     return out
 
 
-def _default_title(digests: Sequence[Digest]) -> str:
-    names = [Path(d.path).stem for d in digests if d.kind == "digest" and d.papers]
+def _default_title(names: Sequence[str]) -> str:
     if len(names) == 1:
         return f"arXiv digest {names[0]}"
     return f"arXiv digest ({len(names)} files)" if names else "arXiv digest"
-
-
-def _new_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    A reader never sees a half-written file and a failed write leaves the old
-    one in place.  A symbolic link is written through (its target is
-    replaced), and the file keeps its permissions (a new file gets the usual
-    ``0666 & ~umask``).
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -8,20 +8,32 @@ their detail block only in whitespace (re-derived from the block).
 What it never does: change a content word.  A file it cannot read cleanly
 (syntax errors, invalid UTF-8, control characters, conflicting table and
 detail text, missing blocks or rows, HTML comments other than digestconv
-suppressions, or not a digest at all) is left untouched and reported.  As a
-last guard, the formatted text is read back and must give the same papers
-with the same truncation findings.
+suppressions, a title with text after its old-feed ``(arXiv:...)`` suffix,
+or not a digest at all) is left untouched and reported.
+
+Three last guards hold for every file fmt changes:
+
+- content: the formatted text is read back and must read cleanly and give
+  the same papers (every contract field, truncation flags included) and the
+  same suppressions covering the same papers;
+- no new findings: the rules run on the input and on the output, and no
+  rule may report more on the output than on the input (so a file with no
+  errors never gets one);
+- idempotence: formatting the output again must change nothing, so
+  ``fmt(fmt(x)) == fmt(x)``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 
 from . import arxiv
-from .layout import render
+from .layout import render, table_title
 from .model import ENTRY_FIELDS, Digest, Paper
 from .reader import _DIRECTIVE, read
+from .settings import Settings
 
 #: the reason given for files without digest structure (``--skip-non-digests`` skips them)
 NOT_A_DIGEST = "not a digest"
@@ -72,6 +84,14 @@ def _blockers(digest: Digest) -> list[str]:
         raw = paper.source.raw_title or ""
         if row.title.split() != arxiv.strip_table_suffix(raw).split():
             reasons.append(f"line {row.line}: table title differs from the detail title")
+        elif row.title.split() != table_title(paper).split():
+            # the cell fmt would write is not the cell the file has: text after an
+            # old-feed suffix, or a suffix the reader did not take, would move into the table
+            title_line = paper.source.spans["title"].line if "title" in paper.source.spans else 0
+            reasons.append(
+                f"line {title_line or row.line}: English title has text after or around its "
+                "'(arXiv:...)' suffix that fmt cannot place"
+            )
         if row.url != paper.url:
             reasons.append(f"line {row.line}: table URL differs from the detail URL")
         if (
@@ -120,8 +140,58 @@ def _content(paper: Paper) -> tuple[object, ...]:
     return tuple(getattr(paper, name) for name in _CONTENT)
 
 
-def format_digest(data: bytes, path: str = "<stdin>") -> Formatted:
-    """Format one file's bytes; never raises on content."""
+def _suppressions(digest: Digest) -> list[tuple[object, ...]]:
+    """Each suppression's rules and what it covers (the file, or which paper)."""
+    where: dict[int, tuple[str, int]] = {}
+    for index, paper in enumerate(digest.papers):
+        if paper.source.row is not None:
+            where[paper.source.row.line] = ("row", index)
+        if paper.source.has_detail and paper.line is not None:
+            where[paper.line] = ("block", index)
+    return sorted(
+        (s.rules, s.file_level, None if s.file_level else where.get(s.start, ("line", s.start)))
+        for s in digest.suppressions
+    )
+
+
+def _findings(digest: Digest, settings: Settings) -> Counter[str]:
+    from .api import check
+
+    return Counter(f"{d.code} {d.rule}" for d in check([digest], settings))
+
+
+def format_digest(
+    data: bytes, path: str = "<stdin>", settings: Settings | None = None
+) -> Formatted:
+    """Format one file's bytes; never raises on content.
+
+    The result is refused (``text`` None, ``reason`` set) rather than
+    returned when it would change content, add a finding of any rule under
+    ``settings`` (default: every rule), or change again when formatted again.
+    """
+    first = _format_once(data, path)
+    if first.text is None or not first.changed:
+        return first
+    text = first.text
+    before, after = read(data, path), read(text, path)
+    if after.issues:
+        message = after.issues[0].message
+        return Formatted(path, data, None, f"formatting would not read back cleanly: {message}")
+    if _suppressions(after) != _suppressions(before):
+        return Formatted(path, data, None, "formatting would move a suppression comment")
+    settings = settings or Settings()
+    added = _findings(after, settings) - _findings(before, settings)
+    if added:
+        return Formatted(
+            path, data, None, f"formatting would add findings: {', '.join(sorted(added))}"
+        )
+    again = _format_once(text.encode("utf-8"), path)
+    if again.text != text:
+        return Formatted(path, data, None, "formatting is not stable: a second run would differ")
+    return first
+
+
+def _format_once(data: bytes, path: str) -> Formatted:
     digest = read(data, path)
     reasons = _blockers(digest)
     if reasons:

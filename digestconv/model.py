@@ -341,8 +341,10 @@ class Digest:
         return out
 
 
-#: code of the pseudo-rule for files that could not be read at all (exit code 2)
+#: code of the rule for files that could not be read at all (exit code 2)
 IO_ERROR_CODE = "DC000"
+#: code of the rule for an unexpected failure while handling one file (exit code 2)
+INTERNAL_ERROR_CODE = "DC099"
 
 
 @_fast_frozen
@@ -353,6 +355,8 @@ class Report:
     diagnostics: tuple[Diagnostic, ...]
     files: int = 0
     papers: int = 0
+    #: files found by walking a folder that have no digest structure at all
+    skipped: int = 0
 
     @property
     def errors(self) -> int:
@@ -365,8 +369,11 @@ class Report:
         return sum(d.severity == "warning" for d in self.diagnostics)
 
     def exit_code(self, strict: bool = False) -> int:
-        """2 when a file could not be read, 1 on errors (or warnings if strict), else 0."""
-        if any(d.code == IO_ERROR_CODE for d in self.diagnostics):
+        """2 when a file could not be read or handled, 1 on errors (or warnings if strict).
+
+        0 otherwise.
+        """
+        if any(d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) for d in self.diagnostics):
             return 2
         if self.errors or (strict and self.warnings):
             return 1

@@ -44,6 +44,8 @@ class Settings:
     cross_file: bool = True
     #: skip files that are not digests instead of reporting them (pre-commit)
     skip_non_digests: bool = False
+    #: worker processes for large inputs (``None``: the CPUs this process may use)
+    jobs: int | None = None
 
     def enabled(self, code: str, name: str, path: str | None = None) -> bool:
         """Whether rule ``code``/``name`` runs (on ``path``, if given)."""

@@ -12,7 +12,7 @@ repository root): the ``github`` and ``sarif`` renderers use it; ``text``,
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RENDERERS",
     "STDIN_PATHS",
+    "STREAMING",
     "RuleInfo",
     "relative_to_root",
     "render",
@@ -34,6 +35,9 @@ __all__ = [
 
 #: every ``--output-format`` name, in the order ``--help`` lists them
 RENDERERS: tuple[str, ...] = ("text", "json", "github", "sarif", "junit")
+
+#: output formats written file by file as the files complete (the others buffer diagnostics)
+STREAMING: frozenset[str] = frozenset({"text", "github"})
 
 #: diagnostic paths that stand for standard input rather than a file
 STDIN_PATHS: frozenset[str] = frozenset({"<stdin>", "-"})
@@ -53,6 +57,100 @@ def render(name: str, report: Report, *, color: bool = False, root: Path | None 
     module = import_module(f"{__name__}.{name}")
     out: str = module.render(report, color=color, root=root)
     return out
+
+
+class StreamWriter:
+    """Write a report file by file: :meth:`file` per file in input order, then :meth:`finish`.
+
+    ``text`` writes each file's lines at once; ``github`` writes each file's
+    annotations at once and keeps only the text lines for the report that
+    follows them; ``json``, ``sarif`` and ``junit`` keep the diagnostics (never
+    the models) and write the document at the end.  For files given in path
+    order the output is byte-identical to :func:`render` on the whole report.
+    ``quiet`` (text only) leaves out the summary line.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        write: Callable[[str], object],
+        *,
+        color: bool = False,
+        root: Path | None = None,
+        quiet: bool = False,
+    ) -> None:
+        if name not in RENDERERS:
+            raise ValueError(
+                f"unknown output format {name!r}: choose one of {', '.join(RENDERERS)}"
+            )
+        self.name = name
+        self.write = write
+        self.color = color
+        self.root = root
+        self.quiet = quiet and name == "text"
+        self.errors = 0
+        self.warnings = 0
+        self._lines = 0
+        self._held: list[Diagnostic] = []
+        self._text: list[str] = []
+
+    def file(self, diagnostics: Sequence[Diagnostic]) -> None:
+        """Report one file's diagnostics (already in report order)."""
+        if not diagnostics:
+            return
+        for d in diagnostics:
+            if d.severity == "error":
+                self.errors += 1
+            else:
+                self.warnings += 1
+        if self.name == "text":
+            from .text import line
+
+            self.write("".join(line(d, color=self.color) + "\n" for d in diagnostics))
+            self._lines += len(diagnostics)
+        elif self.name == "github":
+            from .github import annotation
+            from .text import line
+
+            self.write("".join(annotation(d, self.root) + "\n" for d in diagnostics))
+            self._text.extend(line(d) for d in diagnostics)
+        else:
+            self._held.extend(diagnostics)
+
+    def finish(self, files: int, papers: int, skipped: int = 0) -> None:
+        """Write what follows the last file (summary line, buffered document)."""
+        from ..model import Report
+
+        if self.name == "text":
+            if self.quiet:
+                return
+            from .text import summary
+
+            counts = _Counts(files, papers, skipped, self.errors, self.warnings)
+            self.write(("\n" if self._lines else "") + summary(counts, color=self.color) + "\n")  # type: ignore[arg-type]
+        elif self.name == "github":
+            from .text import summary
+
+            counts = _Counts(files, papers, skipped, self.errors, self.warnings)
+            lines = [" " + t if t.startswith("::") else t for t in self._text]
+            if lines:
+                lines.append("")
+            lines.append(summary(counts))  # type: ignore[arg-type]
+            self.write("\n".join(lines) + "\n")
+        else:
+            report = Report(tuple(self._held), files, papers, skipped)
+            self.write(render(self.name, report, color=self.color, root=self.root))
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What the summary line needs of a report."""
+
+    files: int
+    papers: int
+    skipped: int
+    errors: int
+    warnings: int
 
 
 def want_color(stream: _Stream, env: Mapping[str, str] | None = None) -> bool:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from ..model import IO_ERROR_CODE
+from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
 from ..text import XML_ILLEGAL
 from . import sorted_diagnostics
 from . import text as _text
@@ -67,7 +67,7 @@ def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool
         if d.severity != "error":
             warnings.append(row)
             continue
-        kind = "error" if d.code == IO_ERROR_CODE else "failure"
+        kind = "error" if d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) else "failure"
         errored |= kind == "error"
         failed |= kind == "failure"
         head = _tag(kind, message=f"{d.code} {d.rule}: {d.message}", type=d.code)

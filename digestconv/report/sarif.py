@@ -163,7 +163,7 @@ def _result(d: Diagnostic, index: int, root: Path) -> dict[str, Any]:
 
 def log(report: Report, root: Path | None = None) -> dict[str, Any]:
     """The SARIF log of ``report`` as a JSON-ready dict."""
-    from ..model import IO_ERROR_CODE
+    from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
     from . import rule_metadata  # looked up at call time
 
     base = Path(os.path.abspath(root if root is not None else os.curdir))
@@ -185,7 +185,11 @@ def log(report: Report, root: Path | None = None) -> dict[str, Any]:
             }
         },
         "invocations": [
-            {"executionSuccessful": not any(d.code == IO_ERROR_CODE for d in diagnostics)}
+            {
+                "executionSuccessful": not any(
+                    d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) for d in diagnostics
+                )
+            }
         ],
         "originalUriBaseIds": {
             SRCROOT: {"uri": root_uri if root_uri.endswith("/") else root_uri + "/"}

@@ -60,7 +60,9 @@ def _plural(count: int, noun: str) -> str:
 def summary(report: Report, *, color: bool = False) -> str:
     """The closing line: ``4 files, 33 papers: 7 errors, 31 warnings``.
 
-    A report with no diagnostics ends in ``no problems``.
+    A report with no diagnostics ends in ``no problems``; files without digest
+    structure that were skipped while walking folders are counted last
+    (``3 non-digest files skipped``).
     """
     head = f"{_plural(report.files, 'file')}, {_plural(report.papers, 'paper')}: "
     parts: list[str] = []
@@ -70,6 +72,9 @@ def summary(report: Report, *, color: bool = False) -> str:
         parts.append(_paint(_plural(report.warnings, "warning"), _YELLOW, color))
     if not parts:
         parts.append(_paint("no problems", _GREEN, color))
+    skipped = getattr(report, "skipped", 0)
+    if skipped:
+        parts.append(f"{_plural(skipped, 'non-digest file')} skipped")
     return head + ", ".join(parts)
 
 

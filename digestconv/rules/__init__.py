@@ -5,18 +5,30 @@ with :func:`rule`.  The decorator records its code (``DCnnn``), kebab-case name,
 default severity, one-line summary, explanation and a bad and a good example.
 Rules read the model only: they never do I/O.
 
-Cross-file rules (``scope="corpus"``) take the list of all digests instead.
+Cross-file rules (``scope="corpus"``) run once per file, in input order, on
+that file's folded facts: ``check(path, papers, index, settings)`` gets the
+file's :class:`~digestconv.pipeline.PaperFact` tuple and the
+:class:`~digestconv.pipeline.CorpusIndex` of the files before it, and yields
+findings about this file only (so reports can stream file by file).
+
+Some rules are emitted by the pipeline itself rather than by their check
+function (``io-error``, ``internal-error``, ``unused-suppression``,
+``not-converted``); they are registered all the same, so settings, the
+``rules`` command and every report know them.
 Metadata rules (``scope="metadata"``) run only when papers are enriched with
 arXiv metadata: ``check(paper, record, settings)`` compares one paper with its
 :class:`~digestconv.enrich.record.ArxivRecord` (``None``: arXiv has no such
 paper).
+Lookup rules (``scope="lookup"``) report on the metadata lookup itself (papers
+that could not be enriched, stale cache entries): ``check(outcome, settings)``
+receives the :class:`~digestconv.enrich.apply.Outcome` of the run.
 """
 
 from __future__ import annotations
 
 import inspect
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -25,9 +37,10 @@ from ..model import Diagnostic, Digest, Severity, Span
 if TYPE_CHECKING:
     from ..enrich.record import ArxivRecord
     from ..model import Paper
+    from ..pipeline import CorpusIndex, PaperFact
     from ..settings import Settings
 
-Scope = Literal["file", "corpus", "metadata"]
+Scope = Literal["file", "corpus", "metadata", "lookup"]
 
 
 class Finding(NamedTuple):
@@ -39,7 +52,7 @@ class Finding(NamedTuple):
 
 
 FileCheck = Callable[[Digest, "Settings"], Iterable[Finding]]
-CorpusCheck = Callable[[list[Digest], "Settings"], Iterable[Finding]]
+CorpusCheck = Callable[[str, "Sequence[PaperFact]", "CorpusIndex", "Settings"], Iterable[Finding]]
 MetadataCheck = Callable[["Paper", "ArxivRecord | None", "Settings"], Iterable[Finding]]
 
 
@@ -115,7 +128,7 @@ def rule(
 
 def _load() -> None:
     if not _RULES:
-        from . import content, file, identity, references  # noqa: F401  (registration)
+        from . import content, enrich, file, identity, references  # noqa: F401  (registration)
 
 
 def all_rules() -> list[Rule]:
@@ -146,3 +159,8 @@ def iter_corpus_rules() -> Iterator[Rule]:
 def iter_metadata_rules() -> Iterator[Rule]:
     """The rules that compare a paper with its arXiv metadata, ordered by code."""
     return (r for r in all_rules() if r.scope == "metadata")
+
+
+def iter_lookup_rules() -> Iterator[Rule]:
+    """The rules that report on the metadata lookup (DC502, DC503), ordered by code."""
+    return (r for r in all_rules() if r.scope == "lookup")

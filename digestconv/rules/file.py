@@ -19,6 +19,29 @@ def _issues(digest: Digest, name: str) -> Iterator[Finding]:
 
 
 @rule(
+    "DC000",
+    "io-error",
+    "error",
+    bad="""
+        $ digestconv validate missing.md locked/ fifo.md
+        missing.md:1:1: DC000 io-error no such file or folder
+    """,
+    good="""
+        $ digestconv validate digests/
+    """,
+)
+def io_error(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """A file or folder could not be read.
+
+    The path does not exist, is not a regular file (a FIFO, socket or device
+    named on the command line), or could not be opened or listed (permissions).
+    Nothing in it was checked, so the run exits with status 2. It is always an
+    error and cannot be ignored. Reported by the pipeline, not by a check.
+    """
+    return iter(())
+
+
+@rule(
     "DC001",
     "not-a-digest",
     "error",
@@ -162,10 +185,35 @@ def schema(digest: Digest, settings: Settings) -> Iterator[Finding]:
     `digestconv parse` prints each file in the form described by
     `schemas/digest.schema.json`; this rule validates that form (references
     start at 1, identifiers and URLs have their shapes, ...) and points at the
-    source of the offending field.
+    source of the offending field. A violation that another enabled rule
+    already reports (a reference `[^0]`, a malformed identifier or URL, an
+    unknown category) is left to that rule: one defect, one diagnostic.
     """
     from .. import schema as json_schema
 
     for path, message in json_schema.errors(digest.to_dict()):
         where = "/".join(map(str, path)) or "(file)"
         yield Finding(json_schema.locate(digest, path), f"{where}: {message}")
+
+
+@rule(
+    "DC099",
+    "internal-error",
+    "error",
+    bad="""
+        digest.md:1:1: DC099 internal-error internal error in rule ref-order:
+          ValueError: ...; the rest of this file was not checked
+    """,
+    good="""
+        (no internal errors: please report one with the file that caused it)
+    """,
+)
+def internal_error(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    """An unexpected failure while handling this file; the other files were still handled.
+
+    An unexpected exception in the reader or in one rule is reported at the
+    file it happened in, with the exception's type and message, and the run
+    exits with status 2. It is always an error and cannot be ignored. Please
+    report it together with the file. Reported by the pipeline, not by a check.
+    """
+    return iter(())

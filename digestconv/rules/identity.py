@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .. import arxiv
@@ -10,6 +10,7 @@ from ..model import Digest, Paper, Span
 from . import Finding, rule
 
 if TYPE_CHECKING:
+    from ..pipeline import CorpusIndex, PaperFact
     from ..settings import Settings
 
 
@@ -360,7 +361,9 @@ def unknown_category(digest: Digest, settings: Settings) -> Iterator[Finding]:
         | [^1] | [Scaling Laws](https://arxiv.org/abs/2402.04177) | ... |
     """,
 )
-def duplicate_paper(digests: list[Digest], settings: Settings) -> Iterator[Finding]:
+def duplicate_paper(
+    path: str, papers: Sequence[PaperFact], index: CorpusIndex, settings: Settings
+) -> Iterator[Finding]:
     """The same arXiv paper appears twice, in one digest or across the files checked.
 
     Within a digest a repeated paper is usually a copy-paste slip. Across
@@ -368,25 +371,24 @@ def duplicate_paper(digests: list[Digest], settings: Settings) -> Iterator[Findi
     merge copies by identifier; this warning tells you which copy wins (the
     first). With `--per-file` only repeats inside one file are reported.
     """
-    first: dict[str, tuple[str, int]] = {}
-    for digest in digests:
-        if not settings.cross_file:
-            first = {}  # each file on its own
-        for paper in digest.papers:
-            if paper.arxiv_id is None:
+    here: dict[str, int] = {}
+    for paper in papers:
+        if paper.arxiv_id is None:
+            continue
+        seen = index.first.get(paper.arxiv_id)
+        if seen is None:
+            line = here.get(paper.arxiv_id)
+            if line is None:
+                here[paper.arxiv_id] = paper.line
                 continue
-            line = paper.line or 1
-            seen = first.get(paper.arxiv_id)
-            if seen is None:
-                first[paper.arxiv_id] = (digest.path, line)
-                continue
-            where = f"line {seen[1]}" if seen[0] == digest.path else f"{seen[0]}:{seen[1]}"
-            yield Finding(
-                paper.span("url"),
-                f"arXiv:{paper.arxiv_id} already appears at {where}: delete one copy "
-                "(converters keep the first)",
-                digest.path,
-            )
+            seen = (path, line)
+        where = f"line {seen[1]}" if seen[0] == path else f"{seen[0]}:{seen[1]}"
+        yield Finding(
+            paper.url,
+            f"arXiv:{paper.arxiv_id} already appears at {where}: delete one copy "
+            "(converters keep the first)",
+            path,
+        )
 
 
 @rule(

@@ -6,6 +6,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -175,14 +176,14 @@ def test_unreadable_file_in_process(
     """The same as above for root: reading fails with EACCES."""
     copy_seed(SEED_000, in_tmp, "locked.md")
     copy_seed(SEED_003, in_tmp, "other.md")
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.md":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if os.path.basename(os.fspath(path)) == "locked.md":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
     result = cli("validate", "locked.md", "other.md")
     assert result.exit_code == 2
     lines = [line for line in diagnostic_lines(result.stdout) if line.startswith("locked.md:")]
@@ -294,10 +295,16 @@ def test_skip_non_digests_and_per_file(cli: Invoke, in_tmp: Path) -> None:
     (in_tmp / "README.md").write_text("# Project\n\nSome *notes*.\n", "utf-8")
     copy_seed(SEED_000, in_tmp)
     copy_seed(SEED_003, in_tmp)
-    plain = cli("validate", ".")
-    assert {d["rule"] for d in _parsed(plain.stdout) if d["path"].endswith("README.md")} == {
+    named = cli("validate", "README.md")
+    assert {d["rule"] for d in _parsed(named.stdout) if d["path"].endswith("README.md")} == {
         "not-a-digest"
     }
+    # found by walking, a file without digest structure is skipped and counted
+    plain = cli("validate", ".")
+    assert not any(d["path"].endswith("README.md") for d in _parsed(plain.stdout))
+    assert plain.exit_code == 0
+    text = cli("validate", "--output-format", "text", ".")
+    assert text.stdout.rstrip("\n").endswith(", 1 non-digest file skipped"), text.stdout
     skipping = cli("validate", "--skip-non-digests", ".")
     assert not any(d["path"].endswith("README.md") for d in _parsed(skipping.stdout))
     assert "duplicate-paper" in {d["rule"] for d in _parsed(skipping.stdout)}

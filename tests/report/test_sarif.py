@@ -143,7 +143,8 @@ def test_real_registry() -> None:
         for example in (rule.bad, rule.good):
             if example:
                 assert example in descriptor["help"]["markdown"]
-    assert log["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+    # the registry holds io-error and internal-error: a run reporting them did not succeed
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": False}]
 
 
 def test_default_root_is_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

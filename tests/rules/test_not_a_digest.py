@@ -89,13 +89,27 @@ def test_binary_file_is_an_encoding_problem_only() -> None:
 
 
 def test_skip_non_digests(tmp_path: Path) -> None:
-    (tmp_path / "README.md").write_bytes((CORPUS / "README.md").read_bytes())
+    readme = tmp_path / "README.md"
+    readme.write_bytes((CORPUS / "README.md").read_bytes())
     (tmp_path / "digest.md").write_bytes(seed_bytes(SEED_000))
+    # named explicitly, a file without digest structure is reported ...
+    report = validate([readme, tmp_path / "digest.md"])
+    assert [d.path for d in report.diagnostics if d.rule == NAME] == [str(readme)]
+    # ... found by walking a folder, it is skipped and counted
     report = validate([tmp_path])
-    assert [d.path for d in report.diagnostics if d.rule == NAME] == [str(tmp_path / "README.md")]
-    report = validate([tmp_path], Settings(skip_non_digests=True))
+    assert not [d for d in report.diagnostics if d.rule == NAME]
+    assert (report.files, report.skipped) == (1, 1)
+    # skip_non_digests skips it even when named
+    report = validate([readme, tmp_path / "digest.md"], Settings(skip_non_digests=True))
     assert not [d for d in report.diagnostics if d.rule == NAME]
     assert report.files == 1
+
+
+def test_damaged_file_found_by_walking_is_still_reported(tmp_path: Path) -> None:
+    (tmp_path / "binary.md").write_bytes(b"\x00\x01\x02" + seed_bytes(SEED_000))
+    report = validate([tmp_path])
+    assert [d.rule for d in report.diagnostics] == ["encoding"]
+    assert (report.files, report.skipped) == (1, 0)
 
 
 def test_ignore() -> None:

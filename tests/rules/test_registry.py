@@ -35,6 +35,10 @@ REQUIRED = (
     "abstract-truncated",
     "translation-truncated",
     "encoding",
+    "io-error",
+    "internal-error",
+    "unused-suppression",
+    "not-converted",
 )
 
 
@@ -47,7 +51,8 @@ def test_codes_are_unique_and_well_formed() -> None:
     codes = [r.code for r in ALL]
     assert len(set(codes)) == len(codes)
     assert all(re.fullmatch(r"DC\d{3}", c) for c in codes)
-    assert "DC000" not in codes  # reserved for unreadable files
+    # DC000 is the rule of unreadable files, emitted by the pipeline like every other code
+    assert rules.get("DC000") is not None and rules.get("DC000").name == "io-error"
 
 
 def test_names_are_unique_kebab_case() -> None:
@@ -59,7 +64,7 @@ def test_names_are_unique_kebab_case() -> None:
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: r.name)
 def test_rule_is_documented(rule: rules.Rule) -> None:
     assert rule.severity in ("error", "warning")
-    assert rule.scope in ("file", "corpus")
+    assert rule.scope in ("file", "corpus", "metadata", "lookup")
     assert rule.summary and (rule.summary[0].isupper() or rule.summary[0] == "`")
     assert rule.summary.endswith(".")
     assert "\n" not in rule.summary
@@ -81,7 +86,11 @@ def test_unknown_keys() -> None:
 
 def test_scopes() -> None:
     assert [r.name for r in rules.iter_corpus_rules()] == ["duplicate-paper"]
-    assert {r.name for r in rules.iter_file_rules()} == {r.name for r in ALL} - {"duplicate-paper"}
+    enrich = {r.name for r in ALL if r.scope in ("metadata", "lookup")}
+    assert {r.name for r in rules.iter_file_rules()} == (
+        {r.name for r in ALL} - {"duplicate-paper"} - enrich
+    )
+    assert {r.name for r in rules.iter_lookup_rules()} == {"enrich-unavailable", "enrich-stale"}
 
 
 def test_every_rule_has_a_test_file() -> None:

@@ -7,6 +7,7 @@ at the source of the offending field, not at the top of the file.
 from __future__ import annotations
 
 from digestconv import schema as json_schema
+from digestconv.settings import Settings
 
 from .conftest import (
     SEED_000,
@@ -16,12 +17,19 @@ from .conftest import (
     assert_ignorable,
     assert_registered,
     fired,
+    only,
     parse,
     position,
+    run,
     seed,
 )
 
 NAME = "schema"
+
+
+def _without(*rules: str) -> Settings:
+    """Settings with the rules that own a defect turned off, so only the schema reports it."""
+    return Settings(ignore=rules)
 
 
 def test_registered() -> None:
@@ -30,7 +38,7 @@ def test_registered() -> None:
 
 def test_reference_zero_in_table_points_at_the_row_reference() -> None:
     text = seed(SEED_000).replace("| [^1] |", "| [^0] |", 1)
-    [diag] = fired(text, NAME)
+    [diag] = fired(text, NAME, settings=_without("ref-order", "ref-missing-detail"))
     line, col = position(text, "[^0]")
     assert_diagnostic(diag, NAME, line, col, says=["entries/0/ref", "minimum of 1"])
     assert (line, col) == (5, 3)
@@ -38,7 +46,7 @@ def test_reference_zero_in_table_points_at_the_row_reference() -> None:
 
 def test_reference_zero_everywhere_points_at_the_block_marker() -> None:
     text = seed(SEED_000).replace("| [^1] |", "| [^0] |", 1).replace("[^1]: ", "[^0]: ", 1)
-    [diag] = fired(text, NAME)
+    [diag] = fired(text, NAME, settings=_without("ref-order"))
     line, col = position(text, "[^0]: ")
     assert_diagnostic(diag, NAME, line, col, says=["entries/0/ref", "0"])
     assert line == 10
@@ -46,7 +54,7 @@ def test_reference_zero_everywhere_points_at_the_block_marker() -> None:
 
 def test_upper_case_category_points_at_the_title() -> None:
     text = seed(SEED_001).replace("[cs.LG])\n", "[CS.LG])\n", 1)
-    [diag] = fired(text, NAME)
+    [diag] = fired(text, NAME, settings=_without("unknown-category"))
     line, col = position(text, "Recurrent Linear Transformers. (arXiv")
     assert_diagnostic(diag, NAME, line, col, says=["primary_category", "CS.LG"])
     assert diag.line != 1
@@ -55,7 +63,7 @@ def test_upper_case_category_points_at_the_title() -> None:
 def test_non_http_url_points_at_the_url() -> None:
     old = "https://arxiv.org/abs/2402.04177"
     text = seed(SEED_000).replace(old, "ftp://arxiv.org/abs/2402.04177")
-    [diag] = fired(text, NAME)
+    [diag] = fired(text, NAME, settings=_without("url-not-arxiv"))
     line, col = position(text, "ftp://", occurrence=3)
     assert_diagnostic(diag, NAME, line, col, says=["entries/1/url", "ftp://"])
     assert diag.end_column == col + len("ftp://arxiv.org/abs/2402.04177")
@@ -81,4 +89,25 @@ def test_versioned_urls_are_valid() -> None:
 
 
 def test_ignore() -> None:
-    assert_ignorable(seed(SEED_000).replace("| [^1] |", "| [^0] |", 1), NAME)
+    assert_ignorable(
+        seed(SEED_000).replace("Announce Type: new ", "Announce Type: newest ", 1), NAME
+    )
+
+
+def test_one_defect_one_diagnostic() -> None:
+    """A violation that an enabled rule already reports is left to that rule."""
+    cases = {
+        "ref-order": seed(SEED_000).replace("| [^1] |", "| [^0] |", 1),
+        "unknown-category": seed(SEED_001).replace("[cs.LG])\n", "[CS.LG])\n", 1),
+        "url-not-arxiv": seed(SEED_000).replace(
+            "https://arxiv.org/abs/2402.04177", "ftp://arxiv.org/abs/2402.04177"
+        ),
+    }
+    both = seed(SEED_000).replace("| [^1] |", "| [^0] |", 1).replace("[^1]: ", "[^0]: ", 1)
+    cases["ref-order "] = both
+    for owner, text in cases.items():
+        found = run(text)
+        assert only(found, owner.strip()), owner
+        assert not only(found, NAME), (owner, only(found, NAME))
+        # without the owning rule, the schema still reports the defect
+        assert only(run(text, settings=_without(owner.strip(), "ref-missing-detail")), NAME)

@@ -1,0 +1,208 @@
+"""Read the arXiv API's Atom feed into :class:`~digestconv.enrich.record.ArxivRecord` objects.
+
+Parsing is namespace-aware (the 2026 API declares the namespaces on ``<feed>``,
+the older one on each element) and safe: lxml with no entity resolution, no
+network, no DTD loading and no recovery; a document with a DOCTYPE is refused.
+Entries are returned keyed by their unversioned identifier, so callers match
+them by identifier, never by position.
+
+An error feed (HTTP 400 for a malformed identifier) holds entries whose
+``<id>`` is ``https://arxiv.org/api/errors#...``; they are returned as
+:class:`ErrorEntry` objects naming the identifier arXiv rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .names import fold, split_name
+from .record import ArxivRecord, Author
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+ATOM = "http://www.w3.org/2005/Atom"
+ARXIV = "http://arxiv.org/schemas/atom"
+OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+
+_A = "{%s}" % ATOM  # noqa: UP031
+_X = "{%s}" % ARXIV  # noqa: UP031
+_ABS = re.compile(r"^https?://[^/]+/abs/(\S+?)/?$")
+_ERROR_FOR = re.compile(r"\bfor\s+(\S+)\s*$")
+_PARAGRAPH = re.compile(r"\n[ \t]+")
+_VERSION = re.compile(r"^(.*?)v([1-9]\d{0,3})$")
+_SUBJECT_CLASS = re.compile(r"^([a-z-]+)\.[A-Za-z]{2}/(\d{7})$")
+
+
+class FeedError(Exception):
+    """The response is not a well-formed arXiv Atom feed."""
+
+
+@dataclass(frozen=True)
+class ErrorEntry:
+    """One entry of an error feed: the identifier arXiv rejected and its message."""
+
+    bad_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A parsed API response."""
+
+    records: dict[str, ArxivRecord] = field(default_factory=dict)
+    errors: tuple[ErrorEntry, ...] = ()
+    total: int | None = None
+
+
+def match_key(arxiv_id: str) -> str:
+    """The key an identifier is matched on: unversioned, without an old-style subject class.
+
+    arXiv answers ``math.GT/0309136`` as ``math/0309136``.
+    """
+    m = _SUBJECT_CLASS.match(arxiv_id)
+    return f"{m[1]}/{m[2]}" if m else arxiv_id
+
+
+def split_entry_id(entry_id: str) -> tuple[str, int | None] | None:
+    """``http://arxiv.org/abs/2202.12139v1`` -> ``("2202.12139", 1)``; ``None`` if not abs."""
+    m = _ABS.match(entry_id.strip())
+    if not m:
+        return None
+    raw = m[1]
+    v = _VERSION.match(raw)
+    if v and v[1] and (v[1][-1].isdigit()):
+        return v[1], int(v[2])
+    return raw, None
+
+
+def paragraphs(text: str) -> str:
+    """Fold an abstract: a newline followed by indentation starts a paragraph (``\\n``)."""
+    text = text.strip("\n").lstrip(" \t")
+    parts = (fold(p) for p in _PARAGRAPH.split(text))
+    return "\n".join(p for p in parts if p)
+
+
+def _parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        recover=False,
+        huge_tree=False,
+        remove_pis=True,
+    )
+
+
+def _text(element: Any, path: str) -> str | None:
+    found = element.find(path)
+    if found is None:
+        return None
+    return "".join(found.itertext())
+
+
+def _stamp(value: str | None) -> str | None:
+    """Normalise an Atom date to ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
+    if not value:
+        return None
+    import datetime as dt
+
+    value = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _authors(entry: Any) -> tuple[Author, ...]:
+    out: list[Author] = []
+    for node in entry.iterfind(f"{_A}author"):
+        name = _text(node, f"{_A}name") or ""
+        affils = ["".join(a.itertext()) for a in node.iterfind(f"{_X}affiliation")]
+        author = split_name(name, affils)
+        if author is not None:
+            out.append(author)
+    return tuple(out)
+
+
+def _categories(entry: Any) -> tuple[str, ...]:
+    seen: list[str] = []
+    primary = entry.find(f"{_X}primary_category")
+    terms: Iterable[str] = [primary.get("term", "")] if primary is not None else []
+    terms = [*terms, *(c.get("term", "") for c in entry.iterfind(f"{_A}category"))]
+    for term in terms:
+        term = term.strip()
+        if term and term not in seen:
+            seen.append(term)
+    return tuple(seen)
+
+
+def _optional(entry: Any, path: str) -> str | None:
+    value = _text(entry, path)
+    if value is None:
+        return None
+    value = fold(value)
+    return value or None
+
+
+def parse_feed(data: bytes, *, fetched_at: str | None = None) -> Feed:
+    """Parse one API response body; raise :class:`FeedError` if it is not an arXiv feed."""
+    from lxml import etree
+
+    if not data.strip():
+        raise FeedError("empty response body")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(f"malformed XML: {exc}") from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype:
+        raise FeedError("the response declares a DOCTYPE: refused")
+    if root.tag != f"{_A}feed":
+        raise FeedError(f"not an Atom feed (root element {root.tag!r})")
+    total_text = _text(root, f"{{{OPENSEARCH}}}totalResults")
+    try:
+        total = int(total_text) if total_text is not None else None
+    except ValueError:
+        total = None
+    records: dict[str, ArxivRecord] = {}
+    errors: list[ErrorEntry] = []
+    for entry in root.iterfind(f"{_A}entry"):
+        entry_id = fold(_text(entry, f"{_A}id") or "")
+        if "/api/errors" in entry_id:
+            message = fold(_text(entry, f"{_A}summary") or "")
+            m = _ERROR_FOR.search(message)
+            bad = m[1] if m else None
+            if bad is None and "_for_" in entry_id:
+                bad = entry_id.rsplit("_for_", 1)[1] or None
+            errors.append(ErrorEntry(bad, message or entry_id))
+            continue
+        ident = split_entry_id(entry_id)
+        if ident is None:
+            continue
+        arxiv_id, version = ident
+        title = _text(entry, f"{_A}title")
+        records[match_key(arxiv_id)] = ArxivRecord(
+            arxiv_id=arxiv_id,
+            version=version or 1,
+            title=fold(title) if title is not None else "",
+            abstract=paragraphs(_text(entry, f"{_A}summary") or ""),
+            authors=_authors(entry),
+            published=_stamp(_text(entry, f"{_A}published")),
+            updated=_stamp(_text(entry, f"{_A}updated")),
+            categories=_categories(entry),
+            comment=_optional(entry, f"{_X}comment"),
+            journal_ref=_optional(entry, f"{_X}journal_ref"),
+            doi=_optional(entry, f"{_X}doi"),
+            license=None,
+            source="api",
+            fetched_at=fetched_at,
+        )
+    return Feed(records, tuple(errors), total)

@@ -1,0 +1,321 @@
+"""The ``enrich`` and ``cache`` commands, and the enrichment options ``to``/``validate`` share.
+
+Registered on the main typer app by :func:`register`.  Only typer and the
+light options module are imported at start-up; the lookup machinery is
+imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from .options import EnrichOptions
+
+EnrichFlag = Annotated[
+    bool,
+    typer.Option(
+        "--enrich",
+        help="Add arXiv metadata (authors, dates, full abstracts): cache, snapshot, then the API.",
+    ),
+]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--offline", help="Never touch the network: cache and snapshot only (DIGESTCONV_OFFLINE=1)."
+    ),
+]
+SnapshotOpt = Annotated[
+    Path | None,
+    typer.Option("--snapshot", help="arXiv's bulk metadata file (JSON Lines, plain or gzip)."),
+]
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Metadata cache folder (DIGESTCONV_CACHE_DIR)."),
+]
+MaxAgeOpt = Annotated[
+    str | None,
+    typer.Option("--max-age", help="How long cached records stay fresh (30d, 12h, 90m)."),
+]
+RefreshOpt = Annotated[
+    bool, typer.Option("--refresh", help="Ask arXiv again even for fresh cached records.")
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"digestconv: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _config_table(config: Path | None) -> tuple[dict[str, Any], str, Path | None]:
+    """The ``[tool.digestconv.enrich]`` table of the config in use (checked already)."""
+    from .. import config as cfg
+
+    try:
+        path = config or cfg.find_pyproject(Path.cwd())
+        if path is None:
+            return {}, "configuration", None
+        table = cfg.load_table(path).get("enrich", {})
+    except cfg.ConfigError as exc:
+        raise _fail(f"invalid configuration: {exc}") from None
+    if not isinstance(table, dict):
+        raise _fail(f"invalid configuration: {path}: 'enrich' must be a table")
+    return table, str(path), path.parent
+
+
+def options_from_cli(
+    config: Path | None,
+    *,
+    offline: bool = False,
+    snapshot: Path | None = None,
+    cache_dir: Path | None = None,
+    max_age: str | None = None,
+    refresh: bool = False,
+    contact: str | None = None,
+    budget: str | None = None,
+) -> EnrichOptions:
+    """Enrichment options from the config file, the environment and the flags (exit 2 if bad)."""
+    from .options import OptionsError, resolve
+
+    table, where, base = _config_table(config)
+    try:
+        options = resolve(
+            table=table,
+            table_where=where,
+            table_base=base,
+            offline=offline,
+            snapshot=snapshot,
+            cache_dir=cache_dir,
+            max_age=max_age,
+            refresh=refresh,
+            contact=contact,
+            budget=budget,
+        )
+    except OptionsError as exc:
+        raise _fail(str(exc)) from None
+    if options.snapshot is not None and not Path(options.snapshot).is_file():
+        raise _fail(f"snapshot {options.snapshot}: no such file")
+    return options
+
+
+def progress_bar(quiet: bool) -> Any:
+    """A ``progress(done, total)`` callback drawing a bar on a terminal; ``None`` elsewhere."""
+    if quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            bar = Progress(console=Console(stderr=True), transient=True)
+            bar.start()
+            state["bar"] = bar
+            state["task"] = bar.add_task("arXiv metadata", total=total)
+        bar = state["bar"]
+        bar.update(state["task"], completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def enrich_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Digest files or folders ('-' reads standard input).", show_default=False
+        ),
+    ],
+    offline: OfflineOpt = False,
+    snapshot: SnapshotOpt = None,
+    cache_dir: CacheDirOpt = None,
+    max_age: MaxAgeOpt = None,
+    refresh: RefreshOpt = False,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="E-mail address for the User-Agent (DIGESTCONV_CONTACT)."),
+    ] = None,
+    budget: Annotated[
+        str | None,
+        typer.Option("--budget", help="Time the arXiv requests may take in all (300s, 10m)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml)."),
+    ] = None,
+) -> None:
+    """Fetch arXiv metadata of every paper in the digests into the cache.
+
+    Exit 0 when every paper was found, 1 when some are missing or failed, 2 on
+    usage or I/O errors.
+    """
+    from .. import cli as main_cli
+    from ..api import discover, load
+    from ..model import Diagnostic, Digest, Report
+    from ..report.text import line
+    from .apply import enrich_papers, paper_diagnostics, papers_of
+
+    settings, _ = main_cli._settings(config)
+    options = options_from_cli(
+        config,
+        offline=offline,
+        snapshot=snapshot,
+        cache_dir=cache_dir,
+        max_age=max_age,
+        refresh=refresh,
+        contact=contact,
+        budget=budget,
+    )
+    inputs, problems = discover(paths, settings)
+    digests: list[Digest] = []
+    for source in inputs:
+        loaded = load(source, settings)
+        if isinstance(loaded, Diagnostic):
+            problems.append(loaded)
+        else:
+            digests.append(loaded)
+    pairs = papers_of(digests)
+    try:
+        outcome = enrich_papers(pairs, options, progress=progress_bar(quiet))
+    except Exception as exc:  # a snapshot that cannot be read or indexed
+        from .snapshot import SnapshotError
+
+        if isinstance(exc, SnapshotError):
+            raise _fail(str(exc)) from None
+        raise
+    for warning in outcome.warnings:
+        typer.echo(f"digestconv: warning: {warning}", err=True)
+    diagnostics = sorted(problems + paper_diagnostics(outcome), key=Diagnostic.sort_key)
+    report = Report(tuple(diagnostics), len(digests), len(pairs))
+    from ..report import want_color
+
+    color = want_color(sys.stdout, os.environ)
+    for d in diagnostics:
+        typer.echo(line(d, color=color))
+    result = outcome.result
+    ids = {p.arxiv_id for _, p in outcome.papers if p.arxiv_id}
+    origins = list(result.origin.values())
+    typer.echo(
+        f"{len(ids)} papers: {len(result.records)} found ({origins.count('cache')} cached, "
+        f"{origins.count('snapshot')} from the snapshot, {origins.count('api')} from arXiv"
+        + (f", {len(result.stale)} stale" if result.stale else "")
+        + f"), {len(result.missing)} not found, {len(result.failed)} failed; "
+        f"{result.requests} request{'s' * (result.requests != 1)}"
+    )
+    del report
+    if problems:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if result.missing or result.failed else 0)
+
+
+cache_app = typer.Typer(
+    name="cache",
+    help="See, clear, export or import the arXiv metadata cache.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _open_cache(cache_dir: Path | None, config: Path | None) -> Any:
+    from .cache import Cache
+
+    options = options_from_cli(config, cache_dir=cache_dir)
+    cache = Cache(options.resolved_cache_dir())
+    for warning in cache.warnings:
+        typer.echo(f"digestconv: warning: {warning}", err=True)
+    return cache
+
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+]
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
+    """Where the cache is, how many records it holds and its size."""
+    with _open_cache(cache_dir, config) as cache:
+        info = cache.info()
+    typer.echo(f"path:     {info.path}")
+    typer.echo(f"records:  {info.records}")
+    typer.echo(f"misses:   {info.misses}")
+    typer.echo(f"size:     {info.size} bytes")
+    typer.echo(f"journal:  {info.journal}")
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
+    """Delete every cached record."""
+    with _open_cache(cache_dir, config) as cache:
+        count = cache.clear()
+        where = cache.info().path
+    typer.echo(f"cleared {count} record{'s' * (count != 1)} from {where}")
+
+
+@cache_app.command("export")
+def cache_export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE (default stdout).")
+    ] = None,
+    cache_dir: CacheDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write every record as JSON Lines sorted by identifier (a file a team can commit)."""
+    import io
+
+    with _open_cache(cache_dir, config) as cache:
+        buffer = io.StringIO()
+        count = cache.export(buffer)
+    data = buffer.getvalue().encode("utf-8")
+    from ..output import OutputError, write_output, write_stdout
+
+    try:
+        if output is None:
+            write_stdout(data)
+        else:
+            write_output(output, data)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"exported {count} record{'s' * (count != 1)}", err=True)
+
+
+@cache_app.command("import")
+def cache_import(
+    source: Annotated[
+        str, typer.Argument(help="JSON Lines file written by 'cache export' ('-': stdin).")
+    ],
+    cache_dir: CacheDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Read records written by ``cache export`` into the cache (all or nothing)."""
+    import io
+    import time
+
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        text = data.decode("utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _fail(f"{source}: not UTF-8") from None
+    with _open_cache(cache_dir, config) as cache:
+        try:
+            count = cache.import_(io.StringIO(text), time.time())
+        except ValueError as exc:
+            raise _fail(f"{source}: {exc}") from None
+    typer.echo(f"imported {count} record{'s' * (count != 1)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``enrich`` and ``cache`` to the main app."""
+    app.command("enrich")(enrich_command)
+    app.add_typer(cache_app, name="cache")

@@ -1,0 +1,179 @@
+"""The library entry point: :func:`lookup` identifiers in cache, snapshot and API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .options import EnrichOptions
+from .record import ArxivRecord
+
+
+@dataclass
+class EnrichResult:
+    """What :func:`lookup` found, keyed by the identifiers it was given (unversioned).
+
+    ``records``: the metadata found.  ``missing``: identifiers arXiv confirmed
+    it does not have (or rejected as malformed), with the reason.  ``failed``:
+    identifiers that could not be looked up this time (offline, network down,
+    throttled, time budget spent), with the reason.  ``stale``: identifiers
+    whose record came from the cache after its ``max_age`` because a refresh
+    failed.  ``origin`` says where each record came from (``cache``,
+    ``snapshot``, ``api``).  ``requests`` counts HTTP requests made.
+    ``warnings`` are problems that did not stop the lookup (an unusable cache).
+    """
+
+    records: dict[str, ArxivRecord] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)
+    origin: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failure_reason(self) -> str | None:
+        """The most common reason papers failed, or ``None`` when none failed."""
+        if not self.failed:
+            return None
+        counts: dict[str, int] = {}
+        for reason in self.failed.values():
+            counts[reason] = counts.get(reason, 0) + 1
+        return max(counts, key=lambda r: (counts[r], r))
+
+
+def _iso(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def lookup(
+    ids: Iterable[str],
+    options: EnrichOptions | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    transport: Callable[..., object] | None = None,
+) -> EnrichResult:
+    """Look arXiv identifiers up: the cache first, then the snapshot, then the API.
+
+    ``ids`` may carry versions (``2403.15711v2``); results are keyed by the
+    unversioned identifier.  Never raises for network, cache or data problems:
+    they end up in :attr:`EnrichResult.failed` and :attr:`EnrichResult.warnings`.
+    A snapshot that cannot be read raises
+    :class:`~digestconv.enrich.snapshot.SnapshotError` (a usage error).
+
+    ``clock``, ``sleep``, ``rng`` and ``transport`` are for tests: they never
+    lower the 3-second spacing between requests.  ``progress(done, total)`` is
+    called as API batches complete.
+    """
+    from .. import arxiv
+    from .atom import match_key
+    from .cache import Cache
+    from .politeness import Limiter
+    from .sources import ApiSource, CacheSource, SnapshotSource
+    from .transport import user_agent
+
+    options = options or EnrichOptions()
+    result = EnrichResult()
+    wanted: dict[str, list[str]] = {}
+    for raw in ids:
+        base, _ = arxiv.split_version(raw.strip())
+        ident, why = arxiv.check_id(base)
+        if ident is None:
+            result.missing[base] = f"malformed identifier ({why})"
+            continue
+        callers = wanted.setdefault(match_key(base), [])
+        if base not in callers:
+            callers.append(base)
+    keys = list(wanted)
+    now = clock()
+    deadline = now + options.budget
+    folder = options.resolved_cache_dir() if options.use_cache else None
+    cache = Cache(folder, memory=not options.use_cache)
+    try:
+        found: dict[str, tuple[ArxivRecord, str]] = {}
+        missing: dict[str, str] = {}
+        failed: dict[str, str] = {}
+        cache_source = CacheSource(
+            cache,
+            now=now,
+            max_age=options.max_age,
+            miss_age=options.miss_age,
+            refresh=options.refresh,
+        )
+        answer = cache_source.lookup(keys, deadline)
+        found.update((k, (r, "cache")) for k, r in answer.found.items())
+        missing.update(answer.missing)
+        todo = [k for k in keys if k not in found and k not in missing]
+        if todo and options.snapshot is not None:
+            from .snapshot import Snapshot
+
+            snap = Snapshot(Path(options.snapshot), index_dir=folder)
+            try:
+                answer = SnapshotSource(snap, _iso(now)).lookup(todo, deadline)
+            finally:
+                snap.close()
+            found.update((k, (r, "snapshot")) for k, r in answer.found.items())
+            cache.put(answer.found, (), now)
+            todo = [k for k in todo if k not in found]
+        if todo and options.offline:
+            where = "the cache or the snapshot" if options.snapshot else "the cache"
+            failed.update((k, f"offline: not in {where}") for k in todo)
+        elif todo:
+            limiter = Limiter(cache, clock=clock, sleep=sleep, lock_path=cache.lock_path)
+
+            def store(records: object, gone: Iterable[str]) -> None:
+                cache.put(records, gone, clock())  # type: ignore[arg-type]
+
+            def report(done: int) -> None:
+                if progress is not None:
+                    progress(done, len(todo))
+
+            api = ApiSource(
+                options.api_url,
+                limiter,
+                user_agent=user_agent(options.contact),
+                rng=rng,
+                timeout=options.timeout,
+                connect_timeout=options.connect_timeout,
+                transport=transport,
+                on_batch=store,
+                progress=report,
+                fetched_at=lambda: _iso(clock()),
+            )
+            answer = api.lookup(todo, deadline)
+            result.requests = api.requests
+            found.update((k, (r, "api")) for k, r in answer.found.items())
+            missing.update(answer.missing)
+            failed.update(answer.failed)
+        # a failed refresh serves what the cache has, marked stale
+        for key in list(failed):
+            cached = cache_source.all.get(key)
+            if cached is not None:
+                found[key] = (cached.record, "cache")
+                del failed[key]
+                if not cached.fresh:
+                    result.stale.add(key)
+        result.warnings.extend(cache.warnings)
+    finally:
+        cache.close()
+    for key, callers in wanted.items():
+        for caller in callers:
+            if key in found:
+                record, origin = found[key]
+                result.records[caller] = record
+                result.origin[caller] = origin
+                if key in result.stale:
+                    result.stale.discard(key)
+                    result.stale.add(caller)
+            elif key in missing:
+                result.missing[caller] = missing[key]
+            elif key in failed:
+                result.failed[caller] = failed[key]
+    return result

@@ -1,0 +1,299 @@
+"""Writing results safely: ``-o`` files, standard output, and what goes into them.
+
+Every byte digestconv writes goes through this module, and every write is
+checked: a short write, a full disk or a file-size limit is an
+:class:`OutputError` (the command line turns it into exit 2), never output
+silently cut short.
+
+- :func:`write_output` writes ``-o FILE``: a regular file (or a new one) is
+  replaced atomically by :func:`write_atomic`; a FIFO or a character device
+  (``/dev/null``, ``/dev/stdout``, a terminal) is written through, never
+  replaced by a regular file; anything else (a folder, a socket, a block
+  device) is refused.
+- :func:`refuse_inputs` refuses an output that is one of the inputs (the same
+  file, also through a symbolic link or a hard link) before anything is read
+  or written.
+- :func:`write_stdout` and :func:`write_text` write standard output, checked.
+- :func:`display_path` renders a file name that is not valid UTF-8 (Linux
+  hands those to Python as surrogate escapes) with ``\\xNN`` escapes, so every
+  report, JSON, XML, SARIF and JUnit output can carry it.
+- :func:`source_date_epoch` reads ``SOURCE_DATE_EPOCH`` and rejects values no
+  feed format can carry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "EPOCH_MAX",
+    "EPOCH_MIN",
+    "OutputError",
+    "check_option_text",
+    "display_path",
+    "refuse_inputs",
+    "source_date_epoch",
+    "write_atomic",
+    "write_output",
+    "write_stdout",
+    "write_text",
+]
+
+#: ``SOURCE_DATE_EPOCH`` range: 1970-01-01T00:00:00Z ..  9999-12-31T23:59:59Z (RFC 3339 and
+#: RFC 822 dates have four-digit years; Atom's schema and feed readers refuse anything else)
+EPOCH_MIN = 0
+EPOCH_MAX = 253402300799
+_DIGITS = re.compile(r"[0-9]{1,20}")
+
+
+class OutputError(Exception):
+    """Output could not be written, or must not be: the message says which and why."""
+
+
+def display_path(name: str | os.PathLike[str]) -> str:
+    r"""``name`` as text that any output can carry.
+
+    A file name that is not valid UTF-8 reaches Python with surrogate escapes
+    (``bad\udcff.md``); it is shown with the byte escaped (``bad\xff.md``).
+    Valid names are returned unchanged.
+    """
+    text = os.fspath(name)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file name produced
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def check_option_text(option: str, value: str | None) -> str | None:
+    """``value`` if it is text every output format can carry, else :class:`OutputError`.
+
+    Command-line bytes that are not UTF-8 arrive as surrogate escapes; they
+    would be written into XML, JSON and BibTeX, so they are refused.
+    """
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise OutputError(
+            f"{option} '{display_path(value)}' is not valid UTF-8: give it as UTF-8 text"
+        ) from None
+    return value
+
+
+def source_date_epoch(env: Mapping[str, str] | None = None) -> dt.datetime | None:
+    """The time ``SOURCE_DATE_EPOCH`` names, or ``None`` when it is unset or blank.
+
+    The value must be a non-negative decimal integer (the reproducible-builds
+    specification) no later than 9999-12-31T23:59:59Z, the last second every
+    feed format can write; anything else raises :class:`ValueError` with a
+    message that names the range, rather than being clamped silently.
+    """
+    env = os.environ if env is None else env
+    value = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not _DIGITS.fullmatch(value) or not EPOCH_MIN <= int(value) <= EPOCH_MAX:
+        raise ValueError(
+            f"SOURCE_DATE_EPOCH={value[:40]!r} is not a Unix timestamp from {EPOCH_MIN} "
+            f"(1970-01-01) to {EPOCH_MAX} (9999-12-31T23:59:59Z)"
+        )
+    return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd``; a write that makes no progress is an error."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(0, "the write made no progress (short write)")
+        view = view[written:]
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def write_stdout(data: bytes, stream: Any = None) -> None:
+    """Write ``data`` to standard output (or ``stream``), checked; flushes.
+
+    :class:`BrokenPipeError` is passed on (the reader went away: ``| head``);
+    any other failure, including a short write, is an :class:`OutputError`.
+    """
+    stream = sys.stdout if stream is None else stream
+    if stream is None:
+        raise OutputError("cannot write standard output: it is closed")
+    try:
+        stream.flush()
+        try:
+            fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None
+        if fd is not None:
+            _write_all(fd, data)
+            return
+        binary = getattr(stream, "buffer", None)
+        if binary is None:
+            stream.write(data.decode("utf-8", "replace"))
+        else:
+            written = binary.write(data)
+            if isinstance(written, int) and written != len(data):
+                raise OSError(0, f"short write ({written} of {len(data)} bytes)")
+            binary.flush()
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:
+        reason = _why(exc) if isinstance(exc, OSError) else str(exc)
+        raise OutputError(f"cannot write standard output: {reason}") from None
+
+
+def write_text(text: str, stream: Any = None) -> None:
+    """Write ``text`` as UTF-8 to ``stream`` (standard output by default), checked.
+
+    Stray surrogates (from names no other place escaped) are written as
+    ``\\udcXX`` escapes rather than failing.
+    """
+    write_stdout(text.encode("utf-8", "backslashreplace"), stream)
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to the regular file ``path`` through a temporary file and a rename.
+
+    A reader never sees a half-written file and a failed write leaves the old
+    one in place.  A symbolic link is written through (its target is
+    replaced), the file keeps its permissions (a new file gets the usual
+    ``0666 & ~umask``), and the data is on disk (fsync) before the rename.
+    A target that exists and is not a regular file is never replaced:
+    :class:`OSError` (``EINVAL``); :func:`write_output` writes through to those.
+    """
+    import tempfile
+
+    target = Path(os.path.realpath(path))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        mode = _new_file_mode()
+    else:
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(22, "not a regular file: it would be replaced by one", str(path))
+        mode = stat.S_IMODE(st.st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        try:
+            os.fchmod(fd, mode)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a regular file"
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``-o path``; every failure is an :class:`OutputError`.
+
+    A regular file (or a new one) is replaced atomically; a FIFO or a
+    character device is opened and written through (a FIFO waits for its
+    reader, as a shell redirection does); a folder, a socket or a block device
+    is refused.
+    """
+    name = display_path(path)
+    target = os.path.realpath(path)
+    try:
+        try:
+            mode: int | None = os.stat(target).st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is None or stat.S_ISREG(mode):
+            write_atomic(Path(path), data)
+        elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+            fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+        else:
+            raise OutputError(f"cannot write {name}: it is {_kind(mode)}, not a file")
+    except OSError as exc:
+        raise OutputError(f"cannot write {name}: {_why(exc)}") from None
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def refuse_inputs(
+    output: Path | None,
+    inputs: Iterable[tuple[str, str | os.PathLike[str] | None]],
+    stdout: Any = None,
+) -> None:
+    """Raise :class:`OutputError` when the output is one of ``inputs``.
+
+    ``inputs`` are ``(display name, path)`` pairs (``path`` ``None`` for
+    standard input).  The output is ``-o output``, or standard output when
+    ``output`` is ``None`` and standard output is a regular file (``> x.md``
+    already emptied it; ``>> x.md`` would append to it).  Sameness is by
+    device and inode, so symbolic and hard links count.
+    """
+    if output is not None:
+        mine = _identity(output)
+        where = display_path(output)
+    else:
+        stream = sys.stdout if stdout is None else stdout
+        try:
+            st = os.fstat(stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            return
+        mine = (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+        where = "standard output"
+    if mine is None:
+        return
+    for name, path in inputs:
+        if path is not None and _identity(path) == mine:
+            raise OutputError(
+                f"{where} is also the input {display_path(name)}: write to another file "
+                "(the input would be lost)"
+            )

@@ -1,0 +1,988 @@
+"""The per-file pipeline: find the inputs, handle each file on its own, fold the results.
+
+Every command that reads digests (``validate``, ``parse``, ``to``, ``fmt``)
+runs the same three steps:
+
+1. :func:`discover` expands the arguments into :class:`Input` items, in
+   argument order (a folder's files in path order).  Paths that cannot be
+   read become items that carry the I/O error, so every report stays in
+   input order.
+2. :func:`process` handles one item: it reads the file, parses it, runs the
+   enabled file rules with the settings resolved once for that path, applies
+   the file's suppressions and returns a small, picklable :class:`FileResult`.
+   The parsed :class:`~digestconv.model.Digest` is dropped there; the result
+   keeps only what the command asked for (:class:`Task`).  :func:`run` maps
+   :func:`process` over the items, in this process or in a pool of worker
+   processes, and yields the results in input order.
+3. A :class:`Fold` runs the cross-file (corpus) rules on the folded facts of
+   each file, in input order, and finishes the file's diagnostics
+   (suppressions of cross-file findings, unused suppressions).
+
+Memory: at most one parsed file per worker is alive, plus the compact
+:class:`CorpusIndex` (the first place of each arXiv identifier) and whatever
+the command folds (counts for ``validate``, one merged paper per identifier
+for ``to``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+
+from .model import IO_ERROR_CODE, Diagnostic, Digest, Paper, Source, Span, Suppression
+from .output import display_path
+from .settings import Settings, _path_matches
+
+if TYPE_CHECKING:
+    from .rules import Finding, Rule
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+IO_RULE = "io-error"
+INTERNAL_RULE = "internal-error"
+SCHEMA_RULE = "schema"
+UNUSED_RULE = "unused-suppression"
+NOT_CONVERTED_RULE = "not-converted"
+#: rules the pipeline itself emits (their registered check functions find nothing)
+ENGINE_RULES = frozenset({IO_RULE, INTERNAL_RULE, UNUSED_RULE, NOT_CONVERTED_RULE})
+#: rules that always report at error severity and cannot be deselected
+FATAL_RULES = frozenset({IO_RULE, INTERNAL_RULE})
+
+#: a pool starts only for inputs of at least this many bytes ...
+POOL_MIN_BYTES = 1_000_000
+#: ... or at least this many files
+POOL_MIN_FILES = 64
+#: environment variable overriding :data:`POOL_MIN_BYTES` (``0`` forces a pool for >= 2 files)
+POOL_ENV = "DIGESTCONV_POOL_MIN_BYTES"
+#: a chunk of work sent to a worker holds about this many bytes, or this many files
+CHUNK_BYTES = 2_000_000
+CHUNK_FILES = 64
+
+
+# ----------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Input:
+    """One file to read: its display name and where its bytes come from.
+
+    ``path`` is ``None`` for standard input.  ``explicit`` says whether the file
+    was named on the command line (``False``: found by walking a folder).
+    ``error`` carries the I/O problem of a path that cannot be read at all.
+    """
+
+    name: str
+    path: Path | None  # None: standard input
+    explicit: bool = True
+    size: int = 0
+    error: str | None = None
+
+
+def default_jobs() -> int:
+    """The number of CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _included(path: str, settings: Settings) -> bool:
+    return any(_path_matches(path, p) for p in settings.include)
+
+
+def _excluded(path: str, settings: Settings) -> bool:
+    return any(_path_matches(path, p) for p in settings.exclude)
+
+
+def _strerror(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def iter_inputs(
+    paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
+) -> Iterator[Input]:
+    """Expand files and folders into inputs, in argument order.
+
+    Folders are walked recursively (hidden folders skipped, symbolic links to
+    folders not followed) and their files kept in path order when they match
+    ``settings.include`` and no ``settings.exclude`` pattern; FIFOs, sockets
+    and devices in a folder are skipped without being opened.  Files named
+    explicitly are kept unless excluded.  ``-`` is standard input.  A path that
+    does not exist, a folder that cannot be listed and a named path that is not
+    a regular file are yielded with :attr:`Input.error` set.
+    """
+    settings = settings or Settings()
+    seen: set[str] = set()
+    for raw in paths:
+        name = os.fspath(raw)
+        if name == STDIN:
+            if STDIN_NAME not in seen:
+                seen.add(STDIN_NAME)
+                yield Input(STDIN_NAME, None)
+            continue
+        if _excluded(name, settings):
+            continue
+        try:
+            info = os.stat(name)
+        except FileNotFoundError:
+            yield Input(display_path(name), None, error="no such file or folder")
+            continue
+        except OSError as exc:
+            yield Input(display_path(name), None, error=f"cannot read: {_strerror(exc)}")
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            for item in _walk(name, settings):
+                if item.name not in seen:
+                    seen.add(item.name)
+                    yield item
+        elif name not in seen:
+            seen.add(name)
+            if stat.S_ISREG(info.st_mode):
+                yield Input(display_path(name), Path(name), True, info.st_size)
+            else:
+                yield Input(
+                    display_path(name), None, error=f"not a regular file ({_kind(info.st_mode)})"
+                )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def _walk(folder: str, settings: Settings) -> Iterator[Input]:
+    """The files under ``folder`` in path order; an unlistable folder is an error item."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield Input(display_path(folder), None, error=f"cannot read folder: {_strerror(exc)}")
+        return
+    items: list[tuple[str, os.DirEntry[str] | None, bool]] = []
+    for entry in entries:
+        full = os.path.join(folder, entry.name)
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.name.startswith(".") and not _excluded(full, settings):
+                items.append((full, None, True))
+        elif _included(full, settings) and not _excluded(full, settings):
+            items.append((full, entry, False))
+    # path order: "a/b.md" < "a/c/d.md" < "a/e.md", as a sorted listing shows them
+    items.sort(key=lambda item: item[0].split(os.sep))
+    for full, entry, is_dir in items:
+        if is_dir:
+            yield from _walk(full, settings)
+            continue
+        assert entry is not None
+        try:
+            info = entry.stat()  # follows a symbolic link to its file
+        except FileNotFoundError:
+            yield Input(display_path(full), None, error="broken symbolic link")
+            continue
+        except OSError as exc:
+            yield Input(display_path(full), None, error=f"cannot read: {_strerror(exc)}")
+            continue
+        if stat.S_ISREG(info.st_mode):
+            yield Input(display_path(full), Path(full), False, info.st_size)
+        # FIFOs, sockets, devices and links to folders are not digests: never opened
+
+
+def read_bytes(source: Input, stdin: BinaryIO | None = None) -> bytes:
+    """The bytes of ``source``; raises :class:`OSError` with a clear message.
+
+    A file is opened without blocking and must still be a regular file, so a
+    FIFO put in its place never hangs the run.
+    """
+    if source.error is not None:
+        raise OSError(source.error)
+    if source.path is None:
+        stream = stdin
+        if stream is None:
+            raw = sys.stdin
+            stream = getattr(raw, "buffer", None) if raw is not None else None
+        if stream is None:
+            raise OSError("standard input is closed")
+        try:
+            return stream.read()
+        except (OSError, ValueError) as exc:
+            raise OSError(f"cannot read standard input: {exc}") from None
+    try:
+        fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise OSError("is a folder, not a file") from None
+    except OSError as exc:
+        raise OSError(f"cannot read: {_strerror(exc)}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise OSError("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"not a regular file ({_kind(info.st_mode)})")
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(fd, max(info.st_size + 1, 65536))
+            except OSError as exc:
+                raise OSError(f"cannot read: {_strerror(exc)}") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------ settings, resolved
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Settings resolved for one path: the enabled file rules and every severity."""
+
+    #: enabled file rules the pipeline calls, with their severity, in code order
+    file_rules: tuple[tuple[Rule, str], ...]
+    #: rule name -> severity, for every enabled rule (engine and corpus rules included)
+    severity: Mapping[str, str]
+
+    def on(self, name: str) -> bool:
+        """Whether rule ``name`` is enabled here."""
+        return name in self.severity
+
+
+class Planner:
+    """Resolves :class:`Settings` into a :class:`Plan` per path, once per distinct answer."""
+
+    def __init__(self, settings: Settings) -> None:
+        from . import rules
+
+        self.settings = settings
+        self.rules = rules.all_rules()
+        self._patterns = tuple(settings.per_file_ignores)
+        self._plans: dict[tuple[str, ...], Plan] = {}
+
+    def plan(self, path: str) -> Plan:
+        """The plan of ``path``."""
+        key = tuple(p for p in self._patterns if _path_matches(path, p))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._resolve(path if key else None)
+        return plan
+
+    def _resolve(self, path: str | None) -> Plan:
+        s = self.settings
+        severity: dict[str, str] = {}
+        file_rules = []
+        for r in self.rules:
+            if r.name in FATAL_RULES:
+                severity[r.name] = "error"
+                continue
+            if not s.enabled(r.code, r.name, path):
+                continue
+            severity[r.name] = s.severity_of(r.code, r.name, r.severity)
+            if r.scope == "file" and r.name not in ENGINE_RULES and r.name != SCHEMA_RULE:
+                file_rules.append((r, severity[r.name]))
+        return Plan(tuple(file_rules), severity)
+
+    def emit(self, name: str, path: str, span: Span, message: str) -> Diagnostic | None:
+        """A diagnostic of registered rule ``name`` at ``path``, or ``None`` when disabled there."""
+        severity = self.plan(path).severity.get(name)
+        if severity is None:
+            return None
+        return _registered(name).diagnostic(path, _finding(span, message), severity)  # type: ignore[arg-type]
+
+
+def _registered(name: str) -> Rule:
+    from . import rules
+
+    found = rules.get(name)
+    if found is None:  # pragma: no cover - the registry lists every engine rule
+        raise LookupError(f"rule {name} is not registered")
+    return found
+
+
+def _finding(span: Span, message: str, path: str | None = None) -> Finding:
+    from .rules import Finding
+
+    return Finding(span, message, path)
+
+
+def io_error(name: str, message: str) -> Diagnostic:
+    """The ``io-error`` diagnostic of a path that could not be read (always an error)."""
+    return Diagnostic(name, 1, 1, 1, 1, IO_ERROR_CODE, IO_RULE, "error", message)
+
+
+def internal_error(name: str, exc: BaseException, where: str = "") -> Diagnostic:
+    """The ``internal-error`` diagnostic of an unexpected exception while handling ``name``."""
+    rule = _registered(INTERNAL_RULE)
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if len(text) > 300:
+        text = text[:300] + "…"
+    message = (
+        f"internal error{' in ' + where if where else ''}: {text}; the rest of this file was "
+        "not checked (please report this with the file)"
+    )
+    return rule.diagnostic(name, _finding(Span.point(1), message), "error")
+
+
+# --------------------------------------------------------------- the worker
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFact:
+    """What the cross-file rules and the merge need to know about one paper.
+
+    ``line`` is the paper's first line (its detail block, else its table row),
+    ``url`` the span of its link; ``lines`` every line the paper occupies
+    (``(first, last)`` ranges), so a diagnostic can be matched to its paper.
+    """
+
+    arxiv_id: str | None
+    ref: int | None
+    line: int
+    url: Span
+    block: Span
+    lines: tuple[tuple[int, int], ...]
+
+    def covers(self, line: int) -> bool:
+        """Whether ``line`` belongs to this paper."""
+        return any(a <= line <= b for a, b in self.lines)
+
+
+def paper_fact(paper: Paper) -> PaperFact:
+    """The facts of ``paper`` (see :class:`PaperFact`)."""
+    first = paper.line or 1
+    lines = [(first, paper.end_line or first)]
+    row = paper.source.row
+    if row is not None and not lines[0][0] <= row.line <= lines[0][1]:
+        lines.append((row.line, row.line))
+    return PaperFact(
+        paper.arxiv_id, paper.ref, first, paper.span("url"), paper.span("block"), tuple(lines)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Formatting:
+    """What ``fmt`` made of one file."""
+
+    changed: bool
+    #: the new text (only when it changed and the command writes it)
+    text: str | None = None
+    #: why the file was left alone (``None``: it was formatted)
+    reason: str | None = None
+    not_a_digest: bool = False
+    #: the unified diff (``fmt --diff`` only)
+    diff: str | None = None
+    #: the input as read, when ``fmt`` filters standard input and passes unchanged files on
+    original: bytes | None = None
+
+
+Status = Literal["ok", "skipped", "unreadable"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """Everything a command keeps of one file once the worker is done with it.
+
+    Picklable and small: the parsed digest is not kept.  ``diagnostics`` are
+    the file rules' findings after the file's suppressions, sorted;
+    ``suppressions`` and ``used`` let the fold finish the suppression work on
+    cross-file findings.
+    """
+
+    name: str
+    status: Status = "ok"
+    kind: str = "digest"
+    recognized: bool = True
+    diagnostics: tuple[Diagnostic, ...] = ()
+    facts: tuple[PaperFact, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    used: frozenset[int] = frozenset()
+    #: the papers without their source maps (``to`` only)
+    papers: tuple[Paper, ...] | None = None
+    #: the JSON form, indented as one element of ``parse``'s array (``parse`` only)
+    document: str | None = None
+    formatting: Formatting | None = None
+    size: int = 0
+
+    @property
+    def paper_count(self) -> int:
+        """Number of papers in the file."""
+        return len(self.facts)
+
+    @property
+    def fatal(self) -> bool:
+        """Whether an I/O or internal error was reported for this file."""
+        return any(d.rule in FATAL_RULES for d in self.diagnostics)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What the worker does with each file (sent once to every worker process)."""
+
+    settings: Settings = field(default_factory=Settings)
+    #: run the file rules (``validate``, ``to``)
+    check: bool = True
+    #: keep the JSON form (``parse``)
+    document: bool = False
+    #: keep the papers (``to``)
+    papers: bool = False
+    #: ``fmt``: None, "write", "check" or "diff"
+    fmt: str | None = None
+
+
+def process(
+    source: Input, task: Task, planner: Planner | None = None, data: bytes | None = None
+) -> FileResult:
+    """Handle one file: read, parse, check, suppress; never raises on content or I/O.
+
+    ``data`` is the file's bytes when the caller already read them (standard input).
+    """
+    planner = planner or Planner(task.settings)
+    try:
+        if data is None:
+            data = read_bytes(source)
+    except OSError as exc:
+        return FileResult(source.name, "unreadable", diagnostics=(io_error(source.name, str(exc)),))
+    try:
+        if task.fmt is not None:
+            return _format(source, data, task)
+        from .reader import read
+
+        digest = read(data, source.name, cut=task.settings.abstract_cut)
+    except Exception as exc:  # one file's crash never stops the run
+        return FileResult(
+            source.name, diagnostics=(internal_error(source.name, exc, "the reader"),)
+        )
+    if _skipped(digest, source, task.settings):
+        return FileResult(source.name, "skipped", digest.kind, False, size=len(data))
+    return examine(digest, task, planner, size=len(data))
+
+
+def _skipped(digest: Digest, source: Input, settings: Settings) -> bool:
+    """A file with no digest structure at all, found by walking (or with ``skip_non_digests``).
+
+    A file that cannot be decoded (a NUL byte, invalid UTF-8) may be a damaged
+    digest, so it is never skipped by the walk.
+    """
+    if digest.recognized or digest.kind != "digest":
+        return False
+    if settings.skip_non_digests:
+        return True
+    return not source.explicit and not any(i.rule == "encoding" for i in digest.issues)
+
+
+def _no_structure(data: bytes) -> bool:
+    from .reader import read
+
+    digest = read(data)
+    return _skipped(digest, Input("", None, explicit=False), Settings())
+
+
+def examine(digest: Digest, task: Task, planner: Planner, size: int = 0) -> FileResult:
+    """The :class:`FileResult` of a parsed digest (the worker minus reading)."""
+    path = digest.path
+    diagnostics: tuple[Diagnostic, ...] = ()
+    used: frozenset[int] = frozenset()
+    if task.check:
+        found = run_file_rules(digest, planner)
+        kept, used_set = suppress(found, digest.suppressions, planner.plan(path))
+        kept.sort(key=Diagnostic.sort_key)
+        diagnostics, used = tuple(kept), frozenset(used_set)
+    papers = None
+    if task.papers:
+        papers = tuple(_without_source(p) for p in digest.papers)
+    document = None
+    if task.document:
+        document = _document_json(digest)
+    return FileResult(
+        path,
+        "ok",
+        digest.kind,
+        digest.recognized,
+        diagnostics,
+        tuple(paper_fact(p) for p in digest.papers),
+        digest.suppressions,
+        used,
+        papers,
+        document,
+        None,
+        size,
+    )
+
+
+_EMPTY_SOURCE = Source()
+
+
+def _without_source(paper: Paper) -> Paper:
+    """``paper`` without its source map (writers never read it; it holds spans of every field)."""
+    import dataclasses
+
+    return dataclasses.replace(paper, source=_EMPTY_SOURCE)
+
+
+def _document_json(digest: Digest) -> str:
+    """The JSON form of ``digest`` as one element of an indented JSON array."""
+    import json
+
+    text = json.dumps(digest.to_dict(), ensure_ascii=False, indent=2)
+    return "  " + text.replace("\n", "\n  ")
+
+
+def _format(source: Input, data: bytes, task: Task) -> FileResult:
+    from .fmt import format_digest
+
+    result = format_digest(data, source.name)
+    # as a filter (standard input to standard output) a file left alone is passed on
+    original = data if source.path is None and task.fmt == "write" else None
+    if result.text is None:
+        if result.not_a_digest and (
+            task.settings.skip_non_digests or (not source.explicit and _no_structure(data))
+        ):
+            outcome = Formatting(False, None, result.reason, True, None, original)
+            return FileResult(source.name, "skipped", recognized=False, formatting=outcome)
+        outcome = Formatting(False, None, result.reason, result.not_a_digest, None, original)
+    elif not result.changed:
+        outcome = Formatting(False, original=original)
+    elif task.fmt == "diff":
+        from .cli import _unified_diff
+
+        # the diff keeps the old line ends (CRLF), so it shows and applies that change
+        old = data.decode("utf-8", "replace")
+        outcome = Formatting(True, None, None, False, _unified_diff(old, result.text, source.name))
+    elif task.fmt == "check":
+        outcome = Formatting(True)
+    else:
+        outcome = Formatting(True, result.text)
+    return FileResult(source.name, formatting=outcome, size=len(data))
+
+
+# -------------------------------------------------------------- file rules
+
+#: which rules already report a defect in each field of the JSON form
+_FIELD_OWNERS: dict[str, frozenset[str]] = {
+    "ref": frozenset({"ref-order", "ref-duplicate"}),
+    "arxiv_id": frozenset({"id-malformed", "id-mismatch", "url-not-arxiv", "missing-field"}),
+    "version": frozenset({"version-mismatch", "id-malformed", "id-mismatch"}),
+    "url": frozenset({"url-not-arxiv", "url-mismatch"}),
+    "primary_category": frozenset({"unknown-category"}),
+}
+
+
+def run_file_rules(digest: Digest, planner: Planner) -> list[Diagnostic]:
+    """Every enabled file rule's diagnostics on ``digest`` (before suppressions).
+
+    A rule that raises gives one ``internal-error`` diagnostic; the other rules
+    still run.  The JSON Schema check runs last and reports only what no other
+    rule reported (one defect, one diagnostic).
+    """
+    path = digest.path
+    plan = planner.plan(path)
+    settings = planner.settings
+    found: list[Diagnostic] = []
+    for rule, severity in plan.file_rules:
+        try:
+            found.extend(
+                rule.diagnostic(path, f, severity)  # type: ignore[arg-type]
+                for f in rule.check(digest, settings)  # type: ignore[arg-type]
+            )
+        except Exception as exc:
+            found.append(internal_error(path, exc, f"rule {rule.name}"))
+    if plan.on(SCHEMA_RULE):
+        try:
+            found.extend(_schema(digest, plan, found))
+        except Exception as exc:
+            found.append(internal_error(path, exc, f"rule {SCHEMA_RULE}"))
+    return found
+
+
+def _schema(digest: Digest, plan: Plan, found: list[Diagnostic]) -> Iterator[Diagnostic]:
+    from . import schema as json_schema
+
+    document = digest.to_dict()
+    errors = list(json_schema.errors(document))
+    if not errors:
+        return
+    rule = _registered(SCHEMA_RULE)
+    severity = plan.severity[SCHEMA_RULE]
+    at = {(d.line, d.column) for d in found}
+    for where, message in errors:
+        span = json_schema.locate(digest, where)
+        if (span.line, span.column) in at:
+            continue  # another rule reports this very place
+        if len(where) >= 3 and where[0] == "entries" and isinstance(where[1], int):
+            owners = _FIELD_OWNERS.get(str(where[2]))
+            if owners and where[1] < len(digest.papers):
+                fact = paper_fact(digest.papers[where[1]])
+                if any(d.rule in owners and fact.covers(d.line) for d in found):
+                    continue  # the field's own rule reports it on this paper
+        text = "/".join(map(str, where)) or "(file)"
+        yield rule.diagnostic(digest.path, _finding(span, f"{text}: {message}"), severity)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- suppressions
+
+
+def _covers(s: Suppression, d: Diagnostic) -> bool:
+    if not s.start <= d.line <= s.end:
+        return False
+    return not s.rules or any(r.upper() == d.code or r.lower() == d.rule for r in s.rules)
+
+
+def suppress(
+    diagnostics: Iterable[Diagnostic], suppressions: Sequence[Suppression], plan: Plan | None = None
+) -> tuple[list[Diagnostic], set[int]]:
+    """Drop the diagnostics a suppression covers; also the indices of the suppressions used.
+
+    I/O, internal and unused-suppression diagnostics cannot be suppressed.
+    Lines are matched through an index of suppression starts, so the work
+    grows with the diagnostics and suppressions, not their product.
+    """
+    diagnostics = list(diagnostics)
+    if not suppressions:
+        return diagnostics, set()
+    import bisect
+
+    file_level = [i for i, s in enumerate(suppressions) if s.file_level]
+    local = sorted(
+        (i for i, s in enumerate(suppressions) if not s.file_level),
+        key=lambda i: suppressions[i].start,
+    )
+    starts = [suppressions[i].start for i in local]
+    # the widest suppression so far bounds how far back a covering one can start
+    reach: list[int] = []
+    widest = 0
+    for i in local:
+        widest = max(widest, suppressions[i].end)
+        reach.append(widest)
+    used: set[int] = set()
+    kept: list[Diagnostic] = []
+    for d in diagnostics:
+        hit = None
+        if d.rule not in FATAL_RULES and d.rule != UNUSED_RULE:
+            # the first covering suppression in file order is the one used
+            for i in file_level:
+                if _covers(suppressions[i], d):
+                    hit = i
+                    break
+            k = bisect.bisect_right(starts, d.line) - 1
+            while k >= 0 and reach[k] >= d.line:
+                i = local[k]
+                if (hit is None or i < hit) and _covers(suppressions[i], d):
+                    hit = i
+                k -= 1
+        if hit is None:
+            kept.append(d)
+        else:
+            used.add(hit)
+    return kept, used
+
+
+def unused_suppressions(
+    path: str, suppressions: Sequence[Suppression], used: Iterable[int], planner: Planner
+) -> list[Diagnostic]:
+    """One ``unused-suppression`` diagnostic per suppression that silenced nothing or names an
+    unknown rule."""
+    from . import rules
+
+    if not suppressions or not planner.plan(path).on(UNUSED_RULE):
+        return []
+    used = set(used)
+    out = []
+    for i, s in enumerate(suppressions):
+        unknown = [r for r in s.rules if rules.get(r) is None]
+        if unknown:
+            message = (
+                f"suppression names unknown rule(s) {', '.join(unknown)}: see 'digestconv rules'"
+            )
+        elif i not in used:
+            what = ", ".join(s.rules) or "any rule"
+            message = f"suppression of {what} silences nothing here: delete it"
+        else:
+            continue
+        diag = planner.emit(UNUSED_RULE, path, s.span, message)
+        if diag is not None:
+            out.append(diag)
+    return out
+
+
+# ------------------------------------------------------------------ the fold
+
+
+@dataclass
+class CorpusIndex:
+    """The compact cross-file index: where each arXiv identifier first appeared."""
+
+    #: arXiv identifier -> (path, line) of its first copy
+    first: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def add(self, path: str, facts: Iterable[PaperFact]) -> None:
+        """Record the papers of one more file (first appearance wins)."""
+        for f in facts:
+            if f.arxiv_id is not None and f.arxiv_id not in self.first:
+                self.first[f.arxiv_id] = (path, f.line)
+
+
+class Fold:
+    """Finish each file's diagnostics in input order: cross-file rules, then suppressions."""
+
+    def __init__(self, settings: Settings, planner: Planner | None = None) -> None:
+        from . import rules
+
+        self.settings = settings
+        self.planner = planner or Planner(settings)
+        self.corpus = list(rules.iter_corpus_rules())
+        self.index = CorpusIndex()
+        self.files = 0
+        self.papers = 0
+        self.skipped = 0
+
+    def add(self, result: FileResult) -> list[Diagnostic]:
+        """The final, sorted diagnostics of ``result``'s file."""
+        if result.status == "skipped":
+            self.skipped += 1
+            return []
+        if result.status == "unreadable":
+            return list(result.diagnostics)
+        self.files += 1
+        self.papers += result.paper_count
+        path = result.name
+        extra: list[Diagnostic] = []
+        plan = self.planner.plan(path)
+        index = self.index if self.settings.cross_file else CorpusIndex()
+        for rule in self.corpus:
+            severity = plan.severity.get(rule.name)
+            if severity is None:
+                continue
+            try:
+                extra.extend(
+                    rule.diagnostic(path, f, severity)  # type: ignore[arg-type]
+                    for f in rule.check(path, result.facts, index, self.settings)  # type: ignore[call-arg]
+                )
+            except Exception as exc:
+                extra.append(internal_error(path, exc, f"rule {rule.name}"))
+        if self.settings.cross_file:
+            self.index.add(path, result.facts)
+        if not extra and not result.suppressions:
+            return list(result.diagnostics)
+        kept, used = suppress(extra, result.suppressions)
+        out = list(result.diagnostics) + kept
+        out += unused_suppressions(path, result.suppressions, result.used | used, self.planner)
+        out.sort(key=Diagnostic.sort_key)
+        return out
+
+
+# ---------------------------------------------------------------- execution
+
+_WORKER: tuple[Task, Planner] | None = None
+
+
+def _init_worker(task: Task) -> None:
+    import signal
+
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool on Ctrl-C
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _WORKER = (task, Planner(task.settings))
+
+
+class _SigintDeferred:
+    """Hold Ctrl-C back while worker processes are forked.
+
+    An interrupt that lands in Python's at-fork handlers is printed and lost;
+    blocked here, it is delivered right after, as a clean ``KeyboardInterrupt``.
+    Forked workers inherit the block and ignore SIGINT before lifting it.
+    """
+
+    def __enter__(self) -> None:
+        import signal
+
+        self.blocked = hasattr(signal, "pthread_sigmask")
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _work_chunk(chunk: list[tuple[Input, bytes | None]]) -> list[FileResult]:
+    assert _WORKER is not None
+    task, planner = _WORKER
+    out = []
+    for source, data in chunk:
+        try:
+            out.append(process(source, task, planner, data))
+        except Exception as exc:  # pragma: no cover - process() catches what it can
+            out.append(FileResult(source.name, diagnostics=(internal_error(source.name, exc),)))
+    return out
+
+
+def pool_threshold() -> int:
+    """Bytes of input from which a pool pays (``DIGESTCONV_POOL_MIN_BYTES`` overrides)."""
+    value = os.environ.get(POOL_ENV, "").strip()
+    if value.isdigit():
+        return int(value)
+    return POOL_MIN_BYTES
+
+
+def _chunks(
+    items: Sequence[tuple[Input, bytes | None]],
+) -> Iterator[list[tuple[Input, bytes | None]]]:
+    chunk: list[tuple[Input, bytes | None]] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += item[0].size
+        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_FILES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def run(
+    inputs: Sequence[Input],
+    task: Task,
+    *,
+    jobs: int | None = None,
+    stdin: BinaryIO | None = None,
+    planner: Planner | None = None,
+) -> Iterator[FileResult]:
+    """Map :func:`process` over ``inputs``; results in input order.
+
+    With ``jobs`` > 1 and enough input (:func:`pool_threshold` bytes or
+    :data:`POOL_MIN_FILES` files) the files are handled by a pool of worker
+    processes; the results are the same as with one job.  Standard input is
+    read here, in this process.  On ``KeyboardInterrupt`` the workers are
+    stopped before the exception propagates.
+    """
+    jobs = jobs or task.settings.jobs or default_jobs()
+    items: list[tuple[Input, bytes | None]] = []
+    for source in inputs:
+        data = None
+        if source.path is None and source.error is None:
+            try:
+                data = read_bytes(source, stdin)
+            except OSError as exc:
+                source = Input(source.name, None, error=str(exc))
+        items.append((source, data))
+    total = sum(s.size + len(d or b"") for s, d in items)
+    readable = sum(s.error is None for s, _ in items)
+    if jobs > 1 and readable > 1 and (total >= pool_threshold() or readable >= POOL_MIN_FILES):
+        yield from _run_pool(items, task, jobs)
+        return
+    planner = planner or Planner(task.settings)
+    for source, data in items:
+        yield process(source, task, planner, data)
+
+
+def _run_pool(
+    items: Sequence[tuple[Input, bytes | None]], task: Task, jobs: int
+) -> Iterator[FileResult]:
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from . import rules
+
+    rules.all_rules()  # loaded once here, inherited by forked workers
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = list(_chunks(items))
+    workers = min(jobs, len(chunks)) or 1
+    executor = ProcessPoolExecutor(workers, context, _init_worker, (task,))
+    pending: deque[tuple[Future[list[FileResult]], list[tuple[Input, bytes | None]]]] = deque()
+    window = workers * 3  # chunks in flight: bounds the results waiting in memory
+    next_chunk = 0
+    finished = False
+    defer = _SigintDeferred()
+    try:
+        with defer:  # submitting forks the workers
+            while next_chunk < len(chunks) and len(pending) < window:
+                pending.append(
+                    (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
+                )
+                next_chunk += 1
+        while pending:
+            future, chunk = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool as exc:
+                results = [
+                    FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
+                    for s, _ in chunk
+                ]
+                for _, chunk in pending:
+                    results += [
+                        FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
+                        for s, _ in chunk
+                    ]
+                for chunk in chunks[next_chunk:]:
+                    results += [
+                        FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
+                        for s, _ in chunk
+                    ]
+                pending.clear()
+                next_chunk = len(chunks)
+            if next_chunk < len(chunks):
+                with defer:
+                    pending.append(
+                        (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
+                    )
+                next_chunk += 1
+            yield from results
+        finished = True
+    finally:
+        if finished:
+            executor.shutdown(wait=True)
+        else:
+            _stop(executor)
+
+
+def _stop(executor: Any) -> None:
+    """Stop a pool at once (Ctrl-C, an error or an abandoned iteration)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for proc in processes:
+        with contextlib.suppress(Exception):  # already gone
+            proc.terminate()
+    manager = getattr(executor, "_executor_manager_thread", None)
+    executor.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
+    if manager is not None:
+        # let the pool's manager thread finish closing its pipes before the interpreter exits
+        manager.join(timeout=10)
+
+
+def files(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None) -> list[Input]:
+    """Every input under ``paths`` (see :func:`iter_inputs`), as a list."""
+    return list(iter_inputs(paths, settings))
+
+
+def each(
+    results: Iterable[FileResult],
+    fold: Fold,
+    progress: Callable[[Iterable[FileResult]], Iterable[FileResult]] | None = None,
+) -> Iterator[tuple[FileResult, list[Diagnostic]]]:
+    """Each result with its finished diagnostics, in input order."""
+    for result in progress(results) if progress else results:
+        yield result, fold.add(result)

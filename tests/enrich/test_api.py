@@ -1,0 +1,242 @@
+"""The API source against the loopback replay server: batching, matching, failures, pacing.
+
+Pacing runs on a fake clock: the server is real, the waits are not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from digestconv import __version__
+from digestconv.enrich import EnrichOptions, lookup
+from digestconv.enrich.politeness import Limiter
+from digestconv.enrich.sources import ApiSource
+from digestconv.enrich.transport import get, user_agent
+
+from .conftest import (
+    FakeClock,
+    ReplayServer,
+    empty,
+    error_400,
+    gzipped,
+    malformed,
+    redirect_off_host,
+    reset_mid_body,
+    slow,
+    status,
+)
+
+KNOWN = ["2202.12139", "2405.13786", "1111.2011", "astro-ph/0601001"]
+
+
+def api(server: ReplayServer, clock: FakeClock, **kw: object) -> ApiSource:
+    limiter = Limiter(clock=clock, sleep=clock.sleep)
+    return ApiSource(
+        server.url,
+        limiter,
+        user_agent=user_agent("tests@example.org"),
+        rng=random.Random(1),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_found_and_missing_matched_by_id(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    source = api(arxiv_server, clock)
+    wanted = [*reversed(KNOWN), "2401.99999"]
+    result = source.lookup(wanted, clock.now + 300)
+    assert set(result.found) == set(KNOWN)
+    assert result.found["astro-ph/0601001"].authors[0].family == "Gould"
+    assert list(result.missing) == ["2401.99999"]
+    assert result.failed == {}
+    (req,) = arxiv_server.log
+    assert req.ids == wanted and req.max_results == len(wanted)
+    assert req.user_agent == (
+        f"digestconv/{__version__} (+https://github.com/digestconv/digestconv; "
+        "mailto:tests@example.org)"
+    )
+    assert req.headers.get("accept-encoding") == "gzip"
+
+
+def test_batches_of_at_most_100_spaced_three_seconds(
+    arxiv_server: ReplayServer, clock: FakeClock
+) -> None:
+    known = sorted(arxiv_server.entries)[:125]
+    fake = [f"2402.{n:05d}" for n in range(125)]
+    ids = [i for pair in zip(known, fake, strict=True) for i in pair] + [fake[1]]  # a duplicate
+    starts: list[float] = []
+
+    def timed(url: str, **kw: object) -> object:
+        starts.append(clock.now)
+        clock.now += 1.5  # each request takes 1.5 s on the fake clock
+        return get(url, **kw)  # type: ignore[arg-type]
+
+    source = api(arxiv_server, clock, transport=timed)
+    result = source.lookup(ids, clock.now + 300)
+    assert set(result.missing) == set(fake) and set(result.found) == set(known)
+    assert [len(r.ids) for r in arxiv_server.log] == [100, 100, 50]
+    assert [r.max_results for r in arxiv_server.log] == [100, 100, 50]
+    assert len({i for r in arxiv_server.log for i in r.ids}) == 250
+    # end of one request (start + 1.5) to start of the next: at least 3 s
+    assert [b - (a + 1.5) for a, b in itertools.pairwise(starts)] == [3.0, 3.0]
+
+
+def test_503_then_200(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(status(503))
+    result = api(arxiv_server, clock).lookup(KNOWN[:2], clock.now + 300)
+    assert set(result.found) == set(KNOWN[:2])
+    assert len(arxiv_server.log) == 2
+    assert 11.25 <= clock.sleeps[0] <= 18.75  # back-off with jitter
+
+
+def test_503_with_retry_after_zero_still_waits_three_seconds(
+    arxiv_server: ReplayServer, clock: FakeClock
+) -> None:
+    arxiv_server.then(status(503, headers={"Retry-After": "0"}))
+    result = api(arxiv_server, clock).lookup(KNOWN[:1], clock.now + 300)
+    assert set(result.found) == {KNOWN[0]}
+    assert clock.sleeps[0] == 3.0
+
+
+def test_429_with_retry_after(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(status(429, b"Rate exceeded.", {"Retry-After": "20"}))
+    start = clock.now
+    result = api(arxiv_server, clock).lookup(KNOWN[:1], clock.now + 300)
+    assert set(result.found) == {KNOWN[0]}
+    assert clock.sleeps[0] == 20.0
+    # the 429 set a 60 s cooldown shared with every limiter on the store
+    assert clock.now - start >= 60.0
+
+
+def test_429_without_retry_after_until_the_run_gives_up(
+    arxiv_server: ReplayServer, clock: FakeClock
+) -> None:
+    arxiv_server.then(*[status(429, b"Rate exceeded.")] * 10)
+    source = api(arxiv_server, clock)
+    ids = [f"2402.{n:05d}" for n in range(300)]
+    result = source.lookup(ids, clock.now + 10_000)
+    assert len(result.failed) == 300
+    assert "HTTP 429" in next(iter(result.failed.values()))
+    # 3 attempts for each of two batches, then it stopped asking
+    assert len(arxiv_server.log) == 6
+
+
+def test_budget_bounds_the_retries(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(*[status(503)] * 5)
+    result = api(arxiv_server, clock).lookup(KNOWN[:1], clock.now + 20)
+    assert "budget" in result.failed[KNOWN[0]]
+    assert clock.now - 1_800_000_000.0 <= 20
+
+
+def test_400_error_feed_drops_the_named_id_and_resends_the_rest(
+    arxiv_server: ReplayServer, clock: FakeClock
+) -> None:
+    arxiv_server.then(error_400("2405.13786"))
+    result = api(arxiv_server, clock).lookup(KNOWN[:2], clock.now + 300)
+    assert set(result.found) == {"2202.12139"}
+    assert "incorrect id format for 2405.13786" in result.missing["2405.13786"]
+    assert [r.ids for r in arxiv_server.log] == [KNOWN[:2], ["2202.12139"]]
+
+
+def test_empty_feed_for_one_unknown_id(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(empty)
+    result = api(arxiv_server, clock).lookup(["2401.99999"], clock.now + 300)
+    assert list(result.missing) == ["2401.99999"] and len(arxiv_server.log) == 1
+
+
+def test_spurious_empty_feed_is_asked_again(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(empty)
+    result = api(arxiv_server, clock).lookup(KNOWN, clock.now + 300)
+    assert set(result.found) == set(KNOWN) and len(arxiv_server.log) == 2
+
+
+def test_slow_response_against_a_short_deadline(
+    arxiv_server: ReplayServer, clock: FakeClock
+) -> None:
+    arxiv_server.then(slow(0.6), slow(0.6), slow(0.6))
+    source = api(arxiv_server, clock, timeout=0.2)
+    result = source.lookup(KNOWN[:1], clock.now + 300)
+    assert "timed out" in result.failed[KNOWN[0]] or "deadline" in result.failed[KNOWN[0]]
+    assert len(arxiv_server.log) == 3
+
+
+def test_reset_mid_body_is_retried(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(reset_mid_body)
+    result = api(arxiv_server, clock).lookup(KNOWN[:2], clock.now + 300)
+    assert set(result.found) == set(KNOWN[:2]) and len(arxiv_server.log) == 2
+
+
+def test_malformed_xml_is_retried(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(malformed)
+    result = api(arxiv_server, clock).lookup(KNOWN[:2], clock.now + 300)
+    assert set(result.found) == set(KNOWN[:2]) and len(arxiv_server.log) == 2
+
+
+def test_gzip(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(gzipped)
+    result = api(arxiv_server, clock).lookup(KNOWN, clock.now + 300)
+    assert set(result.found) == set(KNOWN) and len(arxiv_server.log) == 1
+
+
+def test_off_host_redirect_is_refused(arxiv_server: ReplayServer, clock: FakeClock) -> None:
+    arxiv_server.then(redirect_off_host)
+    result = api(arxiv_server, clock).lookup(KNOWN[:1], clock.now + 300)
+    assert "another host" in result.failed[KNOWN[0]]
+    assert len(arxiv_server.log) == 1
+
+
+def test_connection_refused_opens_the_breaker(clock: FakeClock) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    source = ApiSource(
+        f"http://127.0.0.1:{port}/api/query",
+        Limiter(clock=clock, sleep=clock.sleep),
+        user_agent=user_agent(),
+    )
+    ids = [f"2402.{n:05d}" for n in range(150)]
+    result = source.lookup(ids, clock.now + 300)
+    assert len(result.failed) == 150
+    assert "unreachable" in next(iter(result.failed.values()))
+    assert source.requests == 1  # the second batch never tried
+    assert clock.sleeps == []
+
+
+def test_transport_refuses_plain_http_off_loopback() -> None:
+    with pytest.raises(ValueError, match="https"):
+        get("http://export.arxiv.org/api/query", deadline=1e18)
+
+
+def test_query_url() -> None:
+    source = ApiSource("https://export.arxiv.org/api/query", Limiter(), user_agent="x")
+    url = source.query_url(["2403.15711", "hep-th/9901001"])
+    query = parse_qs(urlsplit(url).query)
+    assert query == {
+        "id_list": ["2403.15711,hep-th/9901001"],
+        "start": ["0"],
+        "max_results": ["2"],
+    }
+
+
+def test_library_lookup_through_cache(arxiv_server: ReplayServer, tmp_path: Path) -> None:
+    clock = FakeClock()
+    options = EnrichOptions(cache_dir=tmp_path, api_url=arxiv_server.url)
+    ids = ["2202.12139v1", "astro-ph/0601001", "2401.99999", "2401.13"]
+    first = lookup(ids, options, clock=clock, sleep=clock.sleep)
+    assert set(first.records) == {"2202.12139", "astro-ph/0601001"}
+    assert set(first.missing) == {"2401.99999", "2401.13"}
+    assert "malformed" in first.missing["2401.13"]
+    assert first.requests == 1 and first.failed == {}
+    again = lookup(ids, options, clock=clock, sleep=clock.sleep)
+    assert again.requests == 0 and again.records == first.records
+    assert set(again.origin.values()) == {"cache"}
+    assert set(again.missing) == set(first.missing)  # the miss is cached too
+    offline = lookup(ids, EnrichOptions(cache_dir=tmp_path, offline=True), clock=clock)
+    assert offline.records == first.records and offline.requests == 0
+    assert len(arxiv_server.log) == 1

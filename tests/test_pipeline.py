@@ -1,0 +1,394 @@
+"""The per-file pipeline: worker results, the process pool, discovery and interruption."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from digestconv import pipeline, rules
+from digestconv.api import validate
+from digestconv.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+SEED_000 = SEEDS / "000_20f5c0d8057fc2ad.txt"
+SEED_003 = SEEDS / "003_025763420b998cbe.txt"
+SEED_004 = SEEDS / "004_6a7442de060cbd81.txt"
+
+#: environment that makes the pool start even for a few small files
+FORCE_POOL = {pipeline.POOL_ENV: "0"}
+
+
+def _command() -> list[str]:
+    script = shutil.which("digestconv", path=os.path.dirname(sys.executable))
+    if script is not None:
+        return [script]
+    return [sys.executable, "-c", "from digestconv.cli import main; main()"]
+
+
+@pytest.fixture
+def digests(tmp_path: Path) -> Path:
+    """A folder of real digests with the shapes the fold cares about.
+
+    Seeds 000 and 003 share a paper (a cross-file duplicate), seed 004 is an
+    abstract page, one corpus digest carries a suppression, a README has no
+    digest structure, a sub-folder holds more digests.
+    """
+    root = tmp_path / "digests"
+    (root / "sub").mkdir(parents=True)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, root / seed.name)
+    corpus = sorted(p for p in CORPUS.glob("*.md") if p.stem.isdigit())
+    for path in corpus[:6]:
+        shutil.copy(path, root / "sub" / path.name)
+    text = corpus[6].read_text("utf-8")
+    marker = text.index("[^1]: ")
+    text = text[:marker] + "<!-- digestconv: ignore[abstract-truncated] -->\n" + text[marker:]
+    (root / "suppressed.md").write_text(text, "utf-8")
+    (root / "README.md").write_text("# Notes\n\nWhat this folder holds.\n", "utf-8")
+    return root
+
+
+def _invoke(monkeypatch: pytest.MonkeyPatch, *args: str, cwd: Path) -> tuple[int, bytes, bytes]:
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(
+        app,
+        list(args),
+        env={**FORCE_POOL, "SOURCE_DATE_EPOCH": None, "FORCE_COLOR": None, "NO_COLOR": None},
+    )
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout_bytes, result.stderr_bytes
+
+
+def _pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the pools started from now on."""
+    started: list[int] = []
+    real = pipeline._run_pool
+
+    def counting(items, task, jobs):  # type: ignore[no-untyped-def]
+        started.append(jobs)
+        return real(items, task, jobs)
+
+    monkeypatch.setattr(pipeline, "_run_pool", counting)
+    return started
+
+
+COMMANDS = [
+    *(("validate", "--output-format", f) for f in ("text", "json", "github", "sarif", "junit")),
+    ("validate", "--per-file", "--strict"),
+    ("parse",),
+    *(("to", f) for f in ("bibtex", "csl-json", "rss", "atom", "opml", "markdown")),
+    ("to", "--diagnostics-format", "json", "bibtex"),
+    ("fmt", "--check"),
+    ("fmt", "--diff"),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_jobs_1_and_2_give_identical_bytes(
+    command: tuple[str, ...], digests: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _pools(monkeypatch)
+    args = [*command, "digests", "digests/000_20f5c0d8057fc2ad.txt", "nowhere.md"]
+    one = _invoke(monkeypatch, *args, "--jobs", "1", cwd=digests.parent)
+    assert started == []
+    two = _invoke(monkeypatch, *args, "--jobs", "2", cwd=digests.parent)
+    assert started == [2], "the pool did not start"
+    assert one == two
+    assert one[1] or one[2]
+
+
+def test_fmt_writes_the_same_files_with_a_pool(
+    digests: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _pools(monkeypatch)
+    copy = tmp_path / "copy"
+    shutil.copytree(digests, copy)
+    one = _invoke(monkeypatch, "fmt", "--jobs", "1", str(digests), cwd=tmp_path)
+    two = _invoke(monkeypatch, "fmt", "--jobs", "2", str(copy), cwd=tmp_path)
+    assert started == [2]
+    assert one[0] == two[0] and one[1] == two[1]
+    assert one[2].replace(str(digests).encode(), b"X") == two[2].replace(str(copy).encode(), b"X")
+    for path in digests.rglob("*"):
+        if path.is_file():
+            assert path.read_bytes() == (copy / path.relative_to(digests)).read_bytes()
+
+
+def test_one_small_file_never_starts_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = _pools(monkeypatch)
+    monkeypatch.delenv(pipeline.POOL_ENV, raising=False)
+    report = validate([SEED_000, SEED_003], jobs=8)
+    assert report.files == 2 and started == []
+
+
+def test_results_pickle(digests: Path) -> None:
+    inputs = pipeline.files([digests, digests / "nowhere.md"])
+    tasks = [
+        pipeline.Task(),
+        pipeline.Task(check=False, document=True),
+        pipeline.Task(papers=True),
+        pipeline.Task(check=False, fmt="diff"),
+        pipeline.Task(check=False, fmt="write"),
+    ]
+    kinds = set()
+    for task in tasks:
+        for result in pipeline.run(inputs, task, jobs=1):
+            copy = pickle.loads(pickle.dumps(result))
+            assert copy == result
+            kinds.add(result.status)
+            if result.papers:
+                assert [p.to_dict() for p in copy.papers] == [p.to_dict() for p in result.papers]
+    assert kinds == {"ok", "skipped", "unreadable"}
+
+
+def test_results_hold_no_digest(digests: Path) -> None:
+    [result] = pipeline.run(pipeline.files([SEED_000]), pipeline.Task(papers=True), jobs=1)
+    assert all(p.source == pipeline.Source() for p in result.papers or ())
+    assert len(pickle.dumps(result)) < 2 * SEED_000.stat().st_size
+
+
+@pytest.fixture
+def broken_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``syntax`` raises on files that mention 'boom'."""
+    rule = rules.get("syntax")
+    assert rule is not None
+
+    def check(digest, settings):  # type: ignore[no-untyped-def]
+        if "boom" in digest.text:
+            raise KeyError("boom")
+        yield from rule.check(digest, settings)  # type: ignore[call-arg]
+
+    monkeypatch.setitem(rules._RULES, rule.code, dataclasses.replace(rule, check=check))
+
+
+@pytest.mark.usefixtures("broken_rule")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_internal_error_is_isolated(
+    jobs: int, digests: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _pools(monkeypatch)
+    monkeypatch.setenv(pipeline.POOL_ENV, "0")
+    bad = digests / "sub" / "boom.md"
+    bad.write_text(SEED_000.read_text("utf-8").replace("Identifiable", "boom", 1), "utf-8")
+    report = validate([digests], jobs=jobs)
+    assert started == ([2] if jobs == 2 else [])
+    internal = [d for d in report.diagnostics if d.rule == "internal-error"]
+    assert [d.path for d in internal] == [str(bad)]
+    assert "KeyError" in internal[0].message
+    assert report.exit_code() == 2
+    # every other file was checked
+    assert report.files == len([p for p in digests.rglob("*") if p.is_file()]) - 1
+
+
+def test_input_order_and_streaming(digests: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file's diagnostics are written before the next file is handled."""
+    monkeypatch.chdir(digests.parent)
+    seen: list[str] = []
+    real = pipeline.process
+
+    def process(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(f"process {source.name}")
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "process", process)
+
+    class Out:
+        def write(self, text: str) -> None:
+            for line in text.splitlines():
+                if line.split(":", 1)[0] and ":" in line:
+                    seen.append(f"report {line.split(':', 1)[0]}")
+
+        def flush(self) -> None:
+            pass
+
+        def isatty(self) -> bool:
+            return False
+
+    from digestconv import cli
+
+    monkeypatch.setattr(cli.sys, "stdout", Out())
+    with pytest.raises(SystemExit):
+        cli.app(["validate", "--jobs", "1", "digests"])
+    order = [s.split(" ", 1)[1] for s in seen if s.startswith("process")]
+    assert order == sorted(order, key=lambda p: p.split("/"))
+    first_report = seen.index(next(s for s in seen if s.startswith("report")))
+    assert first_report < len(seen) - 1
+    assert any(s.startswith("process") for s in seen[first_report:])
+
+
+def test_validate_dot_with_a_readme_passes(digests: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = digests.parent / "clean"
+    clean.mkdir()
+    shutil.copy(SEED_000, clean / "a.md")
+    (clean / "README.md").write_text("# My digests\n\nOne file a day.\n", "utf-8")
+    (clean / "requirements.txt").write_text("digestconv\n", "utf-8")
+    (clean / "notes.txt").write_text("", "utf-8")
+    code, out, _ = _invoke(monkeypatch, "validate", ".", cwd=clean)
+    assert code == 0, out
+    assert (
+        out.decode()
+        .rstrip("\n")
+        .endswith("1 file, 2 papers: 2 warnings, 3 non-digest files skipped")
+    )
+    code, out, _ = _invoke(monkeypatch, "validate", "README.md", cwd=clean)
+    assert code == 1 and b"not-a-digest" in out
+
+
+# ------------------------------------------------------------ special files
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifo_in_a_folder_is_skipped_never_opened(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    shutil.copy(SEED_000, folder / "a.md")
+    os.mkfifo(folder / "pipe.md")
+    for args in (
+        ["validate", "d"],
+        ["to", "bibtex", "d"],
+        ["fmt", "--check", "d"],
+        ["parse", "d"],
+    ):
+        proc = subprocess.run(
+            [*_command(), *args], cwd=tmp_path, capture_output=True, timeout=60, check=False
+        )
+        assert proc.returncode in (0, 1), (args, proc.stderr)
+        assert b"pipe.md" not in proc.stdout + proc.stderr
+        assert b"Traceback" not in proc.stderr
+    named = subprocess.run(
+        [*_command(), "validate", "d/pipe.md", "d/a.md"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert named.returncode == 2
+    assert b"d/pipe.md:1:1: DC000 io-error not a regular file (a FIFO)" in named.stdout
+
+
+def test_fifo_swapped_in_after_discovery_never_blocks(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    target = tmp_path / "a.md"
+    target.write_bytes(SEED_000.read_bytes())
+    [source] = pipeline.files([target])
+    target.unlink()
+    os.mkfifo(target)
+    with pytest.raises(OSError, match="FIFO"):
+        pipeline.read_bytes(source)
+
+
+def test_unreadable_folder_is_an_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process, for any user: listing the folder fails with EACCES."""
+    (tmp_path / "locked").mkdir()
+    shutil.copy(SEED_000, tmp_path / "locked" / "a.md")
+    shutil.copy(SEED_003, tmp_path / "b.md")
+    real = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if os.path.basename(os.fspath(path)) == "locked":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = validate([tmp_path])
+    [diag] = [d for d in report.diagnostics if d.rule == "io-error"]
+    assert diag.path == str(tmp_path / "locked") and "Permission denied" in diag.message
+    assert report.exit_code() == 2 and report.files == 1
+
+
+def test_unreadable_sub_folder_exits_2(tmp_path: Path) -> None:
+    locked = tmp_path / "d" / "locked"
+    locked.mkdir(parents=True)
+    shutil.copy(SEED_000, locked / "a.md")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("this user can read a folder with mode 000")
+        proc = subprocess.run(
+            [*_command(), "validate", "d"], cwd=tmp_path, capture_output=True, timeout=60
+        )
+    finally:
+        locked.chmod(0o755)
+    assert proc.returncode == 2
+    assert b"d/locked:1:1: DC000 io-error cannot read folder" in proc.stdout
+
+
+def test_stdin_closed_is_a_clean_io_error(tmp_path: Path) -> None:
+    script = 'exec "$@" <&-'
+    for command in (["validate", "-"], ["parse", "-"], ["to", "bibtex", "-"], ["fmt", "-"]):
+        proc = subprocess.run(
+            ["sh", "-c", script, "sh", *_command(), *command],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
+        assert b"Traceback" not in proc.stderr and b"internal error" not in proc.stderr
+        assert b"standard input is closed" in proc.stdout + proc.stderr
+
+
+# --------------------------------------------------------------------- Ctrl-C
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_ctrl_c_stops_the_workers_and_leaves_the_output_alone(tmp_path: Path) -> None:
+    corpus = sorted(p for p in CORPUS.glob("*.md") if p.stem.isdigit())
+    folder = tmp_path / "big"
+    for copy in range(20):
+        sub = folder / f"{copy:03d}"
+        sub.mkdir(parents=True)
+        for path in corpus:
+            shutil.copy(path, sub / path.name)
+    out = tmp_path / "out.bib"
+    out.write_bytes(b"% keep me\n")
+    proc = subprocess.Popen(
+        [*_command(), "to", "bibtex", "--jobs", "2", str(folder), "-o", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    # wait until the workers run (never a fixed sleep: poll for the child processes)
+    deadline = time.monotonic() + 120
+    while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workers = _children(proc.pid)
+    assert workers, "the pool never started"
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C: the whole group
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert b"Traceback" not in stderr
+    assert b"Exception ignored" not in stderr
+    assert out.read_bytes() == b"% keep me\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.bib")] == []
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] == "Z"
+    except OSError:
+        return True
