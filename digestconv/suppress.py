@@ -9,7 +9,10 @@
 
 HTML comments are invisible when markdown is rendered, so suppressions keep
 a digest valid markdown.  A suppression that silences nothing is reported as
-``unused-suppression``, so stale ones do not pile up.
+``unused-suppression`` (by the pipeline), so stale ones do not pile up.
+
+The reader finds what each comment covers (:mod:`digestconv.reader.walk`);
+:func:`suppress` matches diagnostics to suppressions.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Container, Iterable, Sequence
 
-from .model import Diagnostic, Digest, Suppression
-from .settings import Settings
+from .model import Diagnostic, Suppression
 
 UNUSED = "unused-suppression"
 
@@ -82,52 +84,3 @@ def suppress(
             hits[di] = best
     kept = [d for i, d in enumerate(diagnostics) if i not in hits]
     return kept, set(hits.values())
-
-
-def apply_suppressions(
-    digests: Sequence[Digest], diagnostics: list[Diagnostic], settings: Settings
-) -> list[Diagnostic]:
-    """Drop suppressed diagnostics and add one for every unused suppression."""
-    from . import rules as registry
-
-    by_path: dict[str, tuple[Suppression, ...]] = {
-        d.path: d.suppressions for d in digests if d.suppressions
-    }
-    if not by_path:
-        return diagnostics
-    grouped: dict[str, list[Diagnostic]] = {}
-    for diag in diagnostics:
-        grouped.setdefault(diag.path, []).append(diag)
-    kept: list[Diagnostic] = []
-    used: dict[str, set[int]] = {}
-    for path, found in grouped.items():
-        if path in by_path:
-            found, used[path] = suppress(found, by_path[path])
-        kept.extend(found)
-    unused_rule = registry.get(UNUSED)
-    assert unused_rule is not None
-    known: dict[str, bool] = {}
-    for path, sups in by_path.items():
-        if not settings.enabled(unused_rule.code, unused_rule.name, path):
-            continue
-        severity = settings.severity_of(unused_rule.code, unused_rule.name, unused_rule.severity)
-        used_here = used.get(path, set())
-        for index, s in enumerate(sups):
-            unknown = []
-            for r in s.rules:
-                if r not in known:
-                    known[r] = registry.get(r) is not None
-                if not known[r]:
-                    unknown.append(r)
-            if unknown:
-                names = ", ".join(unknown)
-                message = f"suppression names unknown rule(s) {names}: see 'digestconv rules'"
-            elif index not in used_here:
-                what = ", ".join(s.rules) or "any rule"
-                message = f"suppression of {what} silences nothing here: delete it"
-            else:
-                continue
-            from .rules import Finding
-
-            kept.append(unused_rule.diagnostic(path, Finding(s.span, message), severity))
-    return kept
