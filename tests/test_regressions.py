@@ -308,8 +308,31 @@ def test_short_write_under_a_file_size_limit_is_an_error(tmp_path: Path, target:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_short_write_of_a_streamed_report_is_an_error(tmp_path: Path, fmt: str) -> None:
+    """validate streams its report file by file: each write is checked, and the pool stops."""
+    with (tmp_path / "report").open("wb") as handle:
+        proc = subprocess.run(
+            [*_command(), "validate", "-f", fmt, "--jobs", "2", CORPUS],
+            cwd=tmp_path,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: _limit_file_size(8_000),
+            timeout=300,
+            check=False,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert b"cannot write standard output: File too large" in proc.stderr
+    assert b"internal error" not in proc.stderr and b"Traceback" not in proc.stderr
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
-@pytest.mark.parametrize("command", [["to", "bibtex"], ["parse"], ["validate", "-f", "json"]])
+@pytest.mark.parametrize(
+    "command",
+    [["to", "bibtex"], ["parse"], ["validate", "-f", "json"], ["validate"], ["fmt", "--diff"]],
+)
 def test_full_disk_on_stdout_is_an_error(tmp_path: Path, command: list[str]) -> None:
     with open("/dev/full", "wb") as full:
         proc = _raw_run([*command, SEED_000], tmp_path, stdout=full, stderr=subprocess.PIPE)
