@@ -18,9 +18,9 @@ from pathlib import Path
 
 from . import arxiv, pipeline
 from .formats import Batch, Format, Source
-from .model import ENTRY_FIELDS, Diagnostic, Digest, Paper, Report, Span
+from .model import Diagnostic, Digest, Paper, Report, Span
 from .output import source_date_epoch
-from .pipeline import PaperFact, paper_fact
+from .pipeline import CONTENT_FIELDS, PaperFact, paper_fact
 from .settings import Settings
 
 #: rule reported for papers that were not written
@@ -93,19 +93,29 @@ class Merger:
         self.sources: list[Source] = []
         #: stems of the digest files with papers (for the default feed title)
         self.names: list[str] = []
+        #: (identifier, content mark) -> fields in which that copy differs from the kept one
+        self.variants: dict[tuple[str, bytes], list[str]] = {}
+        #: (identifier, content mark) -> the paper a pool worker sent (later copies are marks)
+        self.sent: dict[tuple[str, bytes], Paper] = {}
 
     def add(
         self,
         path: str,
         kind: str,
         recognized: bool,
-        papers: Sequence[Paper],
+        papers: Sequence[Paper | None],
         facts: Sequence[PaperFact],
         diagnostics: Iterable[Diagnostic],
+        marks: Sequence[bytes | None] | None = None,
     ) -> list[Diagnostic]:
-        """Merge one file's papers; return its notes (not-converted, duplicate-paper)."""
+        """Merge one file's papers; return its notes (not-converted, duplicate-paper).
+
+        A paper may be ``None`` when it cannot be written, or when ``marks``
+        says it is a copy whose content was merged before (pool workers send
+        each identifier and content once).
+        """
         notes: list[Diagnostic] = []
-        if kind == "digest" and papers:
+        if kind == "digest" and facts:
             self.names.append(Path(path).stem)
         if kind == "abstract-page" or not recognized:
             notes.append(
@@ -124,16 +134,26 @@ class Merger:
             if d.severity == "error":
                 bad_lines.update(range(d.line, d.end_line + 1))
         mine: list[Paper] = []
-        for paper, fact in zip(papers, facts, strict=True):
-            where = fact.block
-            if paper.arxiv_id is None:
+        for index, fact in enumerate(facts):
+            paper = papers[index]
+            arxiv_id = fact.arxiv_id
+            mark = marks[index] if marks is not None else None
+            if mark is not None and arxiv_id is not None:
+                # a copy sent before by the same worker, hence earlier in input order
+                if paper is None:
+                    paper = self.sent.get((arxiv_id, mark))
+                    if paper is None:
+                        raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
+                else:
+                    self.sent.setdefault((arxiv_id, mark), paper)
+            if arxiv_id is None:
                 notes.append(
                     _diag(
                         path,
-                        where,
+                        fact.span("block"),
                         SKIPPED_CODE,
                         SKIPPED_RULE,
-                        f"[^{paper.ref}] not converted: no valid arXiv identifier",
+                        f"[^{fact.ref}] not converted: no valid arXiv identifier",
                         "error",
                     )
                 )
@@ -142,35 +162,37 @@ class Merger:
                 notes.append(
                     _diag(
                         path,
-                        where,
+                        fact.span("block"),
                         SKIPPED_CODE,
                         SKIPPED_RULE,
-                        f"[^{paper.ref}] arXiv:{paper.arxiv_id} not converted: fix the "
+                        f"[^{fact.ref}] arXiv:{arxiv_id} not converted: fix the "
                         "errors reported in it",
                         "error",
                     )
                 )
                 continue
-            seen = self.first.get(paper.arxiv_id)
+            if paper is None:
+                raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
+            seen = self.first.get(arxiv_id)
             if seen is None:
-                self.first[paper.arxiv_id] = (paper, path, fact.line)
+                self.first[arxiv_id] = (paper, path, fact.line)
                 self.papers.append(paper)
                 mine.append(paper)
                 continue
             kept, kept_path, kept_line = seen
-            differ = [
-                f
-                for f in ENTRY_FIELDS
-                if f not in ("ref", "line", "end_line") and getattr(kept, f) != getattr(paper, f)
-            ]
+            differ = self.variants.get((arxiv_id, mark)) if mark is not None else None
+            if differ is None:
+                differ = [f for f in CONTENT_FIELDS if getattr(kept, f) != getattr(paper, f)]
+                if mark is not None:
+                    self.variants[(arxiv_id, mark)] = differ
             if differ:
                 notes.append(
                     _diag(
                         path,
-                        fact.url,
+                        fact.span("url"),
                         MERGE_CODE,
                         MERGE_RULE,
-                        f"arXiv:{paper.arxiv_id} differs from its copy at {kept_path}:{kept_line} "
+                        f"arXiv:{arxiv_id} differs from its copy at {kept_path}:{kept_line} "
                         f"in {', '.join(differ)}: the first copy is kept",
                     )
                 )
@@ -240,9 +262,10 @@ def convert(
                 result.name,
                 result.kind,
                 result.recognized,
-                result.papers or (),
+                result.papers or (None,) * len(result.facts),
                 result.facts,
                 diagnostics,
+                result.marks,
             )
             notes = _configured(notes, planner)
         # a merge note says more than the plain duplicate-paper warning at the same place
