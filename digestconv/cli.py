@@ -252,13 +252,21 @@ def validate(
     fmt = _output_format(output_format)
     settings = _jobs(jobs, settings)
     from . import pipeline
+    from .output import OutputError, write_text
     from .report import StreamWriter, want_color
 
     inputs = pipeline.files(paths, settings)
     stream = sys.stdout
+
+    def write(text: str) -> None:
+        try:
+            write_text(text, stream)  # checked: a short write is an error
+        except OutputError as exc:
+            raise _fail(str(exc)) from None
+
     writer = StreamWriter(
         fmt,
-        stream.write,
+        write,
         color=want_color(stream, os.environ),
         root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
         quiet=quiet,
@@ -270,10 +278,7 @@ def validate(
     for _, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
         fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
         writer.file(found)
-        if fmt in ("text", "github"):
-            stream.flush()
     writer.finish(fold.files, fold.papers, fold.skipped)
-    stream.flush()
     if fatal:
         raise typer.Exit(2)
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)

@@ -337,7 +337,9 @@ def _finding(span: Span, message: str, path: str | None = None) -> Finding:
 
 def io_error(name: str, message: str) -> Diagnostic:
     """The ``io-error`` diagnostic of a path that could not be read (always an error)."""
-    return Diagnostic(name, 1, 1, 1, 1, IO_ERROR_CODE, IO_RULE, "error", message)
+    rule = _registered(IO_RULE)
+    assert rule.code == IO_ERROR_CODE
+    return rule.diagnostic(name, _finding(Span.point(1), message), "error")
 
 
 def internal_error(name: str, exc: BaseException, where: str = "") -> Diagnostic:
