@@ -18,11 +18,14 @@ Sections:
   corpus repeated to at least 600 MB in a temporary folder (generated, never committed),
   with ``--jobs 1`` and with every CPU: wall time, MB/s, papers/s, and peak memory (the
   largest single process, from ``/usr/bin/time -v`` when installed, and the sum over the
-  process and its workers, sampled from ``/proc``).
+  process and its workers, sampled from ``/proc``), and the CPU seconds of the run with
+  its workers (from ``/usr/bin/time -v``): on a shared machine, MB per CPU second says
+  more than wall time.
 
 Options for ``corpus``: ``--mb N`` (size, default 600), ``--before PATH`` (also run the
 source tree at PATH, e.g. an export of an older commit, for before/after figures), and
-``--keep DIR`` (build the corpus in DIR and leave it there for later runs).
+``--keep DIR`` (build the corpus in DIR and leave it there for later runs), ``--only
+validate,to`` (some of the commands).
 """
 
 from __future__ import annotations
@@ -255,13 +258,25 @@ def measure(argv: list[str], cwd: Path | None = None) -> dict[str, float | str]:
         stdout = out.read().decode("utf-8", "replace")
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
+    cpu = 0.0
+    for key in ("User time", "System time"):
+        found = re.search(key + r" \(seconds\): ([\d.]+)", stderr)
+        if found:
+            cpu += float(found.group(1))
     single = 0.0
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
     if match:
         single = int(match.group(1)) * 1024
         stderr = stderr[: stderr.rfind("\tCommand being timed")]
     text = (stdout.strip() or stderr.strip()).split("\n")
-    return {"wall": wall, "single": single, "tree": float(peak), "code": code, "last": text[-1]}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "single": single,
+        "tree": float(peak),
+        "code": code,
+        "last": text[-1],
+    }
 
 
 def _cli(source: Path | None) -> list[str]:
@@ -306,8 +321,12 @@ def bench_corpus(args: list[str] | None = None) -> None:
             "validate": ["validate", "--output-format", "text"],
             "to bibtex": ["to", "bibtex", "--quiet"],
         }
+        only = option("--only")
+        if only:
+            commands = {k: v for k, v in commands.items() if k.split()[0] in only.split(",")}
         print(
             f"  {'command':<10} {'run':<7} {'wall s':>7} {'MB/s':>7} {'papers/s':>10} "
+            f"{'CPU s':>7} {'MB/CPU s':>9} "
             f"{'peak MB (largest process)':>26} {'peak MB (all processes)':>24}  exit"
         )
         for name, command in commands.items():
@@ -319,9 +338,11 @@ def bench_corpus(args: list[str] | None = None) -> None:
                     if found and not papers:
                         papers = int(found.group(1).replace(",", ""))
                 wall = float(result["wall"])
+                cpu = float(result["cpu"])
                 print(
                     f"  {name:<10} {label:<7} {wall:7.1f} {size / 1e6 / wall:7.1f} "
                     f"{papers / wall if papers else 0:10,.0f} "
+                    f"{cpu:7.1f} {size / 1e6 / cpu if cpu else 0:9.1f} "
                     f"{float(result['single']) / 1e6:26,.0f} {float(result['tree']) / 1e6:24,.0f}"
                     f"  {result['code']}"
                 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,19 +234,29 @@ def convert(
     env: Mapping[str, str] | None = None,
     stdin: object = None,
     jobs: int | None = None,
+    inputs: Sequence[pipeline.Input] | None = None,
+    report: Callable[[Sequence[Diagnostic]], object] | None = None,
 ) -> Conversion:
     """Convert every digest under ``paths`` to ``fmt``.
 
     Files are handled one at a time (by ``jobs`` worker processes for large
     inputs) and folded: only one merged paper per arXiv identifier is kept.
+    ``inputs`` may give the discovered inputs of ``paths`` when the caller has them.
     With ``strict``, nothing is written when any input has an error.
+
+    ``report``, when given, receives each file's diagnostics (in report order)
+    as soon as the file is merged, and they are not kept: the returned
+    :class:`Conversion` then has no diagnostics.  A ``SOURCE_DATE_EPOCH`` that
+    is not a timestamp raises :class:`ValueError` before any file is read.
     """
+    source_date_epoch(env)  # fail early on a bad SOURCE_DATE_EPOCH
     settings = settings or Settings()
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
     merger = Merger()
     task = pipeline.Task(settings, papers=True)
-    inputs = pipeline.files(paths, settings)
+    if inputs is None:
+        inputs = pipeline.files(paths, settings)
     all_diags: list[Diagnostic] = []
     skipped = 0
     has_errors = io_error = False
@@ -278,8 +288,13 @@ def convert(
             ]
         has_errors = has_errors or any(d.severity == "error" for d in diagnostics)
         skipped += sum(d.code == SKIPPED_CODE for d in notes)
-        all_diags.extend(diagnostics)
-        all_diags.extend(notes)
+        if report is None:
+            all_diags.extend(diagnostics)
+            all_diags.extend(notes)
+        elif notes:
+            report(sorted([*diagnostics, *notes], key=Diagnostic.sort_key))
+        else:
+            report(diagnostics)
     all_diags.sort(key=Diagnostic.sort_key)
     papers = merger.papers
     batch = Batch(
