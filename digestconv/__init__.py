@@ -66,7 +66,7 @@ def convert(paths: Any, format: str, **options: Any) -> Conversion:
     """Convert the digests under ``paths`` to the format named ``format``.
 
     Options are those of :func:`digestconv.conversion.convert` (``settings``,
-    ``strict``, ``title``, ``link``, ``ascii``).  Returns a
+    ``strict``, ``title``, ``link``, ``ascii``, ``enrich``).  Returns a
     :class:`~digestconv.conversion.Conversion` with the output bytes and the
     diagnostics.
     """

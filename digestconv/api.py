@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from . import pipeline
-from .model import Diagnostic, Digest, Report
+from .model import Diagnostic, Digest, Paper, Report
 from .pipeline import IO_RULE, STDIN, STDIN_NAME, FileResult, Input
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .enrich.options import EnrichOptions
 
 __all__ = [
     "IO_RULE",
@@ -116,18 +119,20 @@ def stream(
     stdin: BinaryIO | None = None,
     jobs: int | None = None,
     progress: Callable[[Iterable[FileResult]], Iterable[FileResult]] | None = None,
+    papers: bool = False,
 ) -> tuple[pipeline.Fold, Iterator[tuple[FileResult, list[Diagnostic]]]]:
     """Validate file by file: the fold (running counts) and each file's diagnostics.
 
     The iterator yields ``(result, diagnostics)`` in input order as files
     complete; the fold's ``files``, ``papers`` and ``skipped`` counts are final
-    once it is exhausted.
+    once it is exhausted.  With ``papers``, each result keeps its papers.
     """
     settings = settings or Settings()
     inputs = pipeline.files(paths, settings)
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
-    results = pipeline.run(inputs, pipeline.Task(settings), jobs=jobs, stdin=stdin)
+    task = pipeline.Task(settings, papers=papers)
+    results = pipeline.run(inputs, task, jobs=jobs, stdin=stdin)
     return fold, pipeline.each(results, fold, progress)
 
 
@@ -138,16 +143,31 @@ def validate(
     stdin: BinaryIO | None = None,
     progress: Callable[[Iterable[FileResult]], Iterable[FileResult]] | None = None,
     jobs: int | None = None,
+    enrich: EnrichOptions | None = None,
 ) -> Report:
     """Validate files and folders; return every diagnostic and the counts.
 
     ``progress`` may wrap the per-file results (the command line shows a
     progress bar); ``jobs`` is the number of worker processes (default: the
-    ``jobs`` setting, else every CPU this process may use).
+    ``jobs`` setting, else every CPU this process may use).  With ``enrich``,
+    the papers are also looked up (cache, snapshot, arXiv API) and the
+    metadata rules compare each with its record.
     """
-    fold, results = stream(paths, settings, stdin=stdin, jobs=jobs, progress=progress)
+    fold, results = stream(
+        paths, settings, stdin=stdin, jobs=jobs, progress=progress, papers=enrich is not None
+    )
     diagnostics: list[Diagnostic] = []
-    for _, found in results:
+    located: list[tuple[str, Paper]] = []
+    for result, found in results:
         diagnostics.extend(found)
+        if enrich is not None:
+            from .enrich.apply import located_papers
+
+            located.extend(located_papers(result.name, result.papers or (), result.facts))
+    if enrich is not None:
+        from .enrich.apply import enrich_papers, enrichment_diagnostics
+
+        outcome = enrich_papers(located, enrich)
+        diagnostics.extend(enrichment_diagnostics(outcome, settings or Settings()))
     diagnostics.sort(key=Diagnostic.sort_key)
     return Report(tuple(diagnostics), files=fold.files, papers=fold.papers, skipped=fold.skipped)

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from . import __version__
+from .enrich import cli as _enrich_cli
 
 app = typer.Typer(
     name="digestconv",
@@ -232,8 +233,18 @@ def validate(
         bool, typer.Option("--show-settings", help="Print the effective settings and exit.")
     ] = False,
     jobs: JobsOpt = None,
+    enrich: _enrich_cli.EnrichFlag = False,
+    offline: _enrich_cli.OfflineOpt = False,
+    snapshot: _enrich_cli.SnapshotOpt = None,
+    cache_dir: _enrich_cli.CacheDirOpt = None,
+    max_age: _enrich_cli.MaxAgeOpt = None,
+    refresh: _enrich_cli.RefreshOpt = False,
 ) -> None:
-    """Check digests and report problems with file, line and column."""
+    """Check digests and report problems with file, line and column.
+
+    With --enrich, each paper is also compared with its arXiv metadata (the
+    cache, --snapshot, then the arXiv API; --offline: no network).
+    """
     settings, source = _settings(
         config,
         select,
@@ -251,6 +262,15 @@ def validate(
         raise typer.Exit(0)
     fmt = _output_format(output_format)
     settings = _jobs(jobs, settings)
+    metadata = _enrich_cli.requested(
+        enrich,
+        config,
+        offline=offline,
+        snapshot=snapshot,
+        cache_dir=cache_dir,
+        max_age=max_age,
+        refresh=refresh,
+    )
     from . import pipeline
     from .output import OutputError, write_text
     from .report import StreamWriter, want_color
@@ -258,27 +278,51 @@ def validate(
     inputs = pipeline.files(paths, settings)
     stream = sys.stdout
 
-    def write(text: str) -> None:
-        try:
-            write_text(text, stream)  # checked: a short write is an error
-        except OutputError as exc:
-            raise _fail(str(exc)) from None
-
     writer = StreamWriter(
         fmt,
-        write,
+        lambda text: write_text(text, stream),  # checked: a short write is an error
         color=want_color(stream, os.environ),
         root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
         quiet=quiet,
     )
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
-    results = pipeline.run(inputs, pipeline.Task(settings), planner=planner)
+    task = pipeline.Task(settings, papers=metadata is not None)
+    results = pipeline.run(inputs, task, planner=planner)
     fatal = False
-    for _, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
-        fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
-        writer.file(found)
-    writer.finish(fold.files, fold.papers, fold.skipped)
+    held: list[tuple[str, list[Any]]] = []  # --enrich: files wait for the lookup
+    located: list[Any] = []
+    try:
+        for result, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
+            fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
+            if metadata is not None:
+                from .enrich.apply import located_papers
+
+                held.append((result.name, list(found)))
+                located.extend(located_papers(result.name, result.papers or (), result.facts))
+                continue
+            writer.file(found)
+        if metadata is not None:
+            from .enrich.apply import enrich_papers, enrichment_diagnostics
+            from .model import Diagnostic
+
+            outcome = enrich_papers(
+                located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")
+            )
+            _enrich_cli.report_warnings(outcome.warnings)
+            extra: dict[str, list[Diagnostic]] = {}
+            for d in enrichment_diagnostics(outcome, settings):
+                extra.setdefault(d.path, []).append(d)
+            for name, found in held:
+                writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
+        writer.finish(fold.files, fold.papers, fold.skipped)
+    except (OutputError, BrokenPipeError) as exc:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stop the workers now, not at interpreter exit
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise _fail(str(exc)) from None
     if fatal:
         raise typer.Exit(2)
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
@@ -364,8 +408,19 @@ def to(
         typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
     ] = None,
     jobs: JobsOpt = None,
+    enrich: _enrich_cli.EnrichFlag = False,
+    offline: _enrich_cli.OfflineOpt = False,
+    snapshot: _enrich_cli.SnapshotOpt = None,
+    cache_dir: _enrich_cli.CacheDirOpt = None,
+    max_age: _enrich_cli.MaxAgeOpt = None,
+    refresh: _enrich_cli.RefreshOpt = False,
 ) -> None:
-    """Convert digests to FORMAT on stdout (diagnostics go to stderr)."""
+    """Convert digests to FORMAT on stdout (diagnostics go to stderr).
+
+    With --enrich, arXiv metadata (authors, dates, full abstracts) is added from
+    the cache, --snapshot, then the arXiv API (--offline: no network); papers
+    that cannot be enriched are written from the digest alone, with a warning.
+    """
     from . import formats
 
     args = list(fmt_or_path)
@@ -387,6 +442,15 @@ def to(
         raise _fail(f"format '{fmt.name}' cannot be written")
     settings, _ = _settings(config)
     settings = _jobs(jobs, settings)
+    metadata = _enrich_cli.requested(
+        enrich,
+        config,
+        offline=offline,
+        snapshot=snapshot,
+        cache_dir=cache_dir,
+        max_age=max_age,
+        refresh=refresh,
+    )
     from .output import OutputError, check_option_text
 
     try:
@@ -427,16 +491,20 @@ def to(
             ascii=ascii_,
             inputs=inputs,
             report=writer.file,
+            enrich=metadata,
+            enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
         )
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    _enrich_cli.report_warnings(result.warnings)
     if writer.errors or writer.warnings:
         writer.finish(result.files, len(result.papers))
     if result.written:
         _emit(result.output, output)
     else:
         typer.echo("digestconv: nothing written (--strict and errors in the input)", err=True)
-    raise typer.Exit(result.exit_code)
+    # papers written without their metadata fail only --strict runs
+    raise typer.Exit(max(result.exit_code, 1 if strict and result.unenriched else 0))
 
 
 @app.command("fmt")
@@ -595,9 +663,7 @@ def rule(name: Annotated[str, typer.Argument(help="Rule name or code.")]) -> Non
     )
 
 
-from .enrich.cli import register as _register_enrich  # noqa: E402  (enrich, cache)
-
-_register_enrich(app)
+_enrich_cli.register(app)  # the enrich and cache commands
 
 
 def main() -> None:

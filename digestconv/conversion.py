@@ -13,8 +13,9 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import arxiv, pipeline
 from .formats import Batch, Format, Source
@@ -22,6 +23,10 @@ from .model import Diagnostic, Digest, Paper, Report, Span
 from .output import source_date_epoch
 from .pipeline import CONTENT_FIELDS, PaperFact, paper_fact
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .enrich.options import EnrichOptions
+    from .enrich.record import ArxivRecord
 
 #: rule reported for papers that were not written
 SKIPPED_RULE = "not-converted"
@@ -41,6 +46,11 @@ class Conversion:
     files: int
     written: bool = True
     io_error: bool = False
+    #: arXiv metadata of the written papers (``enrich``); empty otherwise
+    records: Mapping[str, ArxivRecord] = field(default_factory=dict)
+    #: papers that could not be enriched (``enrich``), and other enrichment warnings
+    unenriched: int = 0
+    warnings: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -236,6 +246,8 @@ def convert(
     jobs: int | None = None,
     inputs: Sequence[pipeline.Input] | None = None,
     report: Callable[[Sequence[Diagnostic]], object] | None = None,
+    enrich: EnrichOptions | None = None,
+    enrich_hooks: Mapping[str, Any] | None = None,
 ) -> Conversion:
     """Convert every digest under ``paths`` to ``fmt``.
 
@@ -248,16 +260,24 @@ def convert(
     as soon as the file is merged, and they are not kept: the returned
     :class:`Conversion` then has no diagnostics.  A ``SOURCE_DATE_EPOCH`` that
     is not a timestamp raises :class:`ValueError` before any file is read.
+
+    With ``enrich``, the written papers are looked up (cache, snapshot, arXiv
+    API) and their metadata goes to the writer as ``Batch.records``; papers
+    that cannot be enriched are written from the digest alone, with one
+    ``enrich-unavailable`` warning.  ``enrich_hooks`` passes ``progress`` (and,
+    for tests, ``clock``/``sleep``/``rng``/``transport``) to the lookup.
     """
     source_date_epoch(env)  # fail early on a bad SOURCE_DATE_EPOCH
     settings = settings or Settings()
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
     merger = Merger()
-    task = pipeline.Task(settings, papers=True)
+    # a pool worker sends each paper copy once, unless every copy is looked up (enrich)
+    task = pipeline.Task(settings, papers=True, elide=enrich is None)
     if inputs is None:
         inputs = pipeline.files(paths, settings)
     all_diags: list[Diagnostic] = []
+    located: list[tuple[str, Paper]] = []  # for enrichment: papers with their link spans
     skipped = 0
     has_errors = io_error = False
     for result in pipeline.run(inputs, task, jobs=jobs, stdin=stdin, planner=planner):  # type: ignore[arg-type]
@@ -278,6 +298,10 @@ def convert(
                 result.marks,
             )
             notes = _configured(notes, planner)
+            if enrich is not None:
+                from .enrich.apply import located_papers
+
+                located.extend(located_papers(result.name, result.papers or (), result.facts))
         # a merge note says more than the plain duplicate-paper warning at the same place
         merged_at = {(d.line, d.column) for d in notes if d.code == MERGE_CODE}
         if merged_at:
@@ -295,8 +319,28 @@ def convert(
             report(sorted([*diagnostics, *notes], key=Diagnostic.sort_key))
         else:
             report(diagnostics)
-    all_diags.sort(key=Diagnostic.sort_key)
     papers = merger.papers
+    records: Mapping[str, ArxivRecord] = {}
+    unenriched = 0
+    warnings: tuple[str, ...] = ()
+    if enrich is not None:
+        from .enrich.apply import enrich_papers, enrichment_diagnostics
+
+        written = {p.arxiv_id for p in papers}
+        outcome = enrich_papers(
+            [(name, p) for name, p in located if p.arxiv_id in written],
+            enrich,
+            **dict(enrich_hooks or {}),
+        )
+        records = {k: v for k, v in outcome.records.items() if k in written}
+        unenriched = len(outcome.not_enriched())
+        warnings = outcome.warnings
+        found = sorted(enrichment_diagnostics(outcome, settings), key=Diagnostic.sort_key)
+        if report is None:
+            all_diags.extend(found)
+        elif found:
+            report(found)
+    all_diags.sort(key=Diagnostic.sort_key)
     batch = Batch(
         papers=tuple(papers),
         sources=tuple(merger.sources),
@@ -304,12 +348,18 @@ def convert(
         title=title or _default_title(merger.names),
         link=link or "https://arxiv.org/",
         ascii=ascii,
+        records=records,
     )
     files = fold.files
+    extra = {"records": records, "unenriched": unenriched, "warnings": warnings}
     if strict and has_errors:
-        return Conversion(b"", tuple(papers), tuple(all_diags), skipped, files, False, io_error)
+        return Conversion(
+            b"", tuple(papers), tuple(all_diags), skipped, files, False, io_error, **extra
+        )
     output = fmt.write_bytes(batch)
-    return Conversion(output, tuple(papers), tuple(all_diags), skipped, files, True, io_error)
+    return Conversion(
+        output, tuple(papers), tuple(all_diags), skipped, files, True, io_error, **extra
+    )
 
 
 def _configured(notes: list[Diagnostic], planner: pipeline.Planner) -> list[Diagnostic]:

@@ -562,6 +562,8 @@ class Task:
     papers: bool = False
     #: ``fmt``: None, "write", "check" or "diff"
     fmt: str | None = None
+    #: ``to``: pool workers send each paper copy once (see :func:`_elide`)
+    elide: bool = False
 
 
 def process(
@@ -640,7 +642,7 @@ def examine(
     marks: tuple[bytes | None, ...] | None = None
     facts = tuple(paper_fact(p) for p in digest.papers)
     if task.papers:
-        if sent is not None and not planner.corpus_errors(path):
+        if task.elide and sent is not None and not planner.corpus_errors(path):
             papers, marks = _elide(digest.papers, facts, diagnostics, sent)
         else:
             papers = tuple(_without_source(p) for p in digest.papers)
@@ -824,59 +826,18 @@ def _schema(digest: Digest, plan: Plan, found: list[Diagnostic]) -> Iterator[Dia
 # ------------------------------------------------------------- suppressions
 
 
-def _covers(s: Suppression, d: Diagnostic) -> bool:
-    if not s.start <= d.line <= s.end:
-        return False
-    return not s.rules or any(r.upper() == d.code or r.lower() == d.rule for r in s.rules)
-
-
 def suppress(
     diagnostics: Iterable[Diagnostic], suppressions: Sequence[Suppression], plan: Plan | None = None
 ) -> tuple[list[Diagnostic], set[int]]:
     """Drop the diagnostics a suppression covers; also the indices of the suppressions used.
 
     I/O, internal and unused-suppression diagnostics cannot be suppressed.
-    Lines are matched through an index of suppression starts, so the work
-    grows with the diagnostics and suppressions, not their product.
+    The matching (:func:`digestconv.suppress.suppress`) grows with the
+    diagnostics and suppressions, not their product.
     """
-    diagnostics = list(diagnostics)
-    if not suppressions:
-        return diagnostics, set()
-    import bisect
+    from .suppress import suppress as match
 
-    file_level = [i for i, s in enumerate(suppressions) if s.file_level]
-    local = sorted(
-        (i for i, s in enumerate(suppressions) if not s.file_level),
-        key=lambda i: suppressions[i].start,
-    )
-    starts = [suppressions[i].start for i in local]
-    # the widest suppression so far bounds how far back a covering one can start
-    reach: list[int] = []
-    widest = 0
-    for i in local:
-        widest = max(widest, suppressions[i].end)
-        reach.append(widest)
-    used: set[int] = set()
-    kept: list[Diagnostic] = []
-    for d in diagnostics:
-        hit = None
-        if d.rule not in FATAL_RULES and d.rule != UNUSED_RULE:
-            # the first covering suppression in file order is the one used
-            for i in file_level:
-                if _covers(suppressions[i], d):
-                    hit = i
-                    break
-            k = bisect.bisect_right(starts, d.line) - 1
-            while k >= 0 and reach[k] >= d.line:
-                i = local[k]
-                if (hit is None or i < hit) and _covers(suppressions[i], d):
-                    hit = i
-                k -= 1
-        if hit is None:
-            kept.append(d)
-        else:
-            used.add(hit)
-    return kept, used
+    return match(diagnostics, suppressions, exempt={*FATAL_RULES, UNUSED_RULE})
 
 
 def unused_suppressions(

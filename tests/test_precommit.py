@@ -3,8 +3,15 @@
 The hook repository is a snapshot of this checkout's working tree (package,
 ``pyproject.toml`` and ``.pre-commit-hooks.yaml``) committed to a temporary git
 repository, so uncommitted and untracked changes are tested too.  pre-commit
-installs the package into its own virtualenv (from the package index), once
-per hook repository and revision under ``PRE_COMMIT_HOME``.
+installs the package into its own virtualenv, once per hook repository and
+revision under ``PRE_COMMIT_HOME``.
+
+No network is needed: pip gets every dependency from a local wheelhouse
+repacked from this environment's installed distributions (``tests/wheelhouse.py``),
+with ``PIP_NO_INDEX`` set and proxies pointing at a closed loopback port, so
+a run that tried the network would fail.  Where that wheelhouse cannot be built
+(a dependency not installed from a wheel), the tests use the package index, or
+skip with the reason when it is unreachable.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import wheelhouse
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED_000 = ROOT / "seeds" / "000_20f5c0d8057fc2ad.txt"
 SEED_003 = ROOT / "seeds" / "003_025763420b998cbe.txt"
@@ -31,8 +40,18 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=_env())
 
 
+#: pip's environment for installing hook repositories (set by the ``pip_env`` fixture)
+_PIP_ENV: dict[str, str] = {}
+#: every proxy variable pointed at a closed loopback port: nothing may reach the network
+_NO_NETWORK = dict.fromkeys(
+    ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"),
+    "http://127.0.0.1:9",
+)
+
+
 def _env(home: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(_PIP_ENV)
     env.update(
         GIT_AUTHOR_NAME="digestconv tests",
         GIT_AUTHOR_EMAIL="tests@example.invalid",
@@ -63,8 +82,27 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """An isolated pre-commit cache for this module."""
+def pip_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Offline installs from a local wheelhouse; else the index; else skip, saying why."""
+    try:
+        env = wheelhouse.build(tmp_path_factory.mktemp("wheels"))
+        env.update(_NO_NETWORK)
+        env["NO_PROXY"] = env["no_proxy"] = ""
+    except wheelhouse.Unavailable as why:
+        if not wheelhouse.index_reachable():
+            pytest.skip(f"no local wheelhouse ({why}) and the package index is unreachable")
+        env = {}
+    _PIP_ENV.clear()
+    _PIP_ENV.update(env)
+    yield env
+    _PIP_ENV.clear()
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(
+    tmp_path_factory: pytest.TempPathFactory, pip_env: dict[str, str]
+) -> Iterator[Path]:
+    """An isolated pre-commit cache for this module (hook installs use ``pip_env``)."""
     yield tmp_path_factory.mktemp("pre-commit-home")
 
 

@@ -159,6 +159,30 @@ def paper_diagnostics(outcome: Outcome) -> list[Diagnostic]:
     return out
 
 
+def located_papers(
+    path: str, papers: Sequence[Paper], facts: Sequence[object]
+) -> list[tuple[str, Paper]]:
+    """``(path, paper)`` pairs for a worker's result, each paper carrying its link's span.
+
+    Workers send papers without their source map; the facts sent beside them
+    hold the spans diagnostics need (``url``, ``block``).
+    """
+    import dataclasses
+
+    from ..model import Source
+
+    out: list[tuple[str, Paper]] = []
+    for paper, fact in zip(papers, facts, strict=False):
+        spans = {"url": fact.span("url"), "block": fact.span("block")}  # type: ignore[attr-defined]
+        out.append((path, dataclasses.replace(paper, source=Source(spans=spans))))
+    return out
+
+
+def enrichment_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnostic]:
+    """Everything ``to``/``validate --enrich`` report: lookup rules, then metadata rules."""
+    return lookup_diagnostics(outcome, settings) + metadata_diagnostics(outcome, settings)
+
+
 def papers_of(digests: Sequence[object]) -> list[tuple[str, Paper]]:
     """``(path, paper)`` for every paper of ``digests`` (abstract pages have none)."""
     out: list[tuple[str, Paper]] = []

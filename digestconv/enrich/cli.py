@@ -103,6 +103,52 @@ def options_from_cli(
     return options
 
 
+def requested(
+    enrich: bool,
+    config: Path | None,
+    *,
+    offline: bool = False,
+    snapshot: Path | None = None,
+    cache_dir: Path | None = None,
+    max_age: str | None = None,
+    refresh: bool = False,
+) -> EnrichOptions | None:
+    """The options of ``to``/``validate --enrich``; ``None`` without ``--enrich``.
+
+    The metadata options mean nothing without ``--enrich``: given alone they
+    are a usage error rather than silently ignored (``--offline`` alone is
+    allowed: without ``--enrich`` nothing touches the network anyway).
+    """
+    if not enrich:
+        given = [
+            name
+            for name, value in (
+                ("--snapshot", snapshot),
+                ("--cache-dir", cache_dir),
+                ("--max-age", max_age),
+                ("--refresh", refresh or None),
+            )
+            if value is not None
+        ]
+        if given:
+            raise _fail(f"{', '.join(given)} only applies with --enrich")
+        return None
+    return options_from_cli(
+        config,
+        offline=offline,
+        snapshot=snapshot,
+        cache_dir=cache_dir,
+        max_age=max_age,
+        refresh=refresh,
+    )
+
+
+def report_warnings(warnings: Any) -> None:
+    """Print enrichment warnings (an unusable cache) on standard error."""
+    for warning in warnings:
+        typer.echo(f"digestconv: warning: {warning}", err=True)
+
+
 def progress_bar(quiet: bool) -> Any:
     """A ``progress(done, total)`` callback drawing a bar on a terminal; ``None`` elsewhere."""
     if quiet or not sys.stderr.isatty() or os.environ.get("CI"):

@@ -214,7 +214,7 @@ class ApiSource:
                 return fail("the time budget for arXiv requests is spent")
             except TransportError as exc:
                 if exc.kind == "connect":
-                    self.breaker.trip(f"arXiv API unreachable ({exc})")
+                    self.breaker.trip(f"arXiv API unreachable: {exc}")
                     return fail(str(self.breaker.reason))
                 if exc.kind in ("redirect", "too-large"):
                     return fail(f"arXiv API: {exc}")

@@ -180,7 +180,8 @@ def get(
             raise TransportError("timeout", "connection timed out") from None
         if isinstance(reason, ConnectionResetError):
             raise TransportError("reset", "connection reset") from None
-        raise TransportError("connect", f"cannot connect to {host}: {reason}") from None
+        why = getattr(reason, "strerror", None) or reason
+        raise TransportError("connect", f"cannot connect to {host}: {why}") from None
     except (http.client.HTTPException, ConnectionError, OSError) as exc:
         raise TransportError("reset", f"connection failed: {type(exc).__name__}: {exc}") from None
     body = b"".join(chunks)

@@ -22,18 +22,23 @@ from collections.abc import Iterable, Iterator
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
-from ..arxiv import check_id, parse_url
-from ..model import ENTRY_FIELDS, Paper
+from ..arxiv import MAX_VERSION, check_id, parse_url
+from ..model import ENTRY_FIELDS, MAX_REF, Paper
 from ._common import abs_url, issued, strip_illegal
 from .base import Batch, FormatError
 
 if TYPE_CHECKING:
     from lxml import etree
 
+    from ..enrich.merge import Merged
+    from ..enrich.record import ArxivRecord
+
 #: namespace of the digest extension elements (a name, never fetched)
 NS = "urn:digestconv:digest:1"
 #: the prefix the writers bind :data:`NS` to
 PREFIX = "dg"
+#: Dublin Core elements (``dc:creator`` names each author of an RSS item)
+DC_NS = "http://purl.org/dc/elements/1.1/"
 #: the UUID namespace for identifiers of papers and feeds that have no arXiv URL
 _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 
@@ -129,6 +134,51 @@ def paper_date(paper: Paper) -> _dt.datetime | None:
     return _dt.datetime(when[0], when[1], 1, tzinfo=_dt.timezone.utc)
 
 
+def with_record(paper: Paper, record: ArxivRecord | None) -> tuple[Paper, Merged | None]:
+    """``paper`` with arXiv's facts applied (:func:`digestconv.enrich.merge.merge`): title,
+    abstract, latest version and primary category; unchanged without a record."""
+    if record is None:
+        return paper, None
+    import dataclasses
+
+    from ..enrich.merge import merge
+
+    m = merge(paper, record)
+    return (
+        dataclasses.replace(
+            paper,
+            title=m.title,
+            abstract=m.abstract,
+            abstract_truncated=m.abstract_truncated,
+            version=m.version,
+            primary_category=m.primary_category or paper.primary_category,
+        ),
+        m,
+    )
+
+
+def published(record: ArxivRecord | None) -> _dt.datetime | None:
+    """arXiv's v1 timestamp (UTC), or ``None``."""
+    if record is None or not record.published:
+        return None
+    try:
+        moment = _dt.datetime.fromisoformat(record.published.replace("Z", "+00:00"))
+    except ValueError:
+        date = record.published_date
+        if date is None:
+            return None
+        moment = _dt.datetime(date.year, date.month, date.day)
+    return utc(moment)
+
+
+def author_names(merged: Merged | None) -> list[str]:
+    """Each author's name as read aloud (``Given Family, Suffix`` or the literal), cleaned."""
+    if merged is None:
+        return []
+    names = (clean(a.name) for a in merged.authors)
+    return [n.strip() for n in names if n is not None and n.strip()]
+
+
 def rfc822(moment: _dt.datetime) -> str:
     """``Fri, 01 Mar 2024 00:00:00 GMT`` (RFC 822 as RSS 2.0 and OPML 2.0 use it)."""
     return format_datetime(utc(moment), usegmt=True)
@@ -191,14 +241,20 @@ def text_of(element: etree._Element | None) -> str | None:
     return "".join(t for t in element.itertext() if isinstance(t, str)) or None
 
 
-def to_int(value: str | None, what: str) -> int | None:
-    """An optional integer field; a clear :class:`FormatError` when it is not one."""
+def to_int(value: str | None, what: str, maximum: int = 10**12 - 1) -> int | None:
+    """An optional integer field up to ``maximum``; a clear :class:`FormatError` otherwise."""
     if value is None:
         return None
     value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 12:
-        raise FormatError(f"{what} must be a non-negative integer, not {value[:40]!r}")
-    return int(value)
+    digits = value.lstrip("0") or "0"
+    if (
+        not value.isascii()
+        or not value.isdigit()
+        or len(digits) > len(str(maximum))
+        or int(digits) > maximum
+    ):
+        raise FormatError(f"{what} must be an integer from 0 to {maximum}, not {value[:40]!r}")
+    return int(digits)
 
 
 def to_bool(value: str | None, what: str) -> bool:
@@ -325,12 +381,15 @@ def read_extensions(
         element.find(dg_ns + "arxiv-id") is not None or element.find(dg_ns + "absent") is not None
     )
     if ours:
-        arxiv_id, version = dg("arxiv-id"), to_int(dg("version"), f"{where}: dg:version")
+        arxiv_id, version = (
+            dg("arxiv-id"),
+            to_int(dg("version"), f"{where}: dg:version", MAX_VERSION),
+        )
     else:
         arxiv_id, version = id_from_url(link)
     fields: dict[str, Any] = {field: dg(tag) for field, tag in text_fields}
     fields.update(
-        ref=to_int(dg("ref"), f"{where}: dg:ref"),
+        ref=to_int(dg("ref"), f"{where}: dg:ref", MAX_REF),
         arxiv_id=arxiv_id,
         version=version,
         url=dg("written-url") or (None if "url" in absent else link),

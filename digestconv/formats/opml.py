@@ -31,7 +31,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Paper
+from ..arxiv import MAX_VERSION
+from ..model import MAX_REF, Paper
 from . import _xml
 from .base import Batch, Format, FormatError
 
@@ -107,7 +108,7 @@ class Opml(Format):
         for text, papers in groups(batch) or [(title, ())]:
             group = etree.SubElement(body, "outline", {"text": _group_text(text, title)})
             for paper in papers:
-                _outline(group, paper)
+                _outline(group, paper, batch)
         return _xml.serialise(root, ascii=batch.ascii)
 
     def read(self, text: str) -> list[Paper]:
@@ -137,9 +138,17 @@ def _group_text(text: str, fallback: str) -> str:
     return cleaned if cleaned is not None and cleaned.strip() else fallback
 
 
-def _outline(group: etree._Element, paper: Paper) -> None:
+def _outline(group: etree._Element, paper: Paper, batch: Batch) -> None:
+    record = batch.record(paper)
+    paper, merged = _xml.with_record(paper, record)
     link = _xml.link_of(paper)
     attrs = {"text": _xml.display_title(paper), "type": "link", "url": link}
+    names = _xml.author_names(merged)
+    if names:
+        attrs["authors"] = "; ".join(names)
+    created = _xml.published(record)
+    if created is not None:
+        attrs["created"] = _xml.rfc822(created)
     if paper.ref is not None:
         attrs["ref"] = str(paper.ref)
     arxiv_id = _xml.clean(paper.arxiv_id)
@@ -173,11 +182,14 @@ def _read_outline(outline: etree._Element, n: int) -> Paper:
     ours = get("arxivId") is not None or get("absent") is not None
     link = get("url") or None
     if ours:
-        arxiv_id, version = get("arxivId"), _xml.to_int(get("version"), f"{where}: version")
+        arxiv_id, version = (
+            get("arxivId"),
+            _xml.to_int(get("version"), f"{where}: version", MAX_VERSION),
+        )
     else:
         arxiv_id, version = _xml.id_from_url(link)
     return Paper(
-        ref=_xml.to_int(get("ref"), f"{where}: ref"),
+        ref=_xml.to_int(get("ref"), f"{where}: ref", MAX_REF),
         arxiv_id=arxiv_id,
         version=version,
         url=get("writtenUrl") or (None if "url" in absent else link),
