@@ -14,10 +14,22 @@ _LATIN_TAIL = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*$")
 #: cut markers seen at the end of translations of cut abstracts
 CUT_MARKERS = ("……", "...", "…", "原文截断", "未完整", "后续省略", "截断")
 
+# Character classes, each defined once: what the reader reports, what every
+# writer removes, what XML forbids and what must not reach a terminal.
+_C0 = "\x00-\x08\x0b-\x1f"  # C0 controls but tab and LF (CR included)
+_C1 = "\x7f-\x9f"  # DEL and the C1 controls
+_NON_CHARACTERS = "\ud800-\udfff\ufffe\uffff"  # lone surrogates, U+FFFE, U+FFFF
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # marks, embeddings, overrides, isolates
+
 #: characters XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/F
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f" + _NON_CHARACTERS + "]")
 #: control characters worth reporting in a text file (C0 but tab/LF, DEL, C1)
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(f"[{_C0}{_C1}]")
+#: what every writer removes: :data:`CONTROL` plus what XML forbids (CR too)
+ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}]")
+#: what must not reach a terminal: every control but tab (LF too), bidi controls,
+#: line and paragraph separators, lone surrogates
+TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0a-\x1f{_C1}{_BIDI}\u2028\u2029\ud800-\udfff]")
 
 _CONTROL_NAMES = {
     0x00: "NUL",
@@ -87,3 +99,28 @@ def translation_cut(text: str) -> str | None:
     if m and mostly_cjk(text):
         return f"ends in a Latin fragment '{m.group(0)}'"
     return "ends mid-sentence"
+
+
+def strip_illegal(text: str) -> str:
+    """Remove XML-illegal and control characters (:data:`ILLEGAL`), keeping tab and newline.
+
+    Removed: U+0000-U+0008, U+000B-U+001F (so CR too), U+007F-U+009F, lone
+    surrogates, U+FFFE and U+FFFF.  One linear pass.
+    """
+    return ILLEGAL.sub("", text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch == "\n":
+        return "\\n"
+    if ch == "\r":
+        return "\\r"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with terminal-unsafe characters (:data:`TERMINAL_UNSAFE`)
+    shown as backslash escapes (``\\n``, ``\\x1b``, ``\\u202e``)."""
+    return TERMINAL_UNSAFE.sub(_escape_char, text)

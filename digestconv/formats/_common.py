@@ -12,20 +12,20 @@ from collections.abc import Sequence
 from ..arxiv import abs_url as _abs_url
 from ..arxiv import check_id
 from ..model import Paper
+from ..text import strip_illegal
 
-#: characters XML 1.0 forbids plus every control character but tab and newline:
-#: C0 controls (CR included), DEL, C1 controls, surrogates, U+FFFE and U+FFFF
-_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+__all__ = [
+    "abs_url",
+    "citation_key",
+    "doi",
+    "invert_key",
+    "issued",
+    "paper_key",
+    "paper_keys",
+    "strip_illegal",
+]
+
 _KEY_UNSAFE = re.compile(r"[^a-z0-9.\-]")
-
-
-def strip_illegal(text: str) -> str:
-    """Remove XML-illegal and control characters, keeping tab and newline.
-
-    Removed: U+0000-U+0008, U+000B-U+001F (so CR too), U+007F-U+009F, lone
-    surrogates, U+FFFE and U+FFFF.  One linear pass.
-    """
-    return _ILLEGAL.sub("", text)
 
 
 def issued(paper: Paper) -> tuple[int, int] | None:

@@ -30,10 +30,15 @@ from .base import Batch, FormatError
 if TYPE_CHECKING:
     from lxml import etree
 
+    from ..enrich.merge import Merged
+    from ..enrich.record import ArxivRecord
+
 #: namespace of the digest extension elements (a name, never fetched)
 NS = "urn:digestconv:digest:1"
 #: the prefix the writers bind :data:`NS` to
 PREFIX = "dg"
+#: Dublin Core elements (``dc:creator`` names each author of an RSS item)
+DC_NS = "http://purl.org/dc/elements/1.1/"
 #: the UUID namespace for identifiers of papers and feeds that have no arXiv URL
 _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 
@@ -127,6 +132,51 @@ def paper_date(paper: Paper) -> _dt.datetime | None:
     if when is None:
         return None
     return _dt.datetime(when[0], when[1], 1, tzinfo=_dt.timezone.utc)
+
+
+def with_record(paper: Paper, record: ArxivRecord | None) -> tuple[Paper, Merged | None]:
+    """``paper`` with arXiv's facts applied (:func:`digestconv.enrich.merge.merge`): title,
+    abstract, latest version and primary category; unchanged without a record."""
+    if record is None:
+        return paper, None
+    import dataclasses
+
+    from ..enrich.merge import merge
+
+    m = merge(paper, record)
+    return (
+        dataclasses.replace(
+            paper,
+            title=m.title,
+            abstract=m.abstract,
+            abstract_truncated=m.abstract_truncated,
+            version=m.version,
+            primary_category=m.primary_category or paper.primary_category,
+        ),
+        m,
+    )
+
+
+def published(record: ArxivRecord | None) -> _dt.datetime | None:
+    """arXiv's v1 timestamp (UTC), or ``None``."""
+    if record is None or not record.published:
+        return None
+    try:
+        moment = _dt.datetime.fromisoformat(record.published.replace("Z", "+00:00"))
+    except ValueError:
+        date = record.published_date
+        if date is None:
+            return None
+        moment = _dt.datetime(date.year, date.month, date.day)
+    return utc(moment)
+
+
+def author_names(merged: Merged | None) -> list[str]:
+    """Each author's name as read aloud (``Given Family, Suffix`` or the literal), cleaned."""
+    if merged is None:
+        return []
+    names = (clean(a.name) for a in merged.authors)
+    return [n.strip() for n in names if n is not None and n.strip()]
 
 
 def rfc822(moment: _dt.datetime) -> str:

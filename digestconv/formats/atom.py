@@ -93,8 +93,11 @@ class Atom(Format):
         _sub(root, _A + "title", title, type="text")
         _sub(root, _A + "subtitle", SUBTITLE, type="text")
         _sub(root, _A + "updated", _xml.rfc3339(batch.updated))
-        author = _sub(root, _A + "author")
-        _sub(author, _A + "name", title)
+        if not batch.records or not all(
+            _xml.author_names(_xml.with_record(p, batch.record(p))[1]) for p in batch.papers
+        ):
+            author = _sub(root, _A + "author")
+            _sub(author, _A + "name", title)
         link = _xml.clean(batch.link)
         if _xml.is_http_url(link):
             _sub(root, _A + "link", rel="alternate", type="text/html", href=link)  # type: ignore[arg-type]
@@ -107,12 +110,17 @@ class Atom(Format):
     def _entry(feed: etree._Element, paper: Paper, ident: str, batch: Batch) -> None:
         from lxml import etree
 
+        record = batch.record(paper)
+        paper, merged = _xml.with_record(paper, record)
         entry = _sub(feed, _A + "entry")
         link = _xml.link_of(paper)
         _sub(entry, _A + "id", ident)
         _sub(entry, _A + "title", _xml.display_title(paper), type="text")
+        for name in _xml.author_names(merged):
+            author = _sub(entry, _A + "author")
+            _sub(author, _A + "name", name)
         _sub(entry, _A + "link", rel="alternate", type="text/html", href=link)
-        published = _xml.paper_date(paper)
+        published = _xml.published(record) or _xml.paper_date(paper)
         updated = _xml.utc(batch.updated)
         if published is not None:
             _sub(entry, _A + "published", _xml.rfc3339(published))

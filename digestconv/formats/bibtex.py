@@ -87,79 +87,35 @@ without ``url`` reads back with the canonical one.
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from ..latex import escape, to_unicode, unescape
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys, strip_illegal
 from .base import Batch, Format, FormatError
 
-#: accent commands and escaped specials kept as source LaTeX (without the braces)
-_SOURCE_TEX = r"""\\(?:['"`^~=.](?:[A-Za-z]|\{[A-Za-z]\})|[cuvHkdbr]\{[A-Za-z]\}|[%&#_$])"""
-_SOURCE_RE = re.compile(_SOURCE_TEX)
-_SOURCE_BRACED = re.compile(r"\{(" + _SOURCE_TEX + r")\}")
-_GREEK_BRACED = re.compile(r"\{\$\\([A-Za-z]+)\$\}")
-_ACCENT_CMD = re.compile(r"""\\(['"`^~=.cuvHkdbr])\{([A-Za-z])\}""")
-_LETTER_CMD = re.compile(r"\\(ss|ae|AE|oe|OE|o|O|l|L|i)\{\}")
+if TYPE_CHECKING:
+    from ..enrich.merge import Merged
+    from ..enrich.record import ArxivRecord, Author
 
-_LITERAL = {
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "\\": r"\textbackslash{}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_BRACES = {"{": (r"\{", r"\textbraceleft{}"), "}": (r"\}", r"\textbraceright{}")}
-#: escapes the reader undoes, longest first where one is a prefix of another
-_UNESCAPE = [
-    (r"\textbackslash{}", "\\"),
-    (r"\textasciitilde{}", "~"),
-    (r"\textasciicircum{}", "^"),
-    (r"\textbraceleft{}", "{"),
-    (r"\textbraceright{}", "}"),
-    (r"\&", "&"),
-    (r"\%", "%"),
-    (r"\$", "$"),
-    (r"\#", "#"),
-    (r"\_", "_"),
-    (r"\{", "{"),
-    (r"\}", "}"),
+__all__ = [
+    "FLAG_ABSTRACT",
+    "FLAG_TRANSLATION",
+    "TRUNCATION_MARKER",
+    "BibTeX",
+    "escape",
+    "name_list",
+    "normalise",
+    "to_unicode",
+    "unescape",
 ]
 
-_MARKS = {
-    "\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~",
-    "\u0304": "=", "\u0307": ".", "\u0327": "c", "\u0306": "u", "\u030c": "v",
-    "\u030b": "H", "\u0328": "k", "\u030a": "r", "\u0323": "d", "\u0331": "b",
-}  # fmt: skip
-_MARK_OF = {cmd: mark for mark, cmd in _MARKS.items()}
-_LETTERS = {
-    "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
-    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i",
-}  # fmt: skip
-_LETTER_OF = {cmd: ch for ch, cmd in _LETTERS.items()}
-_GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon",
-    "ϵ": "epsilon", "ζ": "zeta", "η": "eta", "θ": "theta", "ϑ": "vartheta",
-    "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
-    "π": "pi", "ϖ": "varpi", "ρ": "rho", "ϱ": "varrho", "σ": "sigma",
-    "ς": "varsigma", "τ": "tau", "υ": "upsilon", "φ": "varphi", "ϕ": "phi",
-    "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta",
-    "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma",
-    "Υ": "Upsilon", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
-}  # fmt: skip
-_GREEK_OF = {cmd: ch for ch, cmd in _GREEK.items()}
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 #: marker appended to an English abstract the producer cut
 TRUNCATION_MARKER = " [...]"
 FLAG_ABSTRACT = "abstract-truncated"
 FLAG_TRANSLATION = "translation-truncated"
-
-# token kinds
-_PLAIN, _SPACE, _MATH, _ESC = 0, 1, 2, 3
 
 
 def normalise(text: str | None) -> str | None:
@@ -173,219 +129,12 @@ def normalise(text: str | None) -> str | None:
     return text or None
 
 
-def _math_ok(body: str) -> bool:
-    """Whether ``$body$`` can be written unchanged (linear in ``len(body)``)."""
-    if not body:
-        return False
-    raw = tex = 0
-    i, n = 0, len(body)
-    while i < n:
-        c = body[i]
-        if c == "\\":
-            if i + 1 >= n:
-                return False  # a trailing backslash would escape the closing $
-            nxt = body[i + 1]
-            if nxt in "{}":
-                raw += 1 if nxt == "{" else -1
-                if raw < 0:
-                    return False
-            i += 2
-            continue
-        if c in "%#&":
-            return False
-        if c == "{":
-            raw += 1
-            tex += 1
-        elif c == "}":
-            raw -= 1
-            tex -= 1
-            if raw < 0 or tex < 0:
-                return False
-        i += 1
-    return raw == 0 and tex == 0
-
-
-def _accent(ch: str) -> str | None:
-    """The LaTeX accent spelling of a precomposed Latin letter, if it has one."""
-    if ch in _LETTERS:
-        return "\\" + _LETTERS[ch] + "{}"
-    nfd = unicodedata.normalize("NFD", ch)
-    if len(nfd) == 2 and nfd[0].isascii() and nfd[0].isalpha() and nfd[1] in _MARKS:
-        return "\\" + _MARKS[nfd[1]] + "{" + nfd[0] + "}"
-    return None
-
-
-def _tokens(text: str, greek: bool, ascii_only: bool) -> list[tuple[int, str, str]]:
-    """Split text into ``(kind, source, latex)`` tokens in one left-to-right pass."""
-    out: list[tuple[int, str, str]] = []
-    braces: list[int] = []  # indexes of unpaired "{" tokens
-    paired: set[int] = set()
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "$":
-            end = text.find("$", i + 1)
-            if end > 0 and _math_ok(text[i + 1 : end]):
-                out.append((_MATH, text[i : end + 1], text[i : end + 1]))
-                i = end + 1
-                continue
-            out.append((_ESC, c, _LITERAL[c]))
-        elif c == "\\":
-            m = _SOURCE_RE.match(text, i)
-            if m:
-                out.append((_ESC, m[0], "{" + m[0] + "}"))
-                i = m.end()
-                continue
-            out.append((_ESC, c, _LITERAL[c]))
-        elif c in _LITERAL:
-            out.append((_ESC, c, _LITERAL[c]))
-        elif c == "{":
-            braces.append(len(out))
-            out.append((_ESC, c, ""))
-        elif c == "}":
-            if braces:
-                paired.add(braces.pop())
-                paired.add(len(out))
-            out.append((_ESC, c, ""))
-        elif c.isspace():
-            if c == "\xa0" and ascii_only:
-                out.append((_SPACE, c, "~"))
-            else:
-                out.append((_SPACE, c, c))
-        elif (greek or ascii_only) and c in _GREEK:
-            out.append((_ESC, c, "{$\\" + _GREEK[c] + "$}"))
-        elif ascii_only and not c.isascii() and (acc := _accent(c)) is not None:
-            out.append((_ESC, c, acc))
-        else:
-            out.append((_PLAIN, c, c))
-        i += 1
-    for k, (kind, src, tex) in enumerate(out):
-        if src in _BRACES and kind == _ESC and not tex:
-            out[k] = (kind, src, _BRACES[src][0 if k in paired else 1])
-    return out
-
-
-def escape(text: str, title: bool = False, ascii_only: bool = False) -> str:
-    """LaTeX for plain ``text`` (see the module docstring); inverse of :func:`unescape`.
-
-    ``title`` protects capitalised words with braces and spells Greek as math.
-    """
-    toks = _tokens(text, greek=title, ascii_only=ascii_only)
-    if not title:
-        return "".join(t[2] for t in toks)
-    parts: list[str] = []
-    word: list[str] = []
-    upper = False
-
-    def flush() -> None:
-        nonlocal upper
-        if word:
-            body = "".join(word)
-            parts.append("{" + body + "}" if upper else body)
-            word.clear()
-        upper = False
-
-    for kind, src, tex in toks:
-        if kind in (_SPACE, _MATH):
-            flush()
-            parts.append(tex)
-        else:
-            word.append(tex)
-            if kind == _PLAIN and src.isupper():
-                upper = True
-    flush()
-    return "".join(parts)
-
-
-def unescape(value: str) -> str:
-    """Plain text from a field value written by :func:`escape` (one linear pass).
-
-    Unknown commands are kept as written, so foreign files read as best they can.
-    """
-    out: list[str] = []
-    i, n = 0, len(value)
-    while i < n:
-        c = value[i]
-        if c == "$":
-            end = value.find("$", i + 1)
-            if end < 0:
-                out.append(value[i:])
-                break
-            out.append(value[i : end + 1])
-            i = end + 1
-        elif c == "\\":
-            for esc, plain in _UNESCAPE:
-                if value.startswith(esc, i):
-                    out.append(plain)
-                    i += len(esc)
-                    break
-            else:
-                m = _ACCENT_CMD.match(value, i)
-                if m:
-                    out.append(unicodedata.normalize("NFC", m[2] + _MARK_OF[m[1]]))
-                    i = m.end()
-                    continue
-                m = _LETTER_CMD.match(value, i)
-                if m:
-                    out.append(_LETTER_OF[m[1]])
-                    i = m.end()
-                    continue
-                out.append(c)
-                i += 1
-        elif c == "{":
-            m = _SOURCE_BRACED.match(value, i)
-            if m:
-                out.append(m[1])
-                i = m.end()
-                continue
-            m = _GREEK_BRACED.match(value, i)
-            if m and m[1] in _GREEK_OF:
-                out.append(_GREEK_OF[m[1]])
-                i = m.end()
-                continue
-            i += 1  # a protecting brace
-        elif c == "}":
-            i += 1
-        elif c == "~":
-            out.append("\xa0")
-            i += 1
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def to_unicode(text: str) -> str:
-    """Plain text with the kept source LaTeX (accents, escaped specials) as characters.
-
-    ``Schr\\"odinger`` gives ``Schrödinger``; math and everything else stay as written.
-    Used where LaTeX means nothing (CSL-JSON).
-    """
-    if "\\" not in text:
-        return text
-    out: list[str] = []
-    for kind, src, _tex in _tokens(text, greek=False, ascii_only=False):
-        if kind == _ESC and len(src) > 1:
-            out.append(unescape(_source_as_accent(src)))
-        else:
-            out.append(src)
-    return "".join(out)
-
-
-def _source_as_accent(src: str) -> str:
-    """``\\"o`` -> ``\\"{o}``; ``\\%`` -> ``\\%``: the spelling :func:`unescape` decodes."""
-    if len(src) == 2:
-        return src
-    cmd, rest = src[1], src[2:]
-    letter = rest.strip("{}")
-    return "\\" + cmd + "{" + letter + "}"
-
-
-def _flags(paper: Paper) -> str | None:
+def _flags(paper: Paper, abstract_truncated: bool | None = None) -> str | None:
+    cut = paper.abstract_truncated if abstract_truncated is None else abstract_truncated
     flags = [
         name
         for name, on in (
-            (FLAG_ABSTRACT, paper.abstract_truncated),
+            (FLAG_ABSTRACT, cut),
             (FLAG_TRANSLATION, paper.translation_truncated),
         )
         if on
@@ -396,6 +145,70 @@ def _flags(paper: Paper) -> str | None:
 def _verbatim_ok(text: str) -> bool:
     """Whether a verbatim field can hold ``text`` (no braces, backslashes or spaces)."""
     return not any(c in "{}\\" or c.isspace() for c in text)
+
+
+_AND = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
+
+#: ``annote`` lines of an entry with arXiv metadata: (Paper field, label)
+ANNOTE_LABELS: tuple[tuple[str, str], ...] = (
+    ("title_zh", "标题"),
+    ("summary_zh", "摘要"),
+    ("summary_en", "Summary"),
+    ("abstract_zh", "译文"),
+)
+#: labels of the ``annote`` lines that carry arXiv's and the digest's other notes
+COMMENT_LABEL = "arXiv comment"
+DIGEST_TITLE_LABEL = "Digest title"
+
+
+def name_part(text: str | None) -> str | None:
+    """A name part as every writer uses it: normalised and stripped (Unicode white space
+    included); ``None`` when nothing is left."""
+    text = normalise(text)
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _name_part(text: str, ascii_only: bool) -> str:
+    latex = escape(text, ascii_only=ascii_only, pdflatex=True)
+    # a comma or a free-standing "and" would split the name: brace the part whole;
+    # so too a part that starts with a command (bibtexparser v2 does not split
+    # " and \%..." into two names)
+    if "," in text or _AND.search(text) or latex.startswith("\\"):
+        return "{" + latex + "}"
+    return latex
+
+
+def bibtex_name(author: Author, ascii_only: bool = False) -> str | None:
+    """One BibTeX name: ``Family, Given``, ``Family, Suffix, Given`` or ``{Literal}``.
+
+    Parts holding a comma or a free-standing "and" are braced; collaborations and
+    unsplittable names (``literal``) are braced whole, so no style splits or
+    abbreviates them.  ``None`` for an author without any name.
+    """
+    family, given = name_part(author.family), name_part(author.given)
+    suffix, literal = name_part(author.suffix), name_part(author.literal)
+    if literal is None and family is None:
+        literal = given
+        given = None
+    if literal is not None:
+        return "{" + escape(literal, ascii_only=ascii_only, pdflatex=True) + "}"
+    if family is None:
+        return None
+    parts = [_name_part(family, ascii_only)]
+    if suffix is not None:
+        parts.append(_name_part(suffix, ascii_only))
+        parts.append(_name_part(given, ascii_only) if given is not None else "{}")
+    elif given is not None:
+        parts.append(_name_part(given, ascii_only))
+    return ", ".join(parts)
+
+
+def name_list(authors: tuple[Author, ...], ascii_only: bool = False) -> str | None:
+    """The ``author`` field value: names joined by `` and ``, ``None`` when there are none."""
+    names = [n for n in (bibtex_name(a, ascii_only) for a in authors) if n]
+    return " and ".join(names) or None
 
 
 class BibTeX(Format):
@@ -410,10 +223,13 @@ class BibTeX(Format):
     def write(self, batch: Batch) -> str:
         """One ``@misc`` entry per paper, in batch order, separated by blank lines."""
         keys = paper_keys(batch.papers)
-        entries = [
-            self._entry(paper, key, batch.ascii)
-            for paper, key in zip(batch.papers, keys, strict=True)
-        ]
+        entries = []
+        for paper, key in zip(batch.papers, keys, strict=True):
+            record = batch.record(paper)
+            if record is None:
+                entries.append(self._entry(paper, key, batch.ascii))
+            else:
+                entries.append(self._enriched(paper, record, key, batch.ascii))
         return "\n".join(entries)
 
     def _entry(self, paper: Paper, key: str, ascii_only: bool) -> str:
@@ -459,9 +275,68 @@ class BibTeX(Format):
         written = normalise(paper.url)
         if written is not None and written != url:
             raw("verba", written)
-        width = max(len(name) for name, _ in fields) if fields else 0
-        body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
-        return f"@misc{{{key},\n{body}\n}}\n"
+        return _format(key, fields)
+
+    def _enriched(self, paper: Paper, record: ArxivRecord, key: str, ascii_only: bool) -> str:
+        """The entry of a paper with arXiv metadata (see the module docstring)."""
+        from ..enrich.merge import merge
+
+        m = merge(paper, record)
+        fields: list[tuple[str, str]] = []
+
+        def text(name: str, value: str | None, title: bool = False) -> None:
+            value = normalise(value)
+            if value is not None:
+                latex = escape(value, title, ascii_only, pdflatex=True)
+                fields.append((name, "{" + latex + "}"))
+
+        def raw(name: str, value: str | None) -> None:
+            value = normalise(value)
+            if value is not None and _verbatim_ok(value):
+                fields.append((name, "{" + value + "}"))
+
+        authors = name_list(m.authors, ascii_only)
+        if authors is not None:
+            fields.append(("author", "{" + authors + "}"))
+        text("title", m.title, title=True)
+        arxiv_id = normalise(paper.arxiv_id)
+        if authors is None and arxiv_id and _verbatim_ok(arxiv_id):
+            fields.append(("key", "{arXiv:" + escape(arxiv_id) + "}"))
+        ymd = m.year_month_day
+        if ymd is not None:
+            fields.append(("date", "{" + f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}" + "}"))
+            fields.append(("year", f"{{{ymd[0]}}}"))
+            fields.append(("month", _MONTHS[ymd[1] - 1]))
+        else:
+            date = issued(paper)
+            if date:
+                fields.append(("year", f"{{{date[0]}}}"))
+                fields.append(("month", _MONTHS[date[1] - 1]))
+        if arxiv_id:
+            text("eprint", arxiv_id)
+            fields.append(("eprinttype", "{arxiv}"))
+        text("eprintclass", m.primary_category or paper.primary_category)
+        fields.append(("version", f"{{{m.version}}}"))
+        raw("doi", doi(paper))
+        url = abs_url(paper)
+        raw("url", url)
+        text("note", m.journal_ref)
+        text("keywords", ", ".join(m.categories) or None)
+        abstract = normalise(m.abstract)
+        if abstract is not None and m.abstract_truncated:
+            abstract += TRUNCATION_MARKER
+        text("abstract", abstract)
+        annote = _annote(paper, m)
+        if annote is not None:
+            lines = (escape(line, ascii_only=ascii_only) for line in annote.split("\n"))
+            fields.append(("annote", "{" + "\n".join(lines) + "}"))
+        text("usere", paper.announce_type)
+        text("userf", _flags(paper, m.abstract_truncated))
+        written = normalise(paper.url)
+        if written is not None and written != url:
+            raw("verba", written)
+        raw("verbb", m.journal_doi)
+        return _format(key, fields)
 
     def read(self, text: str) -> list[Paper]:
         """Papers from BibTeX entries (inverse of :meth:`write`).
@@ -500,18 +375,53 @@ class BibTeX(Format):
             number = int(version) if version is not None else None
         except ValueError:
             number = None
+        notes = _read_annote(txt("annote"))
         return Paper(
             arxiv_id=txt("eprint"),
             version=number,
             url=get("verba") or get("url"),
             title=txt("title"),
-            title_zh=txt("usera"),
-            summary_zh=txt("userb"),
-            summary_en=txt("userc"),
+            title_zh=txt("usera") or notes.get("title_zh"),
+            summary_zh=txt("userb") or notes.get("summary_zh"),
+            summary_en=txt("userc") or notes.get("summary_en"),
             abstract=abstract,
-            abstract_zh=txt("userd"),
+            abstract_zh=txt("userd") or notes.get("abstract_zh"),
             announce_type=txt("usere"),
-            primary_category=txt("primaryclass"),
+            primary_category=txt("primaryclass") or txt("eprintclass"),
             abstract_truncated=truncated,
             translation_truncated=FLAG_TRANSLATION in flags,
         )
+
+
+def _annote(paper: Paper, merged: Merged) -> str | None:
+    """The digest's own text and arXiv's comment as labelled lines (``label: text``)."""
+    lines = []
+    for name, label in ANNOTE_LABELS:
+        value = normalise(getattr(paper, name))
+        if value is not None:
+            lines.append(f"{label}: {value}")
+    if merged.digest_title is not None and normalise(merged.digest_title):
+        lines.append(f"{DIGEST_TITLE_LABEL}: {normalise(merged.digest_title)}")
+    comment = normalise(merged.comment)
+    if comment is not None:
+        lines.append(f"{COMMENT_LABEL}: {comment}")
+    return "\n".join(lines) or None
+
+
+def _read_annote(value: str | None) -> dict[str, str]:
+    """The Paper fields of an ``annote`` written by :func:`_annote`."""
+    out: dict[str, str] = {}
+    if not value:
+        return out
+    labels = {label: name for name, label in ANNOTE_LABELS}
+    for line in value.split("\n"):
+        label, sep, text = line.partition(": ")
+        if sep and label in labels and text:
+            out[labels[label]] = text
+    return out
+
+
+def _format(key: str, fields: list[tuple[str, str]]) -> str:
+    width = max(len(name) for name, _ in fields) if fields else 0
+    body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n"

@@ -48,18 +48,49 @@ newline; with ``Batch.ascii`` every non-ASCII character is written as a ``\\u`` 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..latex import to_unicode
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys
 from .base import Batch, Format, FormatError
-from .bibtex import TRUNCATION_MARKER, normalise, to_unicode
+from .bibtex import (
+    ANNOTE_LABELS,
+    COMMENT_LABEL,
+    DIGEST_TITLE_LABEL,
+    TRUNCATION_MARKER,
+    name_part,
+    normalise,
+)
+
+if TYPE_CHECKING:
+    from ..enrich.record import ArxivRecord, Author
 
 _CUSTOM_TEXT = ("title_zh", "summary_zh", "summary_en", "abstract_zh")
 
 
-def item(paper: Paper, key: str) -> dict[str, Any]:
-    """The CSL item of one paper with citation key ``key``."""
+def csl_name(author: Author) -> dict[str, str] | None:
+    """One CSL name: ``family``/``given``/``suffix``, or ``literal``; ``None`` when empty."""
+    family, given = name_part(author.family), name_part(author.given)
+    suffix, literal = name_part(author.suffix), name_part(author.literal)
+    if literal is None and family is None:
+        literal, given = given, None
+    if literal is not None:
+        return {"literal": to_unicode(literal)}
+    if family is None:
+        return None
+    out = {"family": to_unicode(family)}
+    if given is not None:
+        out["given"] = to_unicode(given)
+    if suffix is not None:
+        out["suffix"] = to_unicode(suffix)
+    return out
+
+
+def item(paper: Paper, key: str, record: ArxivRecord | None = None) -> dict[str, Any]:
+    """The CSL item of one paper with citation key ``key`` (and its arXiv metadata)."""
+    if record is not None:
+        return _enriched(paper, key, record)
     out: dict[str, Any] = {"id": key, "type": "article", "genre": "Preprint"}
     original: dict[str, str] = {}
     title = normalise(paper.title)
@@ -108,6 +139,92 @@ def item(paper: Paper, key: str) -> dict[str, Any]:
         custom["original"] = original
     out["custom"] = custom
     return out
+
+
+def _enriched(paper: Paper, key: str, record: ArxivRecord) -> dict[str, Any]:
+    """The item of a paper with arXiv metadata: the digest-only item, with arXiv's
+    facts (see :mod:`digestconv.enrich.merge`), authors, the v1 date and a ``note``."""
+    import dataclasses
+
+    from ..enrich.merge import merge
+
+    m = merge(paper, record)
+    merged = dataclasses.replace(
+        paper,
+        title=m.title,
+        abstract=m.abstract,
+        abstract_truncated=m.abstract_truncated,
+        version=m.version,
+        primary_category=m.primary_category or paper.primary_category,
+    )
+    base = item(merged, key)
+    out: dict[str, Any] = {"id": key, "type": "article", "genre": "Preprint"}
+    if "title" in base:
+        out["title"] = base["title"]
+    names = [n for n in (csl_name(a) for a in m.authors) if n]
+    if names:
+        out["author"] = names
+    for name in ("publisher", "number", "version"):
+        if name in base:
+            out[name] = base[name]
+    ymd = m.year_month_day
+    if ymd is not None:
+        out["issued"] = {"date-parts": [list(ymd)]}
+    elif "issued" in base:
+        out["issued"] = base["issued"]
+    for name in ("DOI", "URL", "abstract"):
+        if name in base:
+            out[name] = base[name]
+    if m.categories:
+        out["categories"] = list(m.categories)
+        out["keyword"] = ", ".join(m.categories)
+    note = _note(paper, m)
+    if note is not None:
+        out["note"] = note
+    custom = base["custom"]
+    arxiv: dict[str, Any] = {}
+    if m.primary_category is not None:
+        arxiv["primary"] = m.primary_category
+    for name, value in (
+        ("journal_ref", m.journal_ref),
+        ("journal_doi", m.journal_doi),
+        ("comment", m.comment),
+    ):
+        value = normalise(value)
+        if value is not None:
+            arxiv[name] = value
+    if arxiv:
+        custom["arxiv"] = arxiv
+    digest: dict[str, Any] = {}
+    if m.digest_title is not None:
+        digest["title"] = normalise(m.digest_title)
+    if m.digest_version is not None:
+        digest["version"] = str(m.digest_version)
+    if digest:
+        custom["digest"] = digest
+    out["custom"] = custom
+    return out
+
+
+def _note(paper: Paper, m: Any) -> str | None:
+    """``note`` (Zotero's Extra): the digest's own text, then arXiv's journal reference,
+    journal DOI and comment, as ``label: text`` lines."""
+    lines = []
+    for name, label in ANNOTE_LABELS:
+        value = normalise(getattr(paper, name))
+        if value is not None:
+            lines.append(f"{label}: {value}")
+    if m.digest_title is not None and normalise(m.digest_title):
+        lines.append(f"{DIGEST_TITLE_LABEL}: {normalise(m.digest_title)}")
+    for label, value in (
+        ("Journal reference", m.journal_ref),
+        ("Journal DOI", m.journal_doi),
+        (COMMENT_LABEL, m.comment),
+    ):
+        value = normalise(value)
+        if value is not None:
+            lines.append(f"{label}: {to_unicode(value)}")
+    return "\n".join(lines) or None
 
 
 def _str(value: Any, where: str, number: bool = False) -> str | None:
@@ -182,7 +299,7 @@ class CslJson(Format):
     def write(self, batch: Batch) -> str:
         """A JSON array of CSL items in batch order, indented, with a final newline."""
         keys = paper_keys(batch.papers)
-        items = [item(p, k) for p, k in zip(batch.papers, keys, strict=True)]
+        items = [item(p, k, batch.record(p)) for p, k in zip(batch.papers, keys, strict=True)]
         return json.dumps(items, ensure_ascii=batch.ascii, indent=2) + "\n"
 
     def read(self, text: str) -> list[Paper]:

@@ -107,7 +107,7 @@ class Opml(Format):
         for text, papers in groups(batch) or [(title, ())]:
             group = etree.SubElement(body, "outline", {"text": _group_text(text, title)})
             for paper in papers:
-                _outline(group, paper)
+                _outline(group, paper, batch)
         return _xml.serialise(root, ascii=batch.ascii)
 
     def read(self, text: str) -> list[Paper]:
@@ -137,9 +137,17 @@ def _group_text(text: str, fallback: str) -> str:
     return cleaned if cleaned is not None and cleaned.strip() else fallback
 
 
-def _outline(group: etree._Element, paper: Paper) -> None:
+def _outline(group: etree._Element, paper: Paper, batch: Batch) -> None:
+    record = batch.record(paper)
+    paper, merged = _xml.with_record(paper, record)
     link = _xml.link_of(paper)
     attrs = {"text": _xml.display_title(paper), "type": "link", "url": link}
+    names = _xml.author_names(merged)
+    if names:
+        attrs["authors"] = "; ".join(names)
+    created = _xml.published(record)
+    if created is not None:
+        attrs["created"] = _xml.rfc822(created)
     if paper.ref is not None:
         attrs["ref"] = str(paper.ref)
     arxiv_id = _xml.clean(paper.arxiv_id)

@@ -93,7 +93,10 @@ class Rss(Format):
         """The RSS 2.0 document of ``batch``."""
         from lxml import etree
 
-        root = etree.Element("rss", {"version": "2.0"}, nsmap={_xml.PREFIX: _xml.NS})
+        nsmap = {_xml.PREFIX: _xml.NS}
+        if batch.records:
+            nsmap["dc"] = _xml.DC_NS
+        root = etree.Element("rss", {"version": "2.0"}, nsmap=nsmap)
         channel = _sub(root, "channel")
         _sub(channel, "title", _xml.clean(batch.title) or "arXiv digest")
         link = _xml.clean(batch.link)
@@ -109,6 +112,8 @@ class Rss(Format):
 
     @staticmethod
     def _item(channel: etree._Element, paper: Paper, guid: str, perma: bool, batch: Batch) -> None:
+        record = batch.record(paper)
+        paper, merged = _xml.with_record(paper, record)
         item = _sub(channel, "item")
         link = _xml.link_of(paper)
         _sub(item, "title", _xml.display_title(paper))
@@ -120,7 +125,10 @@ class Rss(Format):
         category = _xml.clean(paper.primary_category)
         if category is not None:
             _sub(item, "category", category, domain=CATEGORY_DOMAIN)
-        _sub(item, "pubDate", _xml.rfc822(_xml.paper_date(paper) or batch.updated))
+        for name in _xml.author_names(merged):
+            _sub(item, f"{{{_xml.DC_NS}}}creator", name)
+        date = _xml.published(record) or _xml.paper_date(paper) or batch.updated
+        _sub(item, "pubDate", _xml.rfc822(date))
         _xml.add_extensions(item, paper, link, _TEXT_FIELDS)
 
     def read(self, text: str) -> list[Paper]:

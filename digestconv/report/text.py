@@ -15,21 +15,14 @@ and messages are shown as backslash escapes (``\\n``, ``\\x1b``, ``\\u202e``).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..text import printable
 from . import sorted_diagnostics
 
 if TYPE_CHECKING:
     from ..model import Diagnostic, Report
-
-#: C0 controls except tab, DEL, C1 controls, bidi marks/embeddings/overrides/isolates,
-#: line and paragraph separators, and unpaired surrogates
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-_NAMED = {"\n": "\\n", "\r": "\\r"}
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -38,19 +31,6 @@ _RED = "\x1b[1;31m"
 _YELLOW = "\x1b[1;33m"
 _GREEN = "\x1b[1;32m"
 _CYAN = "\x1b[36m"
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    ch = match.group()
-    if ch in _NAMED:
-        return _NAMED[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str) -> str:
-    """``text`` on one line with terminal-unsafe characters shown as escapes."""
-    return _UNSAFE.sub(_escape_char, text)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -128,7 +128,14 @@ def rule(
 
 def _load() -> None:
     if not _RULES:
-        from . import content, enrich, file, identity, references  # noqa: F401  (registration)
+        from . import (  # noqa: F401  (registration)
+            content,
+            enrich,
+            file,
+            identity,
+            metadata,
+            references,
+        )
 
 
 def all_rules() -> list[Rule]:

@@ -1,0 +1,182 @@
+"""The conflict policy between a digest's paper and arXiv's record, as pure functions.
+
+arXiv is authoritative for bibliographic facts: authors, title, dates, the latest
+version, categories, comment, journal reference and journal DOI.  The digest is
+authoritative for what only it has: the Chinese title, summaries and abstract,
+the English one-line summary, the announce type and the link as written.
+
+The English abstract: arXiv's full abstract replaces the digest's only when the
+digest's text is a prefix of it after whitespace normalisation (the producer cut
+it, or wrote it whole); otherwise the digest's text is kept and the conflict is
+reported (DC508).  Every other conflict is reported too (DC504 title, DC505
+version, DC506 primary category, DC507 withdrawn), never silently resolved:
+:mod:`digestconv.rules.metadata` uses the predicates below, and every writer uses
+:func:`merge`, so the formats agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..model import Paper
+from .record import ArxivRecord, Author
+
+_SPACE = re.compile(r"\s+")
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_WITHDRAWN = re.compile(
+    r"\b(?:ha(?:s|ve) been withdrawn|withdrawn by the authors?|is withdrawn)\b|^\s*withdrawn\b",
+    re.IGNORECASE,
+)
+
+
+def fold_space(text: str) -> str:
+    """``text`` with every run of whitespace as one space, stripped."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def is_prefix(part: str, full: str) -> bool:
+    """Whether ``part`` is a prefix of ``full`` after whitespace normalisation.
+
+    The digest producer removed every ``-`` + line break from the feed text, so
+    when the folded texts disagree the comparison is made once more with all
+    whitespace and hyphens removed.
+    """
+    a, b = fold_space(part), fold_space(full)
+    if not a:
+        return False
+    if b.startswith(a):
+        return True
+
+    def squeeze(text: str) -> str:
+        return "".join(c for c in text if not c.isspace() and c != "-")
+
+    return squeeze(b).startswith(squeeze(a))
+
+
+def title_key(title: str) -> str:
+    """What two titles are compared on: letters and digits only, TeX spelled out,
+    NFKC-normalised and case-folded.
+
+    ``Schr{\\"o}dinger`` and ``Schrödinger``, ``$\\alpha$-Divergence`` and
+    ``α-divergence``, "--" and "–", folded lines and double spaces all compare equal.
+    """
+    from ..latex import _GREEK_OF, to_unicode
+
+    text = to_unicode(title)
+    text = _COMMAND.sub(lambda m: _GREEK_OF.get(m[1], ""), text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in text if c.isalnum())
+
+
+def same_title(a: str, b: str) -> bool:
+    """Whether two titles name the same work (see :func:`title_key`)."""
+    return title_key(a) == title_key(b)
+
+
+def version_newer(paper: Paper, record: ArxivRecord) -> bool:
+    """Whether the digest names a version newer than arXiv's latest."""
+    return paper.version is not None and paper.version > record.version
+
+
+def primary_differs(paper: Paper, record: ArxivRecord) -> bool:
+    """Whether the digest's primary category differs from arXiv's (aliases resolved)."""
+    if paper.primary_category is None or record.primary_category is None:
+        return False
+    return _canonical(paper.primary_category) != _canonical(record.primary_category)
+
+
+#: arXiv's category aliases (the same subject listed under two names)
+_ALIASES = {
+    "math.IT": "cs.IT",
+    "stat.TH": "math.ST",
+    "math.MP": "math-ph",
+    "econ.GN": "q-fin.EC",
+    "eess.SY": "cs.SY",
+    "cs.NA": "math.NA",
+}
+
+
+def _canonical(category: str) -> str:
+    category = category.strip()
+    return _ALIASES.get(category, category)
+
+
+def withdrawn(record: ArxivRecord) -> bool:
+    """Whether arXiv's latest version is a withdrawal notice (from comment or abstract)."""
+    return bool(
+        (record.comment and _WITHDRAWN.search(record.comment))
+        or _WITHDRAWN.search(record.abstract[:300])
+    )
+
+
+def abstract_conflict(paper: Paper, record: ArxivRecord) -> bool:
+    """Whether the digest's English abstract is not a prefix of arXiv's (DC508)."""
+    if not paper.abstract or not record.abstract.strip():
+        return False
+    return not is_prefix(paper.abstract, record.abstract)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A paper's bibliographic facts after the policy: what every writer writes.
+
+    ``abstract_truncated`` is ``False`` once arXiv's full abstract replaced a cut
+    one.  ``digest_title`` is the digest's English title when it differs from
+    arXiv's (kept for people, DC504 reports it).  ``date`` is the v1 date
+    (``YYYY-MM-DD``) or ``None``.
+    """
+
+    title: str | None
+    abstract: str | None
+    abstract_truncated: bool
+    authors: tuple[Author, ...]
+    date: str | None
+    version: int
+    categories: tuple[str, ...]
+    comment: str | None
+    journal_ref: str | None
+    journal_doi: str | None
+    digest_title: str | None
+    digest_version: int | None
+
+    @property
+    def year_month_day(self) -> tuple[int, int, int] | None:
+        """The v1 date as integers."""
+        if self.date is None:
+            return None
+        y, m, d = self.date.split("-")
+        return int(y), int(m), int(d)
+
+    @property
+    def primary_category(self) -> str | None:
+        """arXiv's primary category."""
+        return self.categories[0] if self.categories else None
+
+
+def merge(paper: Paper, record: ArxivRecord) -> Merged:
+    """Apply the policy to one paper and its record (pure, no diagnostics)."""
+    if paper.abstract and not is_prefix(paper.abstract, record.abstract):
+        abstract, truncated = paper.abstract, paper.abstract_truncated
+    else:
+        abstract = record.abstract.strip() or paper.abstract
+        truncated = paper.abstract_truncated if abstract is paper.abstract else False
+    title = record.title.strip() or paper.title
+    differs = paper.title and title and not same_title(paper.title, title)
+    digest_title = paper.title if differs else None
+    date = record.published_date
+    return Merged(
+        title=fold_space(title) if title else None,
+        abstract=abstract,
+        abstract_truncated=truncated,
+        authors=record.authors,
+        date=date.isoformat() if date is not None else None,
+        version=record.version,
+        categories=record.categories,
+        comment=record.comment or None,
+        journal_ref=record.journal_ref or None,
+        journal_doi=record.doi or None,
+        digest_title=digest_title,
+        digest_version=paper.version if paper.version != record.version else None,
+    )
