@@ -272,13 +272,15 @@ def validate(
         refresh=refresh,
     )
     from . import pipeline
+    from .output import OutputError, write_text
     from .report import StreamWriter, want_color
 
     inputs = pipeline.files(paths, settings)
     stream = sys.stdout
+
     writer = StreamWriter(
         fmt,
-        stream.write,
+        lambda text: write_text(text, stream),  # checked: a short write is an error
         color=want_color(stream, os.environ),
         root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
         quiet=quiet,
@@ -290,32 +292,37 @@ def validate(
     fatal = False
     held: list[tuple[str, list[Any]]] = []  # --enrich: files wait for the lookup
     located: list[Any] = []
-    for result, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
-        fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
+    try:
+        for result, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
+            fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
+            if metadata is not None:
+                from .enrich.apply import located_papers
+
+                held.append((result.name, list(found)))
+                located.extend(located_papers(result.name, result.papers or (), result.facts))
+                continue
+            writer.file(found)
         if metadata is not None:
-            from .enrich.apply import located_papers
+            from .enrich.apply import enrich_papers, enrichment_diagnostics
+            from .model import Diagnostic
 
-            held.append((result.name, list(found)))
-            located.extend(located_papers(result.name, result.papers or (), result.facts))
-            continue
-        writer.file(found)
-        if fmt in ("text", "github"):
-            stream.flush()
-    if metadata is not None:
-        from .enrich.apply import enrich_papers, enrichment_diagnostics
-        from .model import Diagnostic
-
-        outcome = enrich_papers(
-            located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")
-        )
-        _enrich_cli.report_warnings(outcome.warnings)
-        extra: dict[str, list[Diagnostic]] = {}
-        for d in enrichment_diagnostics(outcome, settings):
-            extra.setdefault(d.path, []).append(d)
-        for name, found in held:
-            writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
-    writer.finish(fold.files, fold.papers, fold.skipped)
-    stream.flush()
+            outcome = enrich_papers(
+                located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")
+            )
+            _enrich_cli.report_warnings(outcome.warnings)
+            extra: dict[str, list[Diagnostic]] = {}
+            for d in enrichment_diagnostics(outcome, settings):
+                extra.setdefault(d.path, []).append(d)
+            for name, found in held:
+                writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
+        writer.finish(fold.files, fold.papers, fold.skipped)
+    except (OutputError, BrokenPipeError) as exc:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stop the workers now, not at interpreter exit
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise _fail(str(exc)) from None
     if fatal:
         raise typer.Exit(2)
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
@@ -452,10 +459,27 @@ def to(
     except OutputError as exc:
         raise _fail(str(exc)) from None
     from . import pipeline
+    from .output import write_text
+    from .report import StreamWriter, want_color
 
-    _refuse_inputs(pipeline.files(args, settings), output)
+    inputs = pipeline.files(args, settings)
+    _refuse_inputs(inputs, output)
     from .conversion import convert
 
+    def write(text: str) -> None:
+        try:
+            write_text(text, sys.stderr)
+        except OutputError as exc:
+            raise _fail(str(exc)) from None
+
+    # diagnostics go to stderr file by file, as the files are merged (never all kept)
+    writer = StreamWriter(
+        _output_format(output_format),
+        write,
+        color=want_color(sys.stderr, os.environ),
+        root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
+        quiet=quiet,
+    )
     try:
         result = convert(
             args,
@@ -465,14 +489,16 @@ def to(
             title=feed_title,
             link=feed_link,
             ascii=ascii_,
+            inputs=inputs,
+            report=writer.file,
             enrich=metadata,
             enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
         )
     except ValueError as exc:
         raise _fail(str(exc)) from None
     _enrich_cli.report_warnings(result.warnings)
-    if result.diagnostics:
-        _render(result.report(), _output_format(output_format), sys.stderr, quiet)
+    if writer.errors or writer.warnings:
+        writer.finish(result.files, len(result.papers))
     if result.written:
         _emit(result.output, output)
     else:
@@ -509,7 +535,7 @@ def fmt_command(
     inputs = pipeline.files(paths, settings)
     mode = "diff" if diff else "check" if check_only else "write"
     task = pipeline.Task(settings, check=False, fmt=mode)
-    changed = unchanged = refused = skipped = unreadable = failed = 0
+    changed = unchanged = refused = skipped = unreadable = failed = crashed = 0
     for source, result in zip(inputs, pipeline.run(inputs, task), strict=True):
         name = result.name
         # as a filter (stdin to stdout), a file fmt leaves alone is passed on unchanged
@@ -521,7 +547,10 @@ def fmt_command(
             continue
         outcome = result.formatting
         if outcome is None:  # unreadable, or an internal error
-            unreadable += 1
+            if result.status == "unreadable":
+                unreadable += 1
+            else:
+                crashed += 1
             for d in result.diagnostics:
                 typer.echo(f"{d.path}: {d.message}", err=True)
             continue
@@ -558,10 +587,11 @@ def fmt_command(
         f"{refused} not formatted"
         + (f", {failed} could not be written" if failed else "")
         + (f", {unreadable} could not be read" if unreadable else "")
+        + (f", {crashed} failed with an internal error" if crashed else "")
         + (f", {_count(skipped, 'non-digest file')} skipped" if skipped else ""),
         err=True,
     )
-    status = 2 if unreadable or failed else 0
+    status = 2 if unreadable or failed or crashed else 0
     if status == 0 and (refused or ((check_only or diff) and changed)):
         status = 1
     raise typer.Exit(status)

@@ -308,8 +308,31 @@ def test_short_write_under_a_file_size_limit_is_an_error(tmp_path: Path, target:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["refs.bib"]
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_short_write_of_a_streamed_report_is_an_error(tmp_path: Path, fmt: str) -> None:
+    """validate streams its report file by file: each write is checked, and the pool stops."""
+    with (tmp_path / "report").open("wb") as handle:
+        proc = subprocess.run(
+            [*_command(), "validate", "-f", fmt, "--jobs", "2", CORPUS],
+            cwd=tmp_path,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: _limit_file_size(8_000),
+            timeout=300,
+            check=False,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert b"cannot write standard output: File too large" in proc.stderr
+    assert b"internal error" not in proc.stderr and b"Traceback" not in proc.stderr
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
-@pytest.mark.parametrize("command", [["to", "bibtex"], ["parse"], ["validate", "-f", "json"]])
+@pytest.mark.parametrize(
+    "command",
+    [["to", "bibtex"], ["parse"], ["validate", "-f", "json"], ["validate"], ["fmt", "--diff"]],
+)
 def test_full_disk_on_stdout_is_an_error(tmp_path: Path, command: list[str]) -> None:
     with open("/dev/full", "wb") as full:
         proc = _raw_run([*command, SEED_000], tmp_path, stdout=full, stderr=subprocess.PIPE)
@@ -430,16 +453,12 @@ def test_source_date_epoch_at_the_edges_gives_valid_feeds(
         assert schema.validate(etree.fromstring(result.stdout_bytes)), schema.error_log
 
 
-# --- found by the fuzzer or named in the report, in other parts of the code ----------------
+# --- found by the fuzzer or named in the report, in the reader ----------------------------
 #
-# Each is marked xfail(strict=True) while its fix is not on main; the fuzz harness
-# (tests/fuzz/harness.py, KNOWN) tolerates exactly these findings until then.
+# A finding whose fix is not on main yet is marked xfail(strict=True) here and listed in
+# the fuzz harness's KNOWN (tests/fuzz/harness.py); these two are fixed.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader: integers of more than 4,300 digits raise ValueError (one shared size limit)",
-)
 def test_huge_reference_number_is_a_diagnostic(cli: Invoke, tmp_path: Path) -> None:
     """A ``[^N]`` with 5,000 digits: a diagnostic for that file, the other files still read."""
     huge = tmp_path / "huge.md"
@@ -450,10 +469,6 @@ def test_huge_reference_number_is_a_diagnostic(cli: Invoke, tmp_path: Path) -> N
     assert f"{huge}:" in result.stdout and f"{SEED_003}:" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader: the old-feed title suffix grammar is matched loosely (text after it is kept)",
-)
 def test_text_after_an_old_feed_suffix_never_reaches_the_outputs(
     cli: Invoke, tmp_path: Path
 ) -> None:

@@ -185,7 +185,7 @@ def located_papers(
 
     out: list[tuple[str, Paper]] = []
     for paper, fact in zip(papers, facts, strict=False):
-        spans = {"url": fact.url, "block": fact.block}  # type: ignore[attr-defined]
+        spans = {"url": fact.span("url"), "block": fact.span("block")}  # type: ignore[attr-defined]
         out.append((path, dataclasses.replace(paper, source=Source(spans=spans))))
     return out
 

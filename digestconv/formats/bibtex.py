@@ -89,6 +89,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys, strip_illegal
@@ -370,11 +371,7 @@ class BibTeX(Format):
         truncated = FLAG_ABSTRACT in flags
         if abstract is not None and truncated and abstract.endswith(TRUNCATION_MARKER):
             abstract = abstract[: -len(TRUNCATION_MARKER)] or None
-        version = get("version")
-        try:
-            number = int(version) if version is not None else None
-        except ValueError:
-            number = None
+        number = version_from_text(get("version"))
         notes = _read_annote(txt("annote"))
         return Paper(
             arxiv_id=txt("eprint"),

@@ -50,6 +50,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys
@@ -257,10 +258,7 @@ def paper(obj: Any, index: int = 0) -> Paper:
         if number is not None:
             arxiv_id = number.removeprefix("arXiv:") or None
     version_text = _str(obj.get("version"), f"{where}: version", number=True)
-    try:
-        version = int(version_text) if version_text is not None else None
-    except ValueError:
-        version = None
+    version = version_from_text(version_text)
     truncated = custom.get("abstract_truncated") is True
     abstract = _str(obj.get("abstract"), f"{where}: abstract")
     if abstract is not None and truncated and abstract.endswith(TRUNCATION_MARKER):
