@@ -199,6 +199,8 @@ ANNOTE_LABELS: tuple[tuple[str, str], ...] = (
 #: labels of the ``annote`` lines that carry arXiv's and the digest's other notes
 COMMENT_LABEL = "arXiv comment"
 DIGEST_TITLE_LABEL = "Digest title"
+#: the version the digest announced, when arXiv has a later one
+DIGEST_VERSION_LABEL = "Digest version"
 
 
 def name_part(text: str | None) -> str | None:
@@ -438,6 +440,8 @@ def _annote(paper: Paper, merged: Merged) -> str | None:
             lines.append(f"{label}: {value}")
     if merged.digest_title is not None and normalise(merged.digest_title):
         lines.append(f"{DIGEST_TITLE_LABEL}: {normalise(merged.digest_title)}")
+    if merged.digest_version is not None:
+        lines.append(f"{DIGEST_VERSION_LABEL}: v{merged.digest_version}")
     comment = normalise(merged.comment)
     if comment is not None:
         lines.append(f"{COMMENT_LABEL}: {comment}")

@@ -68,6 +68,7 @@ from .bibtex import (
     ANNOTE_LABELS,
     COMMENT_LABEL,
     DIGEST_TITLE_LABEL,
+    DIGEST_VERSION_LABEL,
     TRUNCATION_MARKER,
     name_part,
     normalise,
@@ -210,6 +211,8 @@ def _note(paper: Paper, m: Any, base: dict[str, Any]) -> str | None:
             lines.append(f"{label}: {value}")
     if m.digest_title is not None and normalise(m.digest_title):
         lines.append(f"{DIGEST_TITLE_LABEL}: {normalise(m.digest_title)}")
+    if m.digest_version is not None:
+        lines.append(f"{DIGEST_VERSION_LABEL}: v{m.digest_version}")
     custom = base["custom"]
     for label, value in (
         (ANNOUNCE_LABEL, custom.get("announce_type")),

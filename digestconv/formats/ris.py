@@ -58,6 +58,7 @@ from .bibtex import (
     ANNOTE_LABELS,
     COMMENT_LABEL,
     DIGEST_TITLE_LABEL,
+    DIGEST_VERSION_LABEL,
     FLAG_ABSTRACT,
     FLAG_TRANSLATION,
     TRUNCATION_MARKER,
@@ -149,6 +150,10 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
     if merged is not None:
         for label, value in (
             (DIGEST_TITLE_LABEL, merged.digest_title),
+            (
+                DIGEST_VERSION_LABEL,
+                f"v{merged.digest_version}" if merged.digest_version is not None else None,
+            ),
             (_JOURNAL_REF, merged.journal_ref),
             (_JOURNAL_DOI, merged.journal_doi),
             (COMMENT_LABEL, merged.comment),

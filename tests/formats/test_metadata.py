@@ -156,6 +156,8 @@ def test_bibtex_fields_with_metadata(seed_batch: Batch) -> None:
             assert f"标题: {paper.title_zh}" in unescape(fields["annote"]).split("\n")
         if record.comment:
             assert f"arXiv comment: {record.comment}" in fields["annote"]
+        if paper.version is not None and paper.version != record.version:
+            assert f"Digest version: v{paper.version}" in fields["annote"].split("\n")
     # what the reader gives back: arXiv's facts, the digest's own text
     back = find("bibtex").read(text)  # type: ignore[union-attr]
     for paper, got in zip(seed_batch.papers, back, strict=True):
