@@ -148,11 +148,17 @@ def _progress(quiet: bool, total: int | None = None) -> Any:
             count = len(items)
         if count < 20:
             return items
+        import itertools
+
         from rich.console import Console
         from rich.progress import track
 
+        # the first result comes before the bar's thread starts: worker processes are forked
+        # while this process has one thread
+        it = iter(items)
+        first = list(itertools.islice(it, 1))
         return track(
-            items,
+            itertools.chain(first, it),
             total=count,
             description="checking",
             console=Console(stderr=True),
