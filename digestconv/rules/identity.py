@@ -384,7 +384,7 @@ def duplicate_paper(
             seen = (path, line)
         where = f"line {seen[1]}" if seen[0] == path else f"{seen[0]}:{seen[1]}"
         yield Finding(
-            paper.url,
+            paper.span("url"),
             f"arXiv:{paper.arxiv_id} already appears at {where}: delete one copy "
             "(converters keep the first)",
             path,
