@@ -414,6 +414,13 @@ def to(
         typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
     ] = None,
     jobs: JobsOpt = None,
+    show_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--show-warnings",
+            help="List every warning; by default each kind of warning is one line with a count.",
+        ),
+    ] = False,
     enrich: _enrich_cli.EnrichFlag = False,
     offline: _enrich_cli.OfflineOpt = False,
     snapshot: _enrich_cli.SnapshotOpt = None,
@@ -478,14 +485,28 @@ def to(
         except OutputError as exc:
             raise _fail(str(exc)) from None
 
-    # diagnostics go to stderr file by file, as the files are merged (never all kept)
-    writer = StreamWriter(
-        _output_format(output_format),
-        write,
-        color=want_color(sys.stderr, os.environ),
-        root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
-        quiet=quiet,
-    )
+    # diagnostics go to stderr file by file, as the files are merged (never all kept);
+    # as text, errors in full and one line per kind of warning unless --show-warnings
+    diagnostics_format = _output_format(output_format)
+    writer: Any
+    if diagnostics_format == "text" and not show_warnings:
+        from .report.summary import SummaryWriter
+
+        writer = SummaryWriter(
+            write,
+            color=want_color(sys.stderr, os.environ),
+            cut=settings.abstract_cut,
+            enriched=metadata is not None,
+            quiet=quiet,
+        )
+    else:
+        writer = StreamWriter(
+            diagnostics_format,
+            write,
+            color=want_color(sys.stderr, os.environ),
+            root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
+            quiet=quiet,
+        )
     try:
         result = convert(
             args,

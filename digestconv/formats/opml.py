@@ -19,6 +19,10 @@ a value: ``ref``, ``arxivId``, ``version``, ``writtenUrl``, ``titleZh``,
 (``true``), ``absent`` (space-separated contract names of fields the paper
 lacks whose standard attribute holds a substitute).
 
+With arXiv metadata (``Batch.record(paper)``): ``authors`` (names, ``; ``-separated)
+and ``created`` (the v1 timestamp, RFC 822), and title, abstract, version and
+category arXiv's (see :mod:`digestconv.enrich.merge`).
+
 Fields read back: every contract field but ``line`` and ``end_line``, equal to
 what was written after removal of XML-illegal and control characters (see
 :func:`digestconv.formats._xml.normalised`).  Reading gives the paper outlines
