@@ -105,16 +105,18 @@ class Known:
 
 
 def _loose_suffix(data: bytes) -> bool:
-    """Some line has ``(arXiv`` that is not one exact old-feed suffix at its end."""
+    """Some English title has ``(arXiv`` that is not one exact old-feed suffix at its end."""
     from digestconv.arxiv import parse_title_suffix
 
-    text = data.decode("utf-8", "replace")
-    for line in text.replace("\r", "\n").split("\n"):
-        if "(arXiv" in line:
-            stripped = line.strip()
-            suffix = parse_title_suffix(stripped)
-            if suffix is None or stripped.count("(arXiv") > 1:
-                return True
+    for paper in read(data, "x.md").papers:
+        raw = paper.source.raw_title or ""
+        if "(arXiv" in raw and (
+            raw.count("(arXiv") > 1
+            or parse_title_suffix(raw) is None
+            or raw != raw.rstrip(" \t")
+            or not raw.endswith(")")
+        ):
+            return True
     return False
 
 
