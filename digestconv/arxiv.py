@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .model import _fast_frozen
+
 #: hosts whose ``/abs/`` and ``/pdf/`` pages are arXiv's own
 ARXIV_HOSTS = frozenset(
     {"arxiv.org", "www.arxiv.org", "rss.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
@@ -24,15 +26,56 @@ ARXIV_HOSTS = frozenset(
 
 _NEW_ID = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})")
 _OLD_ID = re.compile(r"([a-z][a-z-]*)(\.[A-Za-z]{2})?/(\d{2})(\d{2})(\d{3})")
-_VERSION = re.compile(r"v([1-9]\d{0,3})")
-_URL = re.compile(r"(https?)://([^/\s?#]+)/(abs|pdf)/([^\s?#]+?)(\.pdf)?/?")
+_VERSION = re.compile(r"v([1-9]\d*)")
+_URL = re.compile(r"(https?)://([^/\s?#]+)/(abs|pdf)/([^\s?#]+)")
 _ANNOUNCE = re.compile(r"arXiv:(\S+?)(?:v(\d+))? Announce Type: ([a-z-]+) {1,2}Abstract: ?")
-_SUFFIX = re.compile(r"\s*\(arXiv:(\S+?)(?:v(\d+))? \[([^\]\s]+)\](?: (UPDATED|CROSS LISTED))?\)")
+#: the old-feed title suffix, exactly: `` (arXiv:IDvN [cat])``, optionally with
+#: `` UPDATED`` or `` CROSS LISTED`` before the ``)``, at the very end of the title
+#: (``vN`` may be missing: digestconv writes no version it does not know)
+_SUFFIX = re.compile(
+    r"\(arXiv:([^\s\[\]()]+?)(?:v(\d+))? \[([^\]\s]+)\](?: (UPDATED|CROSS LISTED))?\)"
+)
+_SUFFIX_OPEN = "(arXiv:"
+
+#: the largest version number ``vN`` digestconv reads or writes; a larger one is
+#: reported (``id-malformed``) and never converted to an integer.  Shared by the
+#: identifier parser, the digest reader and every format's reader and writer.
+MAX_VERSION = 9999
+_MAX_VERSION_DIGITS = len(str(MAX_VERSION))
+
+
+def parse_version(digits: str) -> int | None:
+    """The number written as ``digits`` (ASCII), or ``None`` above :data:`MAX_VERSION`.
+
+    Safe on any length: a number with more significant digits than the limit is
+    never converted (Python refuses to convert strings of more than 4,300 digits).
+    """
+    if len(digits) > _MAX_VERSION_DIGITS:
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > _MAX_VERSION_DIGITS:
+            return None
+    value = int(digits)
+    return value if value <= MAX_VERSION else None
+
+
+def version_from_text(text: str | None) -> int | None:
+    """A version field read from another format: ASCII digits up to :data:`MAX_VERSION`.
+
+    ``None`` when absent, not a number, or above the limit (never an exception).
+    """
+    if text is None:
+        return None
+    text = text.strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    return parse_version(text)
+
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 _SUFFIX_TYPES = {None: "new", "UPDATED": "replace", "CROSS LISTED": "cross"}
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Identifier:
     """A checked arXiv identifier (without version)."""
@@ -78,15 +121,26 @@ def check_id(text: str) -> tuple[Identifier | None, str | None]:
 
 
 def split_version(text: str) -> tuple[str, int | None]:
-    """Split ``2403.15711v2`` into ``("2403.15711", 2)``; no version gives ``None``."""
+    """Split ``2403.15711v2`` into ``("2403.15711", 2)``; no version gives ``None``.
+
+    A version above :data:`MAX_VERSION` is split off too and gives ``None``
+    (see :func:`split_version_text` for the digits).
+    """
+    raw, digits = split_version_text(text)
+    return raw, parse_version(digits) if digits is not None else None
+
+
+def split_version_text(text: str) -> tuple[str, str | None]:
+    """Split ``2403.15711v2`` into ``("2403.15711", "2")``: the digits as written."""
     cut = text.rfind("v")
     if cut > 0:
         m = _VERSION.fullmatch(text, cut)
         if m and text[cut - 1].isdigit():
-            return text[:cut], int(m[1])
+            return text[:cut], m[1]
     return text, None
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class ArxivUrl:
     """The parts of an arXiv abstract or PDF URL."""
@@ -96,6 +150,14 @@ class ArxivUrl:
     kind: str
     raw_id: str
     version: int | None
+    #: the version's digits as written (``None``: no ``vN``); ``version`` is ``None``
+    #: while these are set when the number is above :data:`MAX_VERSION`
+    version_text: str | None = None
+
+    @property
+    def is_arxiv(self) -> bool:
+        """Whether the host is one of arXiv's own (:data:`ARXIV_HOSTS`)."""
+        return self.host in ARXIV_HOSTS
 
 
 @lru_cache(maxsize=1024)
@@ -107,10 +169,18 @@ def parse_url(url: str) -> ArxivUrl | None:
     m = _URL.fullmatch(url)
     if not m:
         return None
-    raw, version = split_version(m[4])
-    return ArxivUrl(m[1], m[2].lower(), m[3], raw, version)
+    # the shortest identifier the URL may end after: at most one '/', then one '.pdf'
+    path = m[4]
+    if path[-1] == "/" and len(path) > 1:
+        path = path[:-1]
+    if path.endswith(".pdf") and len(path) > 4:
+        path = path[:-4]
+    raw, digits = split_version_text(path)
+    version = parse_version(digits) if digits is not None else None
+    return ArxivUrl(m[1], m[2].lower(), m[3], raw, version, digits)
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Announce:
     """A new-feed abstract prefix ``arXiv:2403.15711v1 Announce Type: cross  Abstract:``."""
@@ -119,6 +189,8 @@ class Announce:
     version: int | None
     type: str
     length: int
+    #: the version's digits as written (``version`` is ``None`` above :data:`MAX_VERSION`)
+    version_text: str | None = None
 
 
 def parse_announce(abstract: str) -> Announce | None:
@@ -128,9 +200,11 @@ def parse_announce(abstract: str) -> Announce | None:
     m = _ANNOUNCE.match(abstract)
     if not m:
         return None
-    return Announce(m[1], int(m[2]) if m[2] else None, m[3], m.end())
+    digits = m[2]
+    return Announce(m[1], parse_version(digits) if digits else None, m[3], m.end(), digits)
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class TitleSuffix:
     """An old-feed title suffix ``(arXiv:2310.15719v1 [cs.LG] UPDATED)``."""
@@ -139,32 +213,90 @@ class TitleSuffix:
     version: int | None
     category: str
     announce_type: str
+    #: where the suffix starts in the title, whitespace before it included
     start: int
+    #: the version's digits as written (``version`` is ``None`` above :data:`MAX_VERSION`)
+    version_text: str | None = None
 
 
 def parse_title_suffix(title: str) -> TitleSuffix | None:
-    """Find an old-feed suffix at the very end of ``title``."""
+    """The old-feed suffix at the very end of ``title``, in its exact grammar.
+
+    Only `` (arXiv:IDvN [cat])`` (also with `` UPDATED`` or `` CROSS LISTED``
+    before the ``)``) after whitespace, and nothing after it, is a suffix.
+    """
     if not title.endswith(")"):
         return None
-    start = title.rfind("(arXiv:")
-    if start < 0:
+    start = title.rfind(_SUFFIX_OPEN)
+    if start < 0 or (start > 0 and not title[start - 1].isspace()):
         return None
-    # include the whitespace before the parenthesis in the suffix
-    while start > 0 and title[start - 1].isspace():
-        start -= 1
     m = _SUFFIX.fullmatch(title, start)
     if not m:
         return None
-    version = int(m[2]) if m[2] else None
-    return TitleSuffix(m[1], version, m[3], _SUFFIX_TYPES[m[4]], start)
+    while start > 0 and title[start - 1].isspace():
+        start -= 1
+    digits = m[2]
+    version = parse_version(digits) if digits is not None else None
+    return TitleSuffix(m[1], version, m[3], _SUFFIX_TYPES[m[4]], start, digits)
 
 
-def strip_table_suffix(title: str) -> str:
-    """What the producer wrote in the table: the title cut before ``(arXiv``."""
-    cut = title.find("(arXiv")
-    if cut < 0:
+def title_suffix_problem(title: str) -> tuple[int, int, str] | None:
+    """Where and why ``title`` holds an old-feed suffix that is not in its exact grammar.
+
+    Two shapes are malformed suffixes: a suffix followed by more text
+    (``Title. (arXiv:2310.15719v1 [cs.LG]) more``), and a title whose last
+    parenthesised group opens with ``(arXiv:`` but does not fit the grammar
+    (``Title. (arXiv:2310.15719v 1 [cs.LG])``, no space before it, ...).
+    Returns the index of that ``(arXiv:``, the index where the problem is,
+    and what is wrong; ``None`` for an exact suffix
+    (:func:`parse_title_suffix`) and for titles that merely mention
+    ``(arXiv:`` or ``(arXiv)`` elsewhere.
+    """
+    at = title.rfind(_SUFFIX_OPEN)
+    if at < 0 or parse_title_suffix(title) is not None:
+        return None
+    m = _SUFFIX.match(title, at)
+    if m is not None and m.end() < len(title):
+        return (
+            at,
+            len(title) - len(title[m.end() :].lstrip()),
+            (f"text after the old-feed suffix '{title[at : m.end()]}': the suffix ends the title"),
+        )
+    tail = title[at:]
+    if not tail.endswith(")") or tail.count("(") != 1 or tail.count(")") != 1:
+        return None  # not the title's last group: text that mentions arXiv
+    if m is not None:
+        return at, at, "no space before the old-feed suffix '(arXiv:...)'"
+    return (
+        at,
+        at,
+        (
+            "malformed old-feed suffix: it must read ' (arXiv:IDvN [category])', optionally with "
+            "' UPDATED' or ' CROSS LISTED' before the ')'"
+        ),
+    )
+
+
+def table_title(title: str) -> str:
+    """What the summary table shows for detail title ``title``.
+
+    The producer cut the table title before the old-feed suffix.  An exact
+    suffix (:func:`parse_title_suffix`) is cut with the whitespace before it;
+    a malformed one (:func:`title_suffix_problem`, which reports it) is cut
+    with the whitespace before it too.  Any other title, even one holding
+    ``(arXiv)`` or ``(arXiv:`` in its text, is shown whole.
+    """
+    suffix = parse_title_suffix(title)
+    if suffix is not None:
+        return title[: suffix.start]
+    problem = title_suffix_problem(title)
+    if problem is None:
         return title
-    return title[:cut].rstrip()
+    return title[: problem[0]].rstrip()
+
+
+#: the former name of :func:`table_title`
+strip_table_suffix = table_title
 
 
 @lru_cache(maxsize=1)

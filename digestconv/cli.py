@@ -148,11 +148,17 @@ def _progress(quiet: bool, total: int | None = None) -> Any:
             count = len(items)
         if count < 20:
             return items
+        import itertools
+
         from rich.console import Console
         from rich.progress import track
 
+        # the first result comes before the bar's thread starts: worker processes are forked
+        # while this process has one thread
+        it = iter(items)
+        first = list(itertools.islice(it, 1))
         return track(
-            items,
+            itertools.chain(first, it),
             total=count,
             description="checking",
             console=Console(stderr=True),
@@ -277,6 +283,7 @@ def validate(
 
     inputs = pipeline.files(paths, settings)
     stream = sys.stdout
+
     writer = StreamWriter(
         fmt,
         lambda text: write_text(text, stream),  # checked: a short write is an error
@@ -407,6 +414,13 @@ def to(
         typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
     ] = None,
     jobs: JobsOpt = None,
+    show_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--show-warnings",
+            help="List every warning; by default each kind of warning is one line with a count.",
+        ),
+    ] = False,
     enrich: _enrich_cli.EnrichFlag = False,
     offline: _enrich_cli.OfflineOpt = False,
     snapshot: _enrich_cli.SnapshotOpt = None,
@@ -459,10 +473,41 @@ def to(
     except (OutputError, ValueError) as exc:
         raise _fail(str(exc)) from None
     from . import pipeline
+    from .output import write_text
+    from .report import StreamWriter, want_color
 
-    _refuse_inputs(pipeline.files(args, settings), output)
+    inputs = pipeline.files(args, settings)
+    _refuse_inputs(inputs, output)
     from .conversion import convert
 
+    def write(text: str) -> None:
+        try:
+            write_text(text, sys.stderr)
+        except OutputError as exc:
+            raise _fail(str(exc)) from None
+
+    # diagnostics go to stderr file by file, as the files are merged (never all kept);
+    # as text, errors in full and one line per kind of warning unless --show-warnings
+    diagnostics_format = _output_format(output_format)
+    writer: Any
+    if diagnostics_format == "text" and not show_warnings:
+        from .report.summary import SummaryWriter
+
+        writer = SummaryWriter(
+            write,
+            color=want_color(sys.stderr, os.environ),
+            cut=settings.abstract_cut,
+            enriched=metadata is not None,
+            quiet=quiet,
+        )
+    else:
+        writer = StreamWriter(
+            diagnostics_format,
+            write,
+            color=want_color(sys.stderr, os.environ),
+            root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
+            quiet=quiet,
+        )
     try:
         result = convert(
             args,
@@ -472,14 +517,16 @@ def to(
             title=feed_title,
             link=feed_link,
             ascii=ascii_,
+            inputs=inputs,
+            report=writer.file,
             enrich=metadata,
             enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
         )
     except ValueError as exc:
         raise _fail(str(exc)) from None
     _enrich_cli.report_warnings(result.warnings)
-    if result.diagnostics:
-        _render(result.report(), _output_format(output_format), sys.stderr, quiet)
+    if writer.errors or writer.warnings:
+        writer.finish(result.files, len(result.papers))
     if result.written:
         _emit(result.output, output)
     else:
@@ -516,7 +563,7 @@ def fmt_command(
     inputs = pipeline.files(paths, settings)
     mode = "diff" if diff else "check" if check_only else "write"
     task = pipeline.Task(settings, check=False, fmt=mode)
-    changed = unchanged = refused = skipped = unreadable = failed = 0
+    changed = unchanged = refused = skipped = unreadable = failed = crashed = 0
     for source, result in zip(inputs, pipeline.run(inputs, task), strict=True):
         name = result.name
         # as a filter (stdin to stdout), a file fmt leaves alone is passed on unchanged
@@ -528,7 +575,10 @@ def fmt_command(
             continue
         outcome = result.formatting
         if outcome is None:  # unreadable, or an internal error
-            unreadable += 1
+            if result.status == "unreadable":
+                unreadable += 1
+            else:
+                crashed += 1
             for d in result.diagnostics:
                 typer.echo(f"{d.path}: {d.message}", err=True)
             continue
@@ -565,10 +615,11 @@ def fmt_command(
         f"{refused} not formatted"
         + (f", {failed} could not be written" if failed else "")
         + (f", {unreadable} could not be read" if unreadable else "")
+        + (f", {crashed} failed with an internal error" if crashed else "")
         + (f", {_count(skipped, 'non-digest file')} skipped" if skipped else ""),
         err=True,
     )
-    status = 2 if unreadable or failed else 0
+    status = 2 if unreadable or failed or crashed else 0
     if status == 0 and (refused or ((check_only or diff) and changed)):
         status = 1
     raise typer.Exit(status)

@@ -12,16 +12,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import arxiv, pipeline
 from .formats import Batch, Format, Source
-from .model import ENTRY_FIELDS, Diagnostic, Digest, Paper, Report, Span
+from .model import Diagnostic, Digest, Paper, Report, Span
 from .output import source_date_epoch
-from .pipeline import PaperFact, paper_fact
+from .pipeline import CONTENT_FIELDS, PaperFact, paper_fact
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -103,19 +103,29 @@ class Merger:
         self.sources: list[Source] = []
         #: stems of the digest files with papers (for the default feed title)
         self.names: list[str] = []
+        #: (identifier, content mark) -> fields in which that copy differs from the kept one
+        self.variants: dict[tuple[str, bytes], list[str]] = {}
+        #: (identifier, content mark) -> the paper a pool worker sent (later copies are marks)
+        self.sent: dict[tuple[str, bytes], Paper] = {}
 
     def add(
         self,
         path: str,
         kind: str,
         recognized: bool,
-        papers: Sequence[Paper],
+        papers: Sequence[Paper | None],
         facts: Sequence[PaperFact],
         diagnostics: Iterable[Diagnostic],
+        marks: Sequence[bytes | None] | None = None,
     ) -> list[Diagnostic]:
-        """Merge one file's papers; return its notes (not-converted, duplicate-paper)."""
+        """Merge one file's papers; return its notes (not-converted, duplicate-paper).
+
+        A paper may be ``None`` when it cannot be written, or when ``marks``
+        says it is a copy whose content was merged before (pool workers send
+        each identifier and content once).
+        """
         notes: list[Diagnostic] = []
-        if kind == "digest" and papers:
+        if kind == "digest" and facts:
             self.names.append(Path(path).stem)
         if kind == "abstract-page" or not recognized:
             notes.append(
@@ -134,16 +144,26 @@ class Merger:
             if d.severity == "error":
                 bad_lines.update(range(d.line, d.end_line + 1))
         mine: list[Paper] = []
-        for paper, fact in zip(papers, facts, strict=True):
-            where = fact.block
-            if paper.arxiv_id is None:
+        for index, fact in enumerate(facts):
+            paper = papers[index]
+            arxiv_id = fact.arxiv_id
+            mark = marks[index] if marks is not None else None
+            if mark is not None and arxiv_id is not None:
+                # a copy sent before by the same worker, hence earlier in input order
+                if paper is None:
+                    paper = self.sent.get((arxiv_id, mark))
+                    if paper is None:
+                        raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
+                else:
+                    self.sent.setdefault((arxiv_id, mark), paper)
+            if arxiv_id is None:
                 notes.append(
                     _diag(
                         path,
-                        where,
+                        fact.span("block"),
                         SKIPPED_CODE,
                         SKIPPED_RULE,
-                        f"[^{paper.ref}] not converted: no valid arXiv identifier",
+                        f"[^{fact.ref}] not converted: no valid arXiv identifier",
                         "error",
                     )
                 )
@@ -152,35 +172,37 @@ class Merger:
                 notes.append(
                     _diag(
                         path,
-                        where,
+                        fact.span("block"),
                         SKIPPED_CODE,
                         SKIPPED_RULE,
-                        f"[^{paper.ref}] arXiv:{paper.arxiv_id} not converted: fix the "
+                        f"[^{fact.ref}] arXiv:{arxiv_id} not converted: fix the "
                         "errors reported in it",
                         "error",
                     )
                 )
                 continue
-            seen = self.first.get(paper.arxiv_id)
+            if paper is None:
+                raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
+            seen = self.first.get(arxiv_id)
             if seen is None:
-                self.first[paper.arxiv_id] = (paper, path, fact.line)
+                self.first[arxiv_id] = (paper, path, fact.line)
                 self.papers.append(paper)
                 mine.append(paper)
                 continue
             kept, kept_path, kept_line = seen
-            differ = [
-                f
-                for f in ENTRY_FIELDS
-                if f not in ("ref", "line", "end_line") and getattr(kept, f) != getattr(paper, f)
-            ]
+            differ = self.variants.get((arxiv_id, mark)) if mark is not None else None
+            if differ is None:
+                differ = [f for f in CONTENT_FIELDS if getattr(kept, f) != getattr(paper, f)]
+                if mark is not None:
+                    self.variants[(arxiv_id, mark)] = differ
             if differ:
                 notes.append(
                     _diag(
                         path,
-                        fact.url,
+                        fact.span("url"),
                         MERGE_CODE,
                         MERGE_RULE,
-                        f"arXiv:{paper.arxiv_id} differs from its copy at {kept_path}:{kept_line} "
+                        f"arXiv:{arxiv_id} differs from its copy at {kept_path}:{kept_line} "
                         f"in {', '.join(differ)}: the first copy is kept",
                     )
                 )
@@ -222,6 +244,8 @@ def convert(
     env: Mapping[str, str] | None = None,
     stdin: object = None,
     jobs: int | None = None,
+    inputs: Sequence[pipeline.Input] | None = None,
+    report: Callable[[Sequence[Diagnostic]], object] | None = None,
     enrich: EnrichOptions | None = None,
     enrich_hooks: Mapping[str, Any] | None = None,
 ) -> Conversion:
@@ -229,7 +253,13 @@ def convert(
 
     Files are handled one at a time (by ``jobs`` worker processes for large
     inputs) and folded: only one merged paper per arXiv identifier is kept.
+    ``inputs`` may give the discovered inputs of ``paths`` when the caller has them.
     With ``strict``, nothing is written when any input has an error.
+
+    ``report``, when given, receives each file's diagnostics (in report order)
+    as soon as the file is merged, and they are not kept: the returned
+    :class:`Conversion` then has no diagnostics.  A ``SOURCE_DATE_EPOCH`` that
+    is not a timestamp raises :class:`ValueError` before any file is read.
 
     With ``enrich``, the written papers are looked up (cache, snapshot, arXiv
     API) and their metadata goes to the writer as ``Batch.records``; papers
@@ -237,12 +267,15 @@ def convert(
     ``enrich-unavailable`` warning.  ``enrich_hooks`` passes ``progress`` (and,
     for tests, ``clock``/``sleep``/``rng``/``transport``) to the lookup.
     """
+    source_date_epoch(env)  # fail early on a bad SOURCE_DATE_EPOCH
     settings = settings or Settings()
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
     merger = Merger()
-    task = pipeline.Task(settings, papers=True)
-    inputs = pipeline.files(paths, settings)
+    # a pool worker sends each paper copy once, unless every copy is looked up (enrich)
+    task = pipeline.Task(settings, papers=True, elide=enrich is None)
+    if inputs is None:
+        inputs = pipeline.files(paths, settings)
     all_diags: list[Diagnostic] = []
     located: list[tuple[str, Paper]] = []  # for enrichment: papers with their link spans
     skipped = 0
@@ -259,9 +292,10 @@ def convert(
                 result.name,
                 result.kind,
                 result.recognized,
-                result.papers or (),
+                result.papers or (None,) * len(result.facts),
                 result.facts,
                 diagnostics,
+                result.marks,
             )
             notes = _configured(notes, planner)
             if enrich is not None:
@@ -278,8 +312,13 @@ def convert(
             ]
         has_errors = has_errors or any(d.severity == "error" for d in diagnostics)
         skipped += sum(d.code == SKIPPED_CODE for d in notes)
-        all_diags.extend(diagnostics)
-        all_diags.extend(notes)
+        if report is None:
+            all_diags.extend(diagnostics)
+            all_diags.extend(notes)
+        elif notes:
+            report(sorted([*diagnostics, *notes], key=Diagnostic.sort_key))
+        else:
+            report(diagnostics)
     papers = merger.papers
     records: Mapping[str, ArxivRecord] = {}
     unenriched = 0
@@ -296,7 +335,11 @@ def convert(
         records = {k: v for k, v in outcome.records.items() if k in written}
         unenriched = len(outcome.not_enriched())
         warnings = outcome.warnings
-        all_diags.extend(enrichment_diagnostics(outcome, settings))
+        found = sorted(enrichment_diagnostics(outcome, settings), key=Diagnostic.sort_key)
+        if report is None:
+            all_diags.extend(found)
+        elif found:
+            report(found)
     all_diags.sort(key=Diagnostic.sort_key)
     batch = Batch(
         papers=tuple(papers),

@@ -6,16 +6,75 @@ Readers build these objects from text, rules read them and emit
 Positions are 1-based.  Columns count Unicode code points (not bytes), and an
 end column points just past the last character, so a span of one whole line
 ``text`` is ``Span(n, 1, n, len(text) + 1)``.
+
+Everything here pickles (plain dicts and tuples, no proxies), so a parsed file
+can cross a process boundary.  The reader builds hundreds of thousands of these
+objects per second, so construction is kept cheap: :class:`Span` is a named
+tuple, and the frozen dataclasses get an ``__init__`` that stores each slot
+directly (see :func:`_fast_frozen`), with the same signature and defaults as
+the one ``dataclasses`` writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from dataclasses import MISSING, dataclass, field, fields
+from operator import attrgetter
+from typing import Any, Literal, NamedTuple, TypeVar
 
 Severity = Literal["error", "warning"]
 Kind = Literal["digest", "abstract-page"]
+
+#: the largest footnote number ``[^N]`` a digest may use; larger ones are reported, never parsed
+MAX_REF = 999_999
+
+_T = TypeVar("_T")
+
+
+def _fast_frozen(cls: type[_T]) -> type[_T]:
+    """Give a frozen, slotted dataclass a faster ``__init__`` and a compact pickle form.
+
+    The ``__init__`` that ``dataclasses`` writes for a frozen class stores every
+    field through ``object.__setattr__``, about three times slower than setting
+    the slot directly through its descriptor.  The replacement has the same
+    parameters and defaults (``default_factory`` included) and sets the slots
+    through their descriptors; instances stay frozen (assignment still raises).
+    ``__reduce__`` pickles an instance as a constructor call with its field
+    values, which works on every supported Python.
+    """
+    params: list[str] = []
+    body: list[str] = []
+    namespace: dict[str, Any] = {"_MISSING": MISSING}
+    names = []
+    for f in fields(cls):  # type: ignore[arg-type]
+        name = f.name
+        names.append(name)
+        namespace[f"_set_{name}"] = cls.__dict__[name].__set__
+        if f.default is not MISSING:
+            namespace[f"_default_{name}"] = f.default
+            params.append(f"{name}=_default_{name}")
+        elif f.default_factory is not MISSING:
+            namespace[f"_factory_{name}"] = f.default_factory
+            params.append(f"{name}=_MISSING")
+            body.append(f"if {name} is _MISSING: {name} = _factory_{name}()")
+        else:
+            params.append(name)
+        body.append(f"_set_{name}(self, {name})")
+    source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body)
+    exec(source, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    init.__annotations__ = cls.__init__.__annotations__
+    cls.__init__ = init  # type: ignore[misc]
+    values = attrgetter(*names)
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:
+        state = values(self)
+        return (cls, state if isinstance(state, tuple) else (state,))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
 
 #: Field names of a paper in the JSON form, in contract order.
 ENTRY_FIELDS: tuple[str, ...] = (
@@ -38,11 +97,11 @@ ENTRY_FIELDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A region of a source file: 1-based lines, 1-based code-point columns.
 
     ``end_column`` is exclusive: it is the column just after the last character.
+    A named tuple: immutable, ordered by position, cheap to build and to pickle.
     """
 
     line: int
@@ -53,14 +112,20 @@ class Span:
     @classmethod
     def of_line(cls, line: int, text: str, start: int = 0) -> Span:
         """The span of ``text[start:]`` on line ``line``."""
-        return cls(line, start + 1, line, len(text) + 1)
+        return _new_span(cls, (line, start + 1, line, len(text) + 1))
 
     @classmethod
     def point(cls, line: int, column: int = 1) -> Span:
         """A zero-width span at ``line:column``."""
-        return cls(line, column, line, column)
+        return _new_span(cls, (line, column, line, column))
 
 
+#: ``_new_span(Span, (line, column, end_line, end_column))`` builds a span without
+#: the keyword handling of ``Span(...)``: the reader's hot path
+_new_span = tuple.__new__
+
+
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding about one place in one file."""
@@ -89,6 +154,7 @@ class Diagnostic:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Issue:
     """Something the reader met and could not place in the model.
@@ -102,6 +168,7 @@ class Issue:
     message: str
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Suppression:
     """An inline ``<!-- digestconv: ignore[...] -->`` comment and what it covers.
@@ -124,6 +191,7 @@ class Suppression:
         return f"<!-- digestconv: {kind}{names} -->"
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class TableRow:
     """One row of the ``# 摘要`` summary table, as written."""
@@ -133,9 +201,16 @@ class TableRow:
     url: str
     summary: str
     line: int
-    spans: Mapping[str, Span] = field(default_factory=dict, compare=False, repr=False)
+    #: field name (``ref``, ``title``, ``url``, ``summary``) -> span of its text
+    spans: dict[str, Span] = field(default_factory=dict, compare=False, repr=False)
+    #: identifier and version written in :attr:`url` (``None`` when it is no arXiv URL shape)
+    url_id: str | None = field(default=None, compare=False, repr=False)
+    url_version: int | None = field(default=None, compare=False, repr=False)
+    #: whether :attr:`url` is an arXiv abstract or PDF URL on an arXiv host
+    url_arxiv: bool = field(default=False, compare=False, repr=False)
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a paper came from and what was written there, for the rules.
@@ -144,13 +219,16 @@ class Source:
     """
 
     #: field name -> span of that field's text (``ref``, ``title``, ``url``, ...)
-    spans: Mapping[str, Span] = field(default_factory=dict)
+    spans: dict[str, Span] = field(default_factory=dict)
     #: the summary-table row of this paper, when there is one
     row: TableRow | None = None
     #: whether a ``[^N]:`` detail block exists for this paper
     has_detail: bool = False
     #: the detail block's English title exactly as written (with any suffix)
     raw_title: str | None = None
+    #: what the summary table shows for this title: :attr:`raw_title` without its
+    #: old-feed suffix (see :func:`digestconv.arxiv.table_title`)
+    table_title: str | None = None
     #: the visible text of the detail block's ``[text](target)`` link
     link_text: str | None = None
     #: the identifier exactly as written in the URL (before validation)
@@ -167,8 +245,17 @@ class Source:
     raw_abstract_length: int = 0
     #: fields the block lacks entirely (not merely empty)
     missing: tuple[str, ...] = ()
+    #: whether :attr:`Paper.url` is an arXiv abstract or PDF URL on an arXiv host
+    url_arxiv: bool = False
+    #: ``(where, digits, span)`` of each version written above
+    #: :data:`digestconv.arxiv.MAX_VERSION` (where: ``URL``, ``table URL``,
+    #: ``title suffix`` or ``abstract prefix``); the paper's version ignores them
+    bad_versions: tuple[tuple[str, str, Span], ...] = ()
+    #: why the Chinese abstract looks cut (``None``: it looks whole)
+    translation_cut: str | None = None
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One paper of a digest, with the fields of the JSON contract.
@@ -211,6 +298,7 @@ class Paper:
         return {name: getattr(self, name) for name in ENTRY_FIELDS}
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Digest:
     """A parsed file: a digest or an abstract page.
@@ -237,7 +325,7 @@ class Digest:
     #: inline suppression comments, in file order
     suppressions: tuple[Suppression, ...] = field(default=(), compare=False)
     #: positions of the structural landmarks (``summary``, ``details``, ...)
-    landmarks: Mapping[str, Span] = field(default_factory=dict, compare=False)
+    landmarks: dict[str, Span] = field(default_factory=dict, compare=False)
     #: whether the file has the shape of its kind at all
     recognized: bool = field(default=True, compare=False)
     #: the original text after decoding (for suppressions and fixers)
@@ -259,6 +347,7 @@ IO_ERROR_CODE = "DC000"
 INTERNAL_ERROR_CODE = "DC099"
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Report:
     """The outcome of validating a set of files."""

@@ -34,9 +34,18 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NamedTuple
 
-from .model import IO_ERROR_CODE, Diagnostic, Digest, Paper, Source, Span, Suppression
+from .model import (
+    ENTRY_FIELDS,
+    IO_ERROR_CODE,
+    Diagnostic,
+    Digest,
+    Paper,
+    Source,
+    Span,
+    Suppression,
+)
 from .output import display_path
 from .settings import Settings, _path_matches
 
@@ -298,6 +307,11 @@ class Planner:
                 file_rules.append((r, severity[r.name]))
         return Plan(tuple(file_rules), severity)
 
+    def corpus_errors(self, path: str) -> bool:
+        """Whether a cross-file rule reports at error severity on ``path``."""
+        severity = self.plan(path).severity
+        return any(severity.get(r.name) == "error" for r in self.rules if r.scope == "corpus")
+
     def emit(self, name: str, path: str, span: Span, message: str) -> Diagnostic | None:
         """A diagnostic of registered rule ``name`` at ``path``, or ``None`` when disabled there."""
         severity = self.plan(path).severity.get(name)
@@ -323,7 +337,9 @@ def _finding(span: Span, message: str, path: str | None = None) -> Finding:
 
 def io_error(name: str, message: str) -> Diagnostic:
     """The ``io-error`` diagnostic of a path that could not be read (always an error)."""
-    return Diagnostic(name, 1, 1, 1, 1, IO_ERROR_CODE, IO_RULE, "error", message)
+    rule = _registered(IO_RULE)
+    assert rule.code == IO_ERROR_CODE
+    return rule.diagnostic(name, _finding(Span.point(1), message), "error")
 
 
 def internal_error(name: str, exc: BaseException, where: str = "") -> Diagnostic:
@@ -342,25 +358,38 @@ def internal_error(name: str, exc: BaseException, where: str = "") -> Diagnostic
 # --------------------------------------------------------------- the worker
 
 
-@dataclass(frozen=True, slots=True)
-class PaperFact:
+SpanTuple = tuple[int, int, int, int]
+
+
+def _span_tuple(span: Span) -> SpanTuple:
+    return (span.line, span.column, span.end_line, span.end_column)
+
+
+class PaperFact(NamedTuple):
     """What the cross-file rules and the merge need to know about one paper.
 
-    ``line`` is the paper's first line (its detail block, else its table row),
-    ``url`` the span of its link; ``lines`` every line the paper occupies
-    (``(first, last)`` ranges), so a diagnostic can be matched to its paper.
+    ``line`` is the paper's first line (its detail block, else its table row);
+    ``url`` and ``block`` are the spans of its link and block as ``(line,
+    column, end_line, end_column)`` tuples (cheap to send between processes;
+    :meth:`span` makes a :class:`~digestconv.model.Span`); ``lines`` are the
+    ``(first, last)`` line ranges the paper occupies, so a diagnostic can be
+    matched to its paper.
     """
 
     arxiv_id: str | None
     ref: int | None
     line: int
-    url: Span
-    block: Span
+    url: SpanTuple
+    block: SpanTuple
     lines: tuple[tuple[int, int], ...]
 
     def covers(self, line: int) -> bool:
         """Whether ``line`` belongs to this paper."""
         return any(a <= line <= b for a, b in self.lines)
+
+    def span(self, name: str) -> Span:
+        """The span ``url`` or ``block`` as a :class:`~digestconv.model.Span`."""
+        return Span(*getattr(self, name))
 
 
 def paper_fact(paper: Paper) -> PaperFact:
@@ -371,7 +400,12 @@ def paper_fact(paper: Paper) -> PaperFact:
     if row is not None and not lines[0][0] <= row.line <= lines[0][1]:
         lines.append((row.line, row.line))
     return PaperFact(
-        paper.arxiv_id, paper.ref, first, paper.span("url"), paper.span("block"), tuple(lines)
+        paper.arxiv_id,
+        paper.ref,
+        first,
+        _span_tuple(paper.span("url")),
+        _span_tuple(paper.span("block")),
+        tuple(lines),
     )
 
 
@@ -412,12 +446,14 @@ class FileResult:
     facts: tuple[PaperFact, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     used: frozenset[int] = frozenset()
-    #: the papers without their source maps (``to`` only)
-    papers: tuple[Paper, ...] | None = None
+    #: the papers without their source maps (``to`` only; ``None`` for a paper left out)
+    papers: tuple[Paper | None, ...] | None = None
     #: the JSON form, indented as one element of ``parse``'s array (``parse`` only)
     document: str | None = None
     formatting: Formatting | None = None
     size: int = 0
+    #: content marks of the sound papers when copies were left out of ``papers`` (pool only)
+    marks: tuple[bytes | None, ...] | None = None
 
     @property
     def paper_count(self) -> int:
@@ -428,6 +464,89 @@ class FileResult:
     def fatal(self) -> bool:
         """Whether an I/O or internal error was reported for this file."""
         return any(d.rule in FATAL_RULES for d in self.diagnostics)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # diagnostics and papers travel as plain tuples: unpickling dataclass objects field by
+        # field costs several times more, and the parent process receives every result
+        rows = tuple(
+            (
+                d.path,
+                d.line,
+                d.column,
+                d.end_line,
+                d.end_column,
+                d.code,
+                d.rule,
+                d.severity,
+                d.message,
+            )
+            for d in self.diagnostics
+        )
+        papers = None
+        if self.papers is not None:
+            papers = tuple(
+                None if p is None else tuple(getattr(p, f) for f in _PAPER_FIELDS)
+                for p in self.papers
+            )
+        return (
+            _rebuild,
+            (
+                self.name,
+                self.status,
+                self.kind,
+                self.recognized,
+                rows,
+                self.facts,
+                self.suppressions,
+                self.used,
+                papers,
+                self.document,
+                self.formatting,
+                self.size,
+                self.marks,
+            ),
+        )
+
+
+#: the content fields of a paper, in constructor order (the source map is not sent)
+_PAPER_FIELDS = tuple(f for f in Paper.__dataclass_fields__ if f != "source")
+
+
+def _rebuild(
+    name: str,
+    status: Status,
+    kind: str,
+    recognized: bool,
+    rows: tuple[tuple[Any, ...], ...],
+    facts: tuple[PaperFact, ...],
+    suppressions: tuple[Suppression, ...],
+    used: frozenset[int],
+    papers: tuple[tuple[Any, ...] | None, ...] | None,
+    document: str | None,
+    formatting: Formatting | None,
+    size: int,
+    marks: tuple[bytes | None, ...] | None,
+) -> FileResult:
+    return FileResult(
+        name,
+        status,
+        kind,
+        recognized,
+        tuple(Diagnostic(*row) for row in rows),
+        facts,
+        suppressions,
+        used,
+        None
+        if papers is None
+        else tuple(
+            None if row is None else Paper(**dict(zip(_PAPER_FIELDS, row, strict=True)))
+            for row in papers
+        ),
+        document,
+        formatting,
+        size,
+        marks,
+    )
 
 
 @dataclass(frozen=True)
@@ -443,10 +562,16 @@ class Task:
     papers: bool = False
     #: ``fmt``: None, "write", "check" or "diff"
     fmt: str | None = None
+    #: ``to``: pool workers send each paper copy once (see :func:`_elide`)
+    elide: bool = False
 
 
 def process(
-    source: Input, task: Task, planner: Planner | None = None, data: bytes | None = None
+    source: Input,
+    task: Task,
+    planner: Planner | None = None,
+    data: bytes | None = None,
+    sent: set[tuple[str, bytes]] | None = None,
 ) -> FileResult:
     """Handle one file: read, parse, check, suppress; never raises on content or I/O.
 
@@ -470,7 +595,7 @@ def process(
         )
     if _skipped(digest, source, task.settings):
         return FileResult(source.name, "skipped", digest.kind, False, size=len(data))
-    return examine(digest, task, planner, size=len(data))
+    return examine(digest, task, planner, len(data), sent)
 
 
 def _skipped(digest: Digest, source: Input, settings: Settings) -> bool:
@@ -493,8 +618,18 @@ def _no_structure(data: bytes) -> bool:
     return _skipped(digest, Input("", None, explicit=False), Settings())
 
 
-def examine(digest: Digest, task: Task, planner: Planner, size: int = 0) -> FileResult:
-    """The :class:`FileResult` of a parsed digest (the worker minus reading)."""
+def examine(
+    digest: Digest,
+    task: Task,
+    planner: Planner,
+    size: int = 0,
+    sent: set[tuple[str, bytes]] | None = None,
+) -> FileResult:
+    """The :class:`FileResult` of a parsed digest (the worker minus reading).
+
+    ``sent`` (pool workers only) remembers the papers this worker already sent
+    to ``to``, so repeated copies travel as marks (see :func:`_elide`).
+    """
     path = digest.path
     diagnostics: tuple[Diagnostic, ...] = ()
     used: frozenset[int] = frozenset()
@@ -503,9 +638,14 @@ def examine(digest: Digest, task: Task, planner: Planner, size: int = 0) -> File
         kept, used_set = suppress(found, digest.suppressions, planner.plan(path))
         kept.sort(key=Diagnostic.sort_key)
         diagnostics, used = tuple(kept), frozenset(used_set)
-    papers = None
+    papers: tuple[Paper | None, ...] | None = None
+    marks: tuple[bytes | None, ...] | None = None
+    facts = tuple(paper_fact(p) for p in digest.papers)
     if task.papers:
-        papers = tuple(_without_source(p) for p in digest.papers)
+        if task.elide and sent is not None and not planner.corpus_errors(path):
+            papers, marks = _elide(digest.papers, facts, diagnostics, sent)
+        else:
+            papers = tuple(_without_source(p) for p in digest.papers)
     document = None
     if task.document:
         document = _document_json(digest)
@@ -515,14 +655,63 @@ def examine(digest: Digest, task: Task, planner: Planner, size: int = 0) -> File
         digest.kind,
         digest.recognized,
         diagnostics,
-        tuple(paper_fact(p) for p in digest.papers),
+        facts,
         digest.suppressions,
         used,
         papers,
         document,
         None,
         size,
+        marks,
     )
+
+
+#: the fields two copies of a paper are compared on (``duplicate-paper`` merge notes)
+CONTENT_FIELDS = tuple(f for f in ENTRY_FIELDS if f not in ("ref", "line", "end_line"))
+
+
+def content_mark(paper: Paper) -> bytes:
+    """A fingerprint of ``paper``'s content: equal marks, equal :data:`CONTENT_FIELDS`."""
+    import hashlib
+
+    content = repr(tuple(getattr(paper, f) for f in CONTENT_FIELDS))
+    return hashlib.blake2b(content.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _elide(
+    papers: Sequence[Paper],
+    facts: Sequence[PaperFact],
+    diagnostics: Sequence[Diagnostic],
+    sent: set[tuple[str, bytes]],
+) -> tuple[tuple[Paper | None, ...], tuple[bytes | None, ...]]:
+    """The papers ``to`` needs from this file, with copies already sent left out.
+
+    A paper with no identifier or touched by an error is never written, so it
+    is not sent.  A sound paper is sent once per worker and content: a later
+    copy with the same identifier and content carries only its mark, and the
+    merge reuses what it found for the earlier copy (chunks reach a worker in
+    input order, so that copy has always been merged first).
+    """
+    bad: set[int] = set()
+    for d in diagnostics:
+        if d.severity == "error":
+            bad.update(range(d.line, d.end_line + 1))
+    out: list[Paper | None] = []
+    marks: list[bytes | None] = []
+    for paper, fact in zip(papers, facts, strict=True):
+        if paper.arxiv_id is None or (bad and any(fact.covers(n) for n in bad)):
+            out.append(None)
+            marks.append(None)
+            continue
+        mark = content_mark(paper)
+        key = (paper.arxiv_id, mark)
+        if key in sent:
+            out.append(None)
+        else:
+            sent.add(key)
+            out.append(_without_source(paper))
+        marks.append(mark)
+    return tuple(out), tuple(marks)
 
 
 _EMPTY_SOURCE = Source()
@@ -637,59 +826,18 @@ def _schema(digest: Digest, plan: Plan, found: list[Diagnostic]) -> Iterator[Dia
 # ------------------------------------------------------------- suppressions
 
 
-def _covers(s: Suppression, d: Diagnostic) -> bool:
-    if not s.start <= d.line <= s.end:
-        return False
-    return not s.rules or any(r.upper() == d.code or r.lower() == d.rule for r in s.rules)
-
-
 def suppress(
     diagnostics: Iterable[Diagnostic], suppressions: Sequence[Suppression], plan: Plan | None = None
 ) -> tuple[list[Diagnostic], set[int]]:
     """Drop the diagnostics a suppression covers; also the indices of the suppressions used.
 
     I/O, internal and unused-suppression diagnostics cannot be suppressed.
-    Lines are matched through an index of suppression starts, so the work
-    grows with the diagnostics and suppressions, not their product.
+    The matching (:func:`digestconv.suppress.suppress`) grows with the
+    diagnostics and suppressions, not their product.
     """
-    diagnostics = list(diagnostics)
-    if not suppressions:
-        return diagnostics, set()
-    import bisect
+    from .suppress import suppress as match
 
-    file_level = [i for i, s in enumerate(suppressions) if s.file_level]
-    local = sorted(
-        (i for i, s in enumerate(suppressions) if not s.file_level),
-        key=lambda i: suppressions[i].start,
-    )
-    starts = [suppressions[i].start for i in local]
-    # the widest suppression so far bounds how far back a covering one can start
-    reach: list[int] = []
-    widest = 0
-    for i in local:
-        widest = max(widest, suppressions[i].end)
-        reach.append(widest)
-    used: set[int] = set()
-    kept: list[Diagnostic] = []
-    for d in diagnostics:
-        hit = None
-        if d.rule not in FATAL_RULES and d.rule != UNUSED_RULE:
-            # the first covering suppression in file order is the one used
-            for i in file_level:
-                if _covers(suppressions[i], d):
-                    hit = i
-                    break
-            k = bisect.bisect_right(starts, d.line) - 1
-            while k >= 0 and reach[k] >= d.line:
-                i = local[k]
-                if (hit is None or i < hit) and _covers(suppressions[i], d):
-                    hit = i
-                k -= 1
-        if hit is None:
-            kept.append(d)
-        else:
-            used.add(hit)
-    return kept, used
+    return match(diagnostics, suppressions, exempt={*FATAL_RULES, UNUSED_RULE})
 
 
 def unused_suppressions(
@@ -788,7 +936,7 @@ class Fold:
 
 # ---------------------------------------------------------------- execution
 
-_WORKER: tuple[Task, Planner] | None = None
+_WORKER: tuple[Task, Planner, set[tuple[str, bytes]]] | None = None
 
 
 def _init_worker(task: Task) -> None:
@@ -798,7 +946,7 @@ def _init_worker(task: Task) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool on Ctrl-C
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _WORKER = (task, Planner(task.settings))
+    _WORKER = (task, Planner(task.settings), set())
 
 
 class _SigintDeferred:
@@ -825,11 +973,11 @@ class _SigintDeferred:
 
 def _work_chunk(chunk: list[tuple[Input, bytes | None]]) -> list[FileResult]:
     assert _WORKER is not None
-    task, planner = _WORKER
+    task, planner, sent = _WORKER
     out = []
     for source, data in chunk:
         try:
-            out.append(process(source, task, planner, data))
+            out.append(process(source, task, planner, data, sent))
         except Exception as exc:  # pragma: no cover - process() catches what it can
             out.append(FileResult(source.name, diagnostics=(internal_error(source.name, exc),)))
     return out
@@ -844,14 +992,19 @@ def pool_threshold() -> int:
 
 
 def _chunks(
-    items: Sequence[tuple[Input, bytes | None]],
+    items: Sequence[tuple[Input, bytes | None]], jobs: int
 ) -> Iterator[list[tuple[Input, bytes | None]]]:
+    """Consecutive runs of items for the workers: at most :data:`CHUNK_BYTES` or
+    :data:`CHUNK_FILES`, and small enough that every worker gets several."""
+    total = sum(s.size + len(d or b"") for s, d in items)
+    most_bytes = max(1, min(CHUNK_BYTES, total // (jobs * 4)))
+    most_files = max(1, min(CHUNK_FILES, len(items) // (jobs * 4)))
     chunk: list[tuple[Input, bytes | None]] = []
     size = 0
     for item in items:
         chunk.append(item)
-        size += item[0].size
-        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_FILES:
+        size += item[0].size + len(item[1] or b"")
+        if size >= most_bytes or len(chunk) >= most_files:
             yield chunk
             chunk, size = [], 0
     if chunk:
@@ -894,61 +1047,116 @@ def run(
         yield process(source, task, planner, data)
 
 
+Chunk = list[tuple[Input, bytes | None]]
+#: pools started again after a worker process died, before the rest is given up
+MAX_RESTARTS = 8
+
+
+class _PoolBroken(Exception):
+    """A worker process died; ``done`` chunks had come back before it."""
+
+    def __init__(self, done: int, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.done = done
+        self.cause = cause
+
+
 def _run_pool(
     items: Sequence[tuple[Input, bytes | None]], task: Task, jobs: int
 ) -> Iterator[FileResult]:
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    """The results of ``items`` from a pool of ``jobs`` workers, in input order.
 
+    A worker process that dies (killed for memory, a crash in an extension)
+    breaks the pool.  The chunk it broke on is then handled file by file, each
+    in a process of its own, so only the file that kills its process is
+    reported (as ``internal-error``); a new pool takes the rest.
+    """
     from . import rules
 
     rules.all_rules()  # loaded once here, inherited by forked workers
+    chunks = list(_chunks(items, jobs))
+    start = 0
+    restarts = 0
+    while start < len(chunks):
+        try:
+            for results in _pool_chunks(chunks[start:], task, jobs):
+                start += 1
+                yield from results
+        except _PoolBroken as broken:
+            # ``start`` counts the chunks already yielded: chunks[start] is the one that broke
+            restarts += 1
+            if restarts > MAX_RESTARTS:
+                for chunk in chunks[start:]:
+                    for source, _ in chunk:
+                        yield _died(source, broken.cause)
+                return
+            for source, data in chunks[start]:
+                yield _isolated(source, data, task, broken.cause)
+            start += 1
+
+
+def _context() -> Any:
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunks = list(_chunks(items))
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _died(source: Input, cause: BaseException) -> FileResult:
+    return FileResult(source.name, diagnostics=(internal_error(source.name, cause, "a worker"),))
+
+
+def _isolated(source: Input, data: bytes | None, task: Task, cause: BaseException) -> FileResult:
+    """Handle one file in a process of its own; its death is this file's internal error."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(1, _context(), _init_worker, (task,))
+    finished = False
+    try:
+        with _SigintDeferred():
+            future = executor.submit(_work_chunk, [(source, data)])
+        try:
+            [result] = future.result()
+        except BrokenProcessPool as exc:
+            result = _died(source, exc)
+        finished = True
+        return result
+    finally:
+        if finished:
+            executor.shutdown(wait=True)
+        else:
+            _stop(executor)
+
+
+def _pool_chunks(chunks: Sequence[Chunk], task: Task, jobs: int) -> Iterator[list[FileResult]]:
+    """Each chunk's results from one pool, in order; :class:`_PoolBroken` if a worker dies."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = min(jobs, len(chunks)) or 1
-    executor = ProcessPoolExecutor(workers, context, _init_worker, (task,))
-    pending: deque[tuple[Future[list[FileResult]], list[tuple[Input, bytes | None]]]] = deque()
+    executor = ProcessPoolExecutor(workers, _context(), _init_worker, (task,))
+    pending: deque[Future[list[FileResult]]] = deque()
     window = workers * 3  # chunks in flight: bounds the results waiting in memory
-    next_chunk = 0
+    submitted = done = 0
     finished = False
     defer = _SigintDeferred()
     try:
         with defer:  # submitting forks the workers
-            while next_chunk < len(chunks) and len(pending) < window:
-                pending.append(
-                    (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
-                )
-                next_chunk += 1
+            while submitted < len(chunks) and len(pending) < window:
+                pending.append(executor.submit(_work_chunk, chunks[submitted]))
+                submitted += 1
         while pending:
-            future, chunk = pending.popleft()
             try:
-                results = future.result()
+                results = pending.popleft().result()
             except BrokenProcessPool as exc:
-                results = [
-                    FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
-                    for s, _ in chunk
-                ]
-                for _, chunk in pending:
-                    results += [
-                        FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
-                        for s, _ in chunk
-                    ]
-                for chunk in chunks[next_chunk:]:
-                    results += [
-                        FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
-                        for s, _ in chunk
-                    ]
-                pending.clear()
-                next_chunk = len(chunks)
-            if next_chunk < len(chunks):
+                raise _PoolBroken(done, exc) from None
+            if submitted < len(chunks):
                 with defer:
-                    pending.append(
-                        (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
-                    )
-                next_chunk += 1
-            yield from results
+                    pending.append(executor.submit(_work_chunk, chunks[submitted]))
+                submitted += 1
+            done += 1
+            yield results
         finished = True
     finally:
         if finished:

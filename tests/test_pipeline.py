@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from digestconv import pipeline, rules
 from digestconv.api import validate
 from digestconv.cli import app
+from digestconv.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -57,6 +58,20 @@ def digests(tmp_path: Path) -> Path:
     text = text[:marker] + "<!-- digestconv: ignore[abstract-truncated] -->\n" + text[marker:]
     (root / "suppressed.md").write_text(text, "utf-8")
     (root / "README.md").write_text("# Notes\n\nWhat this folder holds.\n", "utf-8")
+    # the same papers again and again (pool workers send each copy once), one variant
+    # copy whose summary differs, and one copy whose paper has an error
+    copies = root / "copies"
+    copies.mkdir()
+    seed = SEED_000.read_text("utf-8")
+    for n in range(8):
+        (copies / f"same-{n}.md").write_text(seed, "utf-8")
+    (copies / "variant.md").write_text(seed.replace("该研究确定了", "这项研究确定了"), "utf-8")
+    (copies / "variant-again.md").write_text(
+        seed.replace("该研究确定了", "这项研究确定了"), "utf-8"
+    )
+    (copies / "broken.md").write_text(
+        seed.replace("https://arxiv.org/abs/2402", "ftp://x/2402"), "utf-8"
+    )
     return root
 
 
@@ -392,3 +407,51 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_pool_workers_send_each_copy_once(digests: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repeated papers cross from the workers as marks; the merge is the same as in-process."""
+    from digestconv import formats
+    from digestconv.conversion import convert
+
+    monkeypatch.setenv(pipeline.POOL_ENV, "0")
+    copies = digests / "copies"
+    inputs = pipeline.files([copies])
+    results = list(pipeline.run(inputs, pipeline.Task(papers=True, elide=True), jobs=2))
+    sent = sum(p is not None for r in results for p in r.papers or ())
+    marked = sum(m is not None for r in results for m in r.marks or ())
+    assert marked > sent >= 4  # 2 papers x (original, variant), at most once per worker each
+    bib = formats.find("bibtex")
+    assert bib is not None
+    one = convert([copies], bib, jobs=1)
+    two = convert([copies], bib, jobs=2)
+    assert (one.output, one.diagnostics, one.skipped) == (two.output, two.diagnostics, two.skipped)
+    notes = [d.message for d in one.diagnostics if d.rule == "duplicate-paper"]
+    assert sum("in summary_zh" in n for n in notes) == 2
+    assert any(d.rule == "not-converted" and d.path.endswith("broken.md") for d in one.diagnostics)
+
+
+def test_a_worker_that_dies_is_reported_never_a_hang(
+    digests: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process killed mid-file (out of memory, a crash) ends the run with exit 2."""
+    rule = rules.get("syntax")
+    assert rule is not None
+
+    def check(digest, settings):  # type: ignore[no-untyped-def]
+        if "die here" in digest.text:
+            os._exit(70)  # what the out-of-memory killer leaves behind
+        yield from rule.check(digest, settings)  # type: ignore[call-arg]
+
+    monkeypatch.setitem(rules._RULES, rule.code, dataclasses.replace(rule, check=check))
+    monkeypatch.setenv(pipeline.POOL_ENV, "0")
+    victim = digests / "sub" / "zz-victim.md"
+    victim.write_text(SEED_000.read_text("utf-8").replace("Identifiable", "die here", 1), "utf-8")
+    report = validate([digests], jobs=2)
+    internal = [d for d in report.diagnostics if d.rule == "internal-error"]
+    # only the file that killed its process is reported; every other file was checked
+    assert [d.path for d in internal] == [str(victim)]
+    assert "worker" in internal[0].message
+    assert report.exit_code() == 2
+    others = validate([digests], jobs=1, settings=Settings(exclude=("zz-victim.md",)))
+    assert [d for d in report.diagnostics if d.path != str(victim)] == list(others.diagnostics)

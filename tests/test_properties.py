@@ -8,6 +8,7 @@ import re
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from digestconv import arxiv
 from digestconv.api import check
 from digestconv.layout import render
 from digestconv.model import ENTRY_FIELDS, Paper
@@ -47,6 +48,8 @@ def test_render_then_read_is_identity(generated: list[Paper]) -> None:
     expected = [dataclasses.replace(representable(p), ref=i + 1) for i, p in enumerate(generated)]
     # a field that is itself a markdown link would be taken for the link line
     assume(not any(_LINKISH.match(v or "") for p in expected for v in (p.title, p.summary_zh)))
+    # a title ending in a malformed old-feed suffix is reported, not read back as written
+    assume(not any(arxiv.title_suffix_problem(p.title or "") for p in expected))
     text = render(expected)
     digest = read(text, "generated.md")
     assert [_content(p) for p in digest.papers] == [_content(p) for p in expected]

@@ -486,16 +486,12 @@ def test_source_date_epoch_at_the_edges_gives_valid_feeds(
         assert schema.validate(etree.fromstring(result.stdout_bytes)), schema.error_log
 
 
-# --- found by the fuzzer or named in the report, in other parts of the code ----------------
+# --- found by the fuzzer or named in the report, in the reader ----------------------------
 #
-# Each is marked xfail(strict=True) while its fix is not on main; the fuzz harness
-# (tests/fuzz/harness.py, KNOWN) tolerates exactly these findings until then.
+# A finding whose fix is not on main yet is marked xfail(strict=True) here and listed in
+# the fuzz harness's KNOWN (tests/fuzz/harness.py); these two are fixed.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader: integers of more than 4,300 digits raise ValueError (one shared size limit)",
-)
 def test_huge_reference_number_is_a_diagnostic(cli: Invoke, tmp_path: Path) -> None:
     """A ``[^N]`` with 5,000 digits: a diagnostic for that file, the other files still read."""
     huge = tmp_path / "huge.md"
@@ -506,10 +502,6 @@ def test_huge_reference_number_is_a_diagnostic(cli: Invoke, tmp_path: Path) -> N
     assert f"{huge}:" in result.stdout and f"{SEED_003}:" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader: the old-feed title suffix grammar is matched loosely (text after it is kept)",
-)
 def test_text_after_an_old_feed_suffix_never_reaches_the_outputs(
     cli: Invoke, tmp_path: Path
 ) -> None:

@@ -123,9 +123,16 @@ def metadata_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnosti
 
 
 def paper_diagnostics(outcome: Outcome) -> list[Diagnostic]:
-    """One diagnostic per paper not found (DC501) or not looked up (DC502): ``enrich``."""
-    from ..model import Diagnostic
+    """One diagnostic per paper not found (DC501) or not looked up (DC502): ``enrich``.
 
+    A paper arXiv does not have is reported by the registered ``enrich-not-found``
+    rule when there is one, so ``enrich`` and ``validate --enrich`` say the same.
+    """
+    from .. import rules as registry
+    from ..model import Diagnostic
+    from ..settings import Settings
+
+    not_found = registry.get("enrich-not-found")
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     result = outcome.result
@@ -135,6 +142,11 @@ def paper_diagnostics(outcome: Outcome) -> list[Diagnostic]:
             continue
         seen.add((path, key))
         span = paper.span("url")
+        plain_miss = key in result.missing and result.missing[key].startswith("arXiv has no")
+        if plain_miss and not_found is not None and not_found.scope == "metadata":
+            for finding in not_found.check(paper, None, Settings()):  # type: ignore[call-arg,arg-type]
+                out.append(not_found.diagnostic(path, finding))
+            continue
         if key in result.missing:
             code, rule, severity = "DC501", "enrich-not-found", "error"
             message = f"arXiv:{key}: {result.missing[key]}: the link points nowhere"
@@ -173,7 +185,7 @@ def located_papers(
 
     out: list[tuple[str, Paper]] = []
     for paper, fact in zip(papers, facts, strict=False):
-        spans = {"url": fact.url, "block": fact.block}  # type: ignore[attr-defined]
+        spans = {"url": fact.span("url"), "block": fact.span("block")}  # type: ignore[attr-defined]
         out.append((path, dataclasses.replace(paper, source=Source(spans=spans))))
     return out
 

@@ -229,16 +229,8 @@ def enrich_command(
         else:
             digests.append(loaded)
     pairs = papers_of(digests)
-    try:
-        outcome = enrich_papers(pairs, options, progress=progress_bar(quiet))
-    except Exception as exc:  # a snapshot that cannot be read or indexed
-        from .snapshot import SnapshotError
-
-        if isinstance(exc, SnapshotError):
-            raise _fail(str(exc)) from None
-        raise
-    for warning in outcome.warnings:
-        typer.echo(f"digestconv: warning: {warning}", err=True)
+    outcome = enrich_papers(pairs, options, progress=progress_bar(quiet))
+    report_warnings(outcome.warnings)
     diagnostics = sorted(problems + paper_diagnostics(outcome), key=Diagnostic.sort_key)
     report = Report(tuple(diagnostics), len(digests), len(pairs))
     from ..report import want_color

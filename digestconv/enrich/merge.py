@@ -75,6 +75,29 @@ def same_title(a: str, b: str) -> bool:
     return title_key(a) == title_key(b)
 
 
+def _words(title: str) -> set[str]:
+    from ..latex import to_unicode
+
+    text = unicodedata.normalize("NFKC", to_unicode(title)).casefold()
+    return {w for w in re.split(r"[^\w]+", text) if w}
+
+
+def title_conflict(paper: Paper, record: ArxivRecord) -> bool:
+    """Whether the digest's English title names another work than arXiv's (DC504).
+
+    Against arXiv's latest version (or when the digest names no version) any
+    difference counts.  Authors retitle papers between versions, so against a digest
+    naming an older version only a title sharing less than half its words with
+    arXiv's counts: a link to another paper, not a revised title.
+    """
+    if not paper.title or not record.title.strip() or same_title(paper.title, record.title):
+        return False
+    if paper.version is None or paper.version >= record.version:
+        return True
+    a, b = _words(paper.title), _words(record.title)
+    return len(a & b) * 2 < max(len(a | b), 1)
+
+
 def version_newer(paper: Paper, record: ArxivRecord) -> bool:
     """Whether the digest names a version newer than arXiv's latest."""
     return paper.version is not None and paper.version > record.version

@@ -63,10 +63,10 @@ def lookup(
     """Look arXiv identifiers up: the cache first, then the snapshot, then the API.
 
     ``ids`` may carry versions (``2403.15711v2``); results are keyed by the
-    unversioned identifier.  Never raises for network, cache or data problems:
-    they end up in :attr:`EnrichResult.failed` and :attr:`EnrichResult.warnings`.
-    A snapshot that cannot be read raises
-    :class:`~digestconv.enrich.snapshot.SnapshotError` (a usage error).
+    unversioned identifier.  Never raises for network, cache, snapshot or data
+    problems: they end up in :attr:`EnrichResult.failed` and
+    :attr:`EnrichResult.warnings` (a snapshot that cannot be read or indexed
+    is left out, with a warning).
 
     ``clock``, ``sleep``, ``rng`` and ``transport`` are for tests: they never
     lower the 3-second spacing between requests.  ``progress(done, total)`` is
@@ -112,16 +112,19 @@ def lookup(
         missing.update(answer.missing)
         todo = [k for k in keys if k not in found and k not in missing]
         if todo and options.snapshot is not None:
-            from .snapshot import Snapshot
+            from .snapshot import Snapshot, SnapshotError
 
             snap = Snapshot(Path(options.snapshot), index_dir=folder)
             try:
                 answer = SnapshotSource(snap, _iso(now)).lookup(todo, deadline)
+            except SnapshotError as exc:
+                result.warnings.append(f"snapshot not used: {exc}")
+            else:
+                found.update((k, (r, "snapshot")) for k, r in answer.found.items())
+                cache.put(answer.found, (), now)
+                todo = [k for k in todo if k not in found]
             finally:
                 snap.close()
-            found.update((k, (r, "snapshot")) for k, r in answer.found.items())
-            cache.put(answer.found, (), now)
-            todo = [k for k in todo if k not in found]
         if todo and options.offline:
             where = "the cache or the snapshot" if options.snapshot else "the cache"
             failed.update((k, f"offline: not in {where}") for k in todo)

@@ -175,10 +175,11 @@ class ApiSource:
         from . import transport
 
         get = self.transport or transport.get
-        left = min(self.timeout, deadline - self.limiter.clock())
-        if left <= 0:
-            raise BudgetExceeded("the time budget is spent")
         with self.limiter.slot(deadline):
+            # the budget left once the slot came (waiting for it may take a while)
+            left = min(self.timeout, deadline - self.limiter.clock())
+            if left <= 0:
+                raise BudgetExceeded("the time budget is spent")
             self.requests += 1
             return get(
                 url,

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Iterator
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
-from ..arxiv import check_id, parse_url
-from ..model import ENTRY_FIELDS, Paper
+from ..arxiv import MAX_VERSION, check_id, parse_url
+from ..model import ENTRY_FIELDS, MAX_REF, Paper
 from ._common import abs_url, issued, strip_illegal
 from .base import Batch, FormatError
 
@@ -241,14 +241,20 @@ def text_of(element: etree._Element | None) -> str | None:
     return "".join(t for t in element.itertext() if isinstance(t, str)) or None
 
 
-def to_int(value: str | None, what: str) -> int | None:
-    """An optional integer field; a clear :class:`FormatError` when it is not one."""
+def to_int(value: str | None, what: str, maximum: int = 10**12 - 1) -> int | None:
+    """An optional integer field up to ``maximum``; a clear :class:`FormatError` otherwise."""
     if value is None:
         return None
     value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 12:
-        raise FormatError(f"{what} must be a non-negative integer, not {value[:40]!r}")
-    return int(value)
+    digits = value.lstrip("0") or "0"
+    if (
+        not value.isascii()
+        or not value.isdigit()
+        or len(digits) > len(str(maximum))
+        or int(digits) > maximum
+    ):
+        raise FormatError(f"{what} must be an integer from 0 to {maximum}, not {value[:40]!r}")
+    return int(digits)
 
 
 def to_bool(value: str | None, what: str) -> bool:
@@ -375,12 +381,15 @@ def read_extensions(
         element.find(dg_ns + "arxiv-id") is not None or element.find(dg_ns + "absent") is not None
     )
     if ours:
-        arxiv_id, version = dg("arxiv-id"), to_int(dg("version"), f"{where}: dg:version")
+        arxiv_id, version = (
+            dg("arxiv-id"),
+            to_int(dg("version"), f"{where}: dg:version", MAX_VERSION),
+        )
     else:
         arxiv_id, version = id_from_url(link)
     fields: dict[str, Any] = {field: dg(tag) for field, tag in text_fields}
     fields.update(
-        ref=to_int(dg("ref"), f"{where}: dg:ref"),
+        ref=to_int(dg("ref"), f"{where}: dg:ref", MAX_REF),
         arxiv_id=arxiv_id,
         version=version,
         url=dg("written-url") or (None if "url" in absent else link),

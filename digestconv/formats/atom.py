@@ -6,7 +6,11 @@ link, ``updated`` from ``Batch.updated``, ``generator``.  Digests name no
 authors, yet RFC 4287 requires an author for every entry, inherited from the
 feed when the entry has none: the feed's ``<author><name>`` is the feed title,
 that is the digest that selected and translated the papers, never a claim
-about who wrote them.  Entries carry no author.
+about who wrote them.  Entries carry no author, except with arXiv metadata
+(``Batch.record(paper)``): then each entry has one ``<author><name>`` per author
+(``Given Family``), its ``title``, ``summary`` and ``dg:version`` are arXiv's (see
+:mod:`digestconv.enrich.merge`), ``published`` is the v1 timestamp, and the
+feed-level author is left out when every entry has its own.
 
 Entry, standard elements:
 

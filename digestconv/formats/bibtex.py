@@ -41,6 +41,45 @@ Entry layout (fields in this order, each written only when the paper has it)::
   ``abstract-truncated``; ``translation-truncated`` flags a cut Chinese abstract
   (which keeps its own marker, if any).
 
+**With arXiv metadata** (``Batch.record(paper)``; see :mod:`digestconv.enrich.merge`
+for which side wins), the entry is written from arXiv's facts and the digest's
+own text::
+
+    @misc{arxiv2403.15711,
+      author      = {Zhang, Wei and van der Berg, Jan and King, Jr., Martin and {ATLAS}},
+      title       = {{Identifiable} {Latent} {Neural} {Causal} {Models}},
+      date        = {2024-03-22},                 # the v1 date
+      year        = {2024},
+      month       = mar,
+      eprint      = {2403.15711},
+      eprinttype  = {arxiv},                      # biber rejects it next to archiveprefix
+      eprintclass = {cs.LG},                      # arXiv's primary category
+      version     = {3},                          # arXiv's latest version
+      doi         = {10.48550/arXiv.2403.15711},
+      url         = {https://arxiv.org/abs/2403.15711},
+      note        = {journal reference},
+      keywords    = {cs.LG, stat.ML},
+      abstract    = {the full abstract, when the digest's is its start},
+      annote      = {标题: ...
+    摘要: ...
+    Summary: ...
+    译文: ...
+    arXiv comment: ...},                        # one "label: text" line each
+      usere       = {new},
+      userf       = {translation-truncated},
+      verba       = {the link as written},
+      verbb       = {the journal DOI}
+    }
+
+  Names are ``Family, Given`` or ``Family, Suffix, Given``; a part holding a comma
+  or a free-standing "and", or starting with a command, is braced, and so is a
+  collaboration or unsplittable name whole.  ``key`` is written only when arXiv
+  names no author.  Text is spelled for pdflatex (``pdflatex=True`` in
+  :func:`digestconv.latex.escape`) except ``annote``, which no standard style
+  prints and which Zotero imports as a child note.  Reading such an entry gives
+  arXiv's title, version and abstract with the digest's Chinese text, summaries,
+  announce type and link.
+
 Citation keys: see :func:`digestconv.formats._common.citation_key`:
 ``arxiv`` + the identifier (``arxiv2403.15711``), old-style identifiers as
 ``arxiv.hep-th.9901001``; lower case ASCII letters, digits, ``.`` and ``-`` only,
@@ -89,6 +128,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys, strip_illegal
@@ -370,11 +410,7 @@ class BibTeX(Format):
         truncated = FLAG_ABSTRACT in flags
         if abstract is not None and truncated and abstract.endswith(TRUNCATION_MARKER):
             abstract = abstract[: -len(TRUNCATION_MARKER)] or None
-        version = get("version")
-        try:
-            number = int(version) if version is not None else None
-        except ValueError:
-            number = None
+        number = version_from_text(get("version"))
         notes = _read_annote(txt("annote"))
         return Paper(
             arxiv_id=txt("eprint"),

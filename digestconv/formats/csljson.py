@@ -24,6 +24,15 @@ Item layout (keys written only when the paper has a value)::
       }
     }
 
+With arXiv metadata (``Batch.record(paper)``) an item has ``author``
+(``family``/``given``/``suffix``, or ``literal``), ``issued`` the full v1 date,
+``version`` arXiv's latest, ``keyword`` the categories, arXiv's title and
+abstract (see :mod:`digestconv.enrich.merge`), and no ``custom`` (Zotero drops it
+and citeproc-py warns about it): the digest's own text goes to ``note``, which
+Zotero keeps as Extra, as ``label: text`` lines (``标题``, ``摘要``, ``Summary``,
+``译文``, ``Announce type``, ``Link``, ``Journal reference``, ``Journal DOI``,
+``arXiv comment``, ``Truncated``), and is read back from there.
+
 CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
 prepublication material"; the repository goes to ``publisher`` and its identifier
 to ``number`` (what reference managers export for arXiv preprints); ``genre``
@@ -50,6 +59,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys
@@ -176,39 +186,23 @@ def _enriched(paper: Paper, key: str, record: ArxivRecord) -> dict[str, Any]:
         if name in base:
             out[name] = base[name]
     if m.categories:
-        out["categories"] = list(m.categories)
         out["keyword"] = ", ".join(m.categories)
-    note = _note(paper, m)
+    note = _note(paper, m, base)
     if note is not None:
         out["note"] = note
-    custom = base["custom"]
-    arxiv: dict[str, Any] = {}
-    if m.primary_category is not None:
-        arxiv["primary"] = m.primary_category
-    for name, value in (
-        ("journal_ref", m.journal_ref),
-        ("journal_doi", m.journal_doi),
-        ("comment", m.comment),
-    ):
-        value = normalise(value)
-        if value is not None:
-            arxiv[name] = value
-    if arxiv:
-        custom["arxiv"] = arxiv
-    digest: dict[str, Any] = {}
-    if m.digest_title is not None:
-        digest["title"] = normalise(m.digest_title)
-    if m.digest_version is not None:
-        digest["version"] = str(m.digest_version)
-    if digest:
-        custom["digest"] = digest
-    out["custom"] = custom
     return out
 
 
-def _note(paper: Paper, m: Any) -> str | None:
-    """``note`` (Zotero's Extra): the digest's own text, then arXiv's journal reference,
-    journal DOI and comment, as ``label: text`` lines."""
+#: ``note`` labels of the digest fields that have no CSL variable (besides ANNOTE_LABELS)
+ANNOUNCE_LABEL = "Announce type"
+LINK_LABEL = "Link"
+TRUNCATED_LABEL = "Truncated"
+
+
+def _note(paper: Paper, m: Any, base: dict[str, Any]) -> str | None:
+    """``note`` (Zotero's Extra) of an item with arXiv metadata: the digest's own text
+    and fields, then arXiv's journal reference, journal DOI and comment, as
+    ``label: text`` lines (none of the labels is a CSL variable Zotero would parse)."""
     lines = []
     for name, label in ANNOTE_LABELS:
         value = normalise(getattr(paper, name))
@@ -216,7 +210,10 @@ def _note(paper: Paper, m: Any) -> str | None:
             lines.append(f"{label}: {value}")
     if m.digest_title is not None and normalise(m.digest_title):
         lines.append(f"{DIGEST_TITLE_LABEL}: {normalise(m.digest_title)}")
+    custom = base["custom"]
     for label, value in (
+        (ANNOUNCE_LABEL, custom.get("announce_type")),
+        (LINK_LABEL, custom.get("url") if custom.get("url") != base.get("URL") else None),
         ("Journal reference", m.journal_ref),
         ("Journal DOI", m.journal_doi),
         (COMMENT_LABEL, m.comment),
@@ -224,7 +221,37 @@ def _note(paper: Paper, m: Any) -> str | None:
         value = normalise(value)
         if value is not None:
             lines.append(f"{label}: {to_unicode(value)}")
+    flags = [
+        name
+        for name, on in (
+            ("abstract-truncated", m.abstract_truncated),
+            ("translation-truncated", paper.translation_truncated),
+        )
+        if on
+    ]
+    if flags:
+        lines.append(f"{TRUNCATED_LABEL}: {', '.join(flags)}")
     return "\n".join(lines) or None
+
+
+def _read_note(note: str | None) -> dict[str, Any]:
+    """The Paper fields of a ``note`` written by :func:`_note` (no ``custom``)."""
+    out: dict[str, Any] = {}
+    if not note:
+        return out
+    labels = {label: name for name, label in ANNOTE_LABELS}
+    labels.update({ANNOUNCE_LABEL: "announce_type", LINK_LABEL: "url"})
+    for line in note.split("\n"):
+        label, sep, text = line.partition(": ")
+        if not sep or not text:
+            continue
+        if label in labels:
+            out.setdefault(labels[label], text)
+        elif label == TRUNCATED_LABEL:
+            flags = {f.strip() for f in text.split(",")}
+            out["abstract_truncated"] = "abstract-truncated" in flags
+            out["translation_truncated"] = "translation-truncated" in flags
+    return out
 
 
 def _str(value: Any, where: str, number: bool = False) -> str | None:
@@ -248,6 +275,13 @@ def paper(obj: Any, index: int = 0) -> Paper:
     if not isinstance(original, dict):
         raise FormatError(f"{where}: 'custom.original' is not an object")
 
+    if not custom:
+        # an item written with arXiv metadata keeps the digest's fields in its note
+        custom = _read_note(_str(obj.get("note"), f"{where}: note"))
+        keyword = _str(obj.get("keyword"), f"{where}: keyword")
+        if keyword:
+            custom["primary_category"] = keyword.split(",")[0].strip() or None
+
     def text(name: str) -> str | None:
         return _str(custom.get(name), f"{where}: custom.{name}")
 
@@ -257,10 +291,7 @@ def paper(obj: Any, index: int = 0) -> Paper:
         if number is not None:
             arxiv_id = number.removeprefix("arXiv:") or None
     version_text = _str(obj.get("version"), f"{where}: version", number=True)
-    try:
-        version = int(version_text) if version_text is not None else None
-    except ValueError:
-        version = None
+    version = version_from_text(version_text)
     truncated = custom.get("abstract_truncated") is True
     abstract = _str(obj.get("abstract"), f"{where}: abstract")
     if abstract is not None and truncated and abstract.endswith(TRUNCATION_MARKER):

@@ -19,6 +19,10 @@ a value: ``ref``, ``arxivId``, ``version``, ``writtenUrl``, ``titleZh``,
 (``true``), ``absent`` (space-separated contract names of fields the paper
 lacks whose standard attribute holds a substitute).
 
+With arXiv metadata (``Batch.record(paper)``): ``authors`` (names, ``; ``-separated)
+and ``created`` (the v1 timestamp, RFC 822), and title, abstract, version and
+category arXiv's (see :mod:`digestconv.enrich.merge`).
+
 Fields read back: every contract field but ``line`` and ``end_line``, equal to
 what was written after removal of XML-illegal and control characters (see
 :func:`digestconv.formats._xml.normalised`).  Reading gives the paper outlines
@@ -31,7 +35,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Paper
+from ..arxiv import MAX_VERSION
+from ..model import MAX_REF, Paper
 from . import _xml
 from .base import Batch, Format, FormatError
 
@@ -181,11 +186,14 @@ def _read_outline(outline: etree._Element, n: int) -> Paper:
     ours = get("arxivId") is not None or get("absent") is not None
     link = get("url") or None
     if ours:
-        arxiv_id, version = get("arxivId"), _xml.to_int(get("version"), f"{where}: version")
+        arxiv_id, version = (
+            get("arxivId"),
+            _xml.to_int(get("version"), f"{where}: version", MAX_VERSION),
+        )
     else:
         arxiv_id, version = _xml.id_from_url(link)
     return Paper(
-        ref=_xml.to_int(get("ref"), f"{where}: ref"),
+        ref=_xml.to_int(get("ref"), f"{where}: ref", MAX_REF),
         arxiv_id=arxiv_id,
         version=version,
         url=get("writtenUrl") or (None if "url" in absent else link),

@@ -49,6 +49,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
 from ._common import abs_url, doi, issued, paper_keys
@@ -243,11 +244,7 @@ def _paper(tags: list[tuple[str, str]]) -> Paper:
     abstract = first.get("AB")
     if abstract is not None and truncated and abstract.endswith(TRUNCATION_MARKER):
         abstract = abstract[: -len(TRUNCATION_MARKER)] or None
-    version_text = first.get("C1")
-    try:
-        version = int(version_text) if version_text is not None else None
-    except ValueError:
-        version = None
+    version = version_from_text(first.get("C1"))
     return Paper(
         arxiv_id=first.get("AN"),
         version=version,

@@ -21,6 +21,10 @@ Item, standard elements:
 * ``pubDate``: the first day of the paper's submission month (from its
   identifier), else ``Batch.updated``.  Never the wall clock.
 
+With arXiv metadata (``Batch.record(paper)``): one ``dc:creator`` per author
+(Dublin Core, ``Given Family``), ``pubDate`` the v1 timestamp, and title,
+abstract, version and category arXiv's (see :mod:`digestconv.enrich.merge`).
+
 Item, extension elements in the ``dg`` namespace (``urn:digestconv:digest:1``),
 one simple text element per field, written only when the field has a value:
 ``dg:ref``, ``dg:arxiv-id``, ``dg:version``, ``dg:written-url``, ``dg:title-zh``,

@@ -190,43 +190,26 @@ class RuleInfo:
     good: str = ""
 
 
-def _io_error_info() -> RuleInfo:
-    from ..model import IO_ERROR_CODE
-
-    return RuleInfo(
-        IO_ERROR_CODE,
-        "io-error",
-        "error",
-        "A file could not be read.",
-        "The file does not exist, is not a regular file or could not be opened. "
-        "Nothing in it was checked, and the run exits with status 2.",
-    )
-
-
 def rule_metadata(code: str) -> RuleInfo | None:
     """Metadata of rule ``code`` from the rule registry, or ``None`` when unknown.
 
-    The pseudo-rule for unreadable files (:data:`~digestconv.model.IO_ERROR_CODE`)
-    is known even when the registry does not list it.
+    The registry lists every code a run can report, ``io-error`` (DC000) and
+    ``internal-error`` included.
     """
-    try:
-        from .. import rules
+    from .. import rules
 
-        found = rules.get(code)
-    except ImportError:
-        found = None
-    if found is not None:
-        return RuleInfo(
-            found.code,
-            found.name,
-            found.severity,
-            found.summary,
-            found.explanation,
-            found.bad,
-            found.good,
-        )
-    info = _io_error_info()
-    return info if code == info.code else None
+    found = rules.get(code)
+    if found is None:
+        return None
+    return RuleInfo(
+        found.code,
+        found.name,
+        found.severity,
+        found.summary,
+        found.explanation,
+        found.bad,
+        found.good,
+    )
 
 
 def relative_to_root(path: str, root: Path | None) -> str | None:

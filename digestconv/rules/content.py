@@ -77,7 +77,8 @@ def translation_truncated(digest: Digest, settings: Settings) -> Iterator[Findin
     for paper in digest.papers:
         if paper.abstract_zh is None:
             continue
-        why = translation_cut(paper.abstract_zh)
+        src = paper.source  # the reader already judged papers it read
+        why = src.translation_cut if src.has_detail else translation_cut(paper.abstract_zh)
         if why is not None:
             yield Finding(
                 _end(paper.span("abstract_zh")),

@@ -49,7 +49,8 @@ def enrich_unavailable(outcome: Outcome, settings: Settings) -> Iterator[Finding
     reason = outcome.result.failure_reason or "unknown reason"
     yield Finding(
         paper.span("url"),
-        f"{count} {noun} not enriched with arXiv metadata: {reason}; written from the digest alone",
+        f"{count} {noun} not enriched with arXiv metadata: {reason}; the digest alone is used "
+        f"for {'it' if count == 1 else 'them'}",
         path,
     )
 

@@ -44,15 +44,17 @@ def _whitespace_only(a: str, b: str) -> bool:
 def title_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     """The table row's title differs from the detail block's English title.
 
-    The table shows the detail title with any `(arXiv:...)` suffix cut off.
-    A difference means one of them was edited by hand: make them equal.
+    The table shows the detail title without its old-feed suffix
+    ` (arXiv:IDvN [cat])` (the same grammar the reader uses; a title that
+    merely contains `(arXiv)` is shown whole). A difference means one of them
+    was edited by hand: make them equal.
     """
     for paper in _with_detail(digest):
-        row, raw = paper.source.row, paper.source.raw_title
-        if row is None or raw is None:
+        src = paper.source
+        row, expected = src.row, src.table_title
+        if row is None or expected is None:
             continue
-        expected = arxiv.strip_table_suffix(raw)
-        if row.title.strip() != expected:
+        if row.title.strip(" \t") != expected:  # the reader strips spaces and tabs only
             how = (
                 " (they differ only in whitespace)" if _whitespace_only(row.title, expected) else ""
             )
@@ -178,19 +180,18 @@ def url_not_arxiv(digest: Digest, settings: Settings) -> Iterator[Finding]:
     `/pdf/ID`). Link to the paper's arXiv page.
     """
     for paper in digest.papers:
+        src = paper.source
         urls: list[tuple[str, Span]] = []
-        if paper.url is not None:
+        if paper.url is not None and not src.url_arxiv:
             urls.append((paper.url, paper.span("url")))
-        row = paper.source.row
-        if row is not None and paper.source.has_detail and row.url != paper.url:
+        row = src.row
+        if row is not None and src.has_detail and row.url != paper.url and not row.url_arxiv:
             urls.append((row.url, row.spans.get("url", paper.span("url"))))
         for url, span in urls:
-            parsed = arxiv.parse_url(url)
-            if parsed is None or parsed.host not in arxiv.ARXIV_HOSTS:
-                yield Finding(
-                    span,
-                    f"'{_short(url)}' is not an arXiv URL: link to https://arxiv.org/abs/ID",
-                )
+            yield Finding(
+                span,
+                f"'{_short(url)}' is not an arXiv URL: link to https://arxiv.org/abs/ID",
+            )
 
 
 def _ids(paper: Paper) -> list[tuple[str, str, Span]]:
@@ -199,10 +200,9 @@ def _ids(paper: Paper) -> list[tuple[str, str, Span]]:
     out: list[tuple[str, str, Span]] = []
     if src.url_id:
         out.append(("URL", src.url_id, paper.span("url")))
-    if src.row is not None and src.has_detail:
-        parsed = arxiv.parse_url(src.row.url)
-        if parsed is not None and parsed.raw_id != src.url_id:
-            out.append(("table URL", parsed.raw_id, src.row.spans.get("url", paper.span("url"))))
+    row = src.row
+    if row is not None and src.has_detail and row.url_id is not None and row.url_id != src.url_id:
+        out.append(("table URL", row.url_id, row.spans.get("url", paper.span("url"))))
     if src.title_id:
         out.append(("title suffix", src.title_id, paper.span("title")))
     if src.abstract_id:
@@ -227,13 +227,21 @@ def id_malformed(digest: Digest, settings: Settings) -> Iterator[Finding]:
     New-style identifiers are `YYMM.NNNN` (April 2007 to 2014) or
     `YYMM.NNNNN` (from 2015) with a real month; old-style ones are
     `archive/YYMMNNN` or `archive.SC/YYMMNNN` with a real archive (1991 to
-    March 2007). Copy the identifier from the paper's arXiv page.
+    March 2007). A version `vN` above v9999 is malformed too. Copy the
+    identifier from the paper's arXiv page.
     """
     for paper in digest.papers:
         for where, raw, span in _ids(paper):
             _, why = arxiv.check_id(raw)
             if why is not None:
                 yield Finding(span, f"{where} identifier '{_short(raw, 40)}' is malformed: {why}")
+        for where, digits, span in paper.source.bad_versions:
+            shown = digits if len(digits) <= 12 else f"{digits[:6]}…{digits[-3:]}"
+            yield Finding(
+                span,
+                f"{where} version v{shown} ({len(digits)} digits) is above v{arxiv.MAX_VERSION}: "
+                "copy the version from the paper's arXiv page",
+            )
 
 
 @rule(
@@ -376,7 +384,7 @@ def duplicate_paper(
             seen = (path, line)
         where = f"line {seen[1]}" if seen[0] == path else f"{seen[0]}:{seen[1]}"
         yield Finding(
-            paper.url,
+            paper.span("url"),
             f"arXiv:{paper.arxiv_id} already appears at {where}: delete one copy "
             "(converters keep the first)",
             path,

@@ -80,13 +80,16 @@ def arxiv_title_mismatch(
     normalisation and case folding, with TeX accents and Greek macros spelled
     out: spacing, punctuation, dashes, quotes and capitalisation never count.
     A real difference means the link points at another paper than the one
-    summarised, or the entry was invented. Converters write arXiv's title.
+    summarised, or the entry was invented. Authors retitle papers between
+    versions, so when the digest names an older version than arXiv's latest,
+    only a title sharing less than half its words with arXiv's is reported.
+    Converters write arXiv's title.
     """
-    from ..enrich.merge import same_title
+    from ..enrich.merge import title_conflict
 
-    if record is None or not paper.title or not record.title.strip():
+    if record is None or not paper.title:
         return
-    if not same_title(paper.title, record.title):
+    if title_conflict(paper, record):
         yield Finding(
             paper.span("title"),
             f"title '{_short(paper.title)}' is not arXiv's title for arXiv:{paper.arxiv_id} "

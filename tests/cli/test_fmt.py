@@ -150,3 +150,44 @@ def test_fmt_writes_through_a_symbolic_link(cli: Invoke, in_tmp: Path) -> None:
     cli("fmt", "link.md")
     assert link.is_symlink()
     assert b"\r" not in target.read_bytes()
+
+
+def test_summary_counts_failed_writes_and_unreadable_files(
+    cli: Invoke, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that fails is not 'reformatted', an unreadable file is not 'unchanged'."""
+    from digestconv import output
+
+    _damaged(in_tmp, "a.md")
+    _damaged(in_tmp, "b.md")
+    from digestconv.fmt import format_digest
+
+    canonical = format_digest(SEED_003.read_bytes()).text
+    assert canonical is not None
+    (in_tmp / "clean.md").write_text(canonical, "utf-8")
+    shutil.copy(SEED_003, in_tmp / "locked.md")
+    real_write, real_open = output.write_atomic, os.open
+
+    def write_atomic(path: Path, data: bytes) -> None:
+        if Path(path).name == "b.md":
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    def open_(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.path.basename(os.fspath(path)) == "locked.md":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(output, "write_atomic", write_atomic)
+    monkeypatch.setattr(os, "open", open_)
+    result = cli("fmt", "a.md", "b.md", "clean.md", "locked.md")
+    assert result.exit_code == 2
+    summary = result.stderr.strip().split("\n")[-1]
+    assert summary == (
+        "1 file reformatted, 1 unchanged, 0 not formatted, 1 could not be written, "
+        "1 could not be read"
+    )
+    assert "b.md: cannot write: No space left on device" in result.stderr
+    assert "locked.md: cannot read: Permission denied" in result.stderr
+    assert b"\r" not in (in_tmp / "a.md").read_bytes()
+    assert b"\r" in (in_tmp / "b.md").read_bytes()

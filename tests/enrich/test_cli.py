@@ -67,7 +67,7 @@ def test_paper_arxiv_does_not_have_is_reported_at_its_link(
 
     span = digestconv.parse([digest])[0].papers[1].span("url")
     assert lines[0].startswith(f"{digest}:{span.line}:{span.column}: ")
-    assert "enrich-not-found arXiv:2402.99999" in lines[0]
+    assert "DC501 enrich-not-found" in lines[0] and "arXiv:2402.99999" in lines[0]
     assert "1 not found" in result.stdout
 
 

@@ -129,3 +129,34 @@ def test_breaker_keeps_the_first_reason() -> None:
     breaker.trip("connection refused")
     breaker.trip("later")
     assert breaker.open and breaker.reason == "connection refused"
+
+
+def test_one_connection_at_a_time_through_the_os_lock(tmp_path: object) -> None:
+    """A second limiter on the same lock file waits until the first request ends."""
+    import threading
+    from pathlib import Path
+
+    lock = Path(str(tmp_path)) / "arxiv-v1.lock"
+    first = Limiter(MemoryPace(), lock_path=lock, sleep=lambda s: None)
+    second = Limiter(MemoryPace(), lock_path=lock, sleep=lambda s: None)
+    inside, release, second_in = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with first.slot():
+            inside.set()
+            release.wait(10)
+
+    def enter() -> None:
+        with second.slot():
+            second_in.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(10)
+    waiter = threading.Thread(target=enter)
+    waiter.start()
+    assert not second_in.wait(0.3)  # blocked on the lock while the first request runs
+    release.set()
+    assert second_in.wait(10)
+    holder.join(10)
+    waiter.join(10)

@@ -150,3 +150,19 @@ def test_offline_lookup_from_the_snapshot_alone(tmp_path: Path) -> None:
     # what the snapshot gave is cached
     cached = lookup(["0704.0001"], EnrichOptions(offline=True, cache_dir=tmp_path / "cache"))
     assert cached.origin == {"0704.0001": "cache"}
+
+
+def test_unusable_snapshot_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    path = write_snapshot(tmp_path / "snap.json")
+    path.with_name(path.name + INDEX_SUFFIX).mkdir()  # no index beside it ...
+    options = EnrichOptions(
+        offline=True,
+        snapshot=path,
+        cache_dir=blocker / "cache",  # ... nor in the cache folder
+    )
+    result = lookup(["0704.0001"], options)
+    assert result.records == {}
+    assert result.failed == {"0704.0001": "offline: not in the cache or the snapshot"}
+    assert any(w.startswith("snapshot not used: cannot write an index") for w in result.warnings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import bibtexparser
 import pybtex.database
 import pybtex.errors
@@ -9,11 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import digestconv
 from digestconv.formats.base import Batch
 from digestconv.formats.bibtex import BibTeX, normalise
 from digestconv.latex import PDFLATEX_PRINTS, escape, to_unicode, unescape
 from digestconv.model import Paper
 from tests.strategies import HOSTILE
+
+ROOT = Path(__file__).resolve().parents[2]
 
 #: hostile pieces for math: braces and backslashes in every combination
 MATH_PIECES = [
@@ -91,3 +96,29 @@ def test_pdflatex_prints_latin_and_not_vietnamese() -> None:
 
 def test_to_unicode() -> None:
     assert to_unicode(r"Schr\"odinger at 50\% and $\alpha$") == "Schrödinger at 50% and $\\alpha$"
+
+
+def test_regression_real_digest_with_math_in_its_abstract(tmp_path: Path) -> None:
+    # a real digest whose English abstract gains TeX math with escaped braces: the
+    # converted file must parse in bibtexparser v2, pybtex and digestconv's reader
+    text = (ROOT / "seeds" / "000_20f5c0d8057fc2ad.txt").read_text("utf-8")
+    needle = "Hence leveraging {seen} distribution shifts"
+    assert needle in text
+    # before the fix, bibtexparser ended the abstract at the "}" after "\\{" and lost
+    # every later field (the Chinese title, summary and abstract)
+    math = r"Hence leveraging $\mathbf{A}\\{\mathbf{x}}$ distribution shifts"
+    digest = tmp_path / "digest.md"
+    digest.write_text(text.replace(needle, math), encoding="utf-8")
+    out = digestconv.convert([digest], "bibtex").output.decode("utf-8")
+    library = bibtexparser.parse_string(out)
+    assert not library.failed_blocks and len(library.entries) == 2
+    pybtex.errors.set_strict_mode(True)
+    assert len(pybtex.database.parse_string(out, "bibtex").entries) == 2
+    [first, _] = BibTeX().read(out)
+    assert first.abstract is not None and math in first.abstract
+    [original, _] = digestconv.read(digest.read_bytes(), str(digest)).papers
+    assert (first.title_zh, first.summary_zh, first.abstract_zh) == (
+        original.title_zh,
+        original.summary_zh,
+        original.abstract_zh,
+    )

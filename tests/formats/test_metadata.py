@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from digestconv.enrich.merge import merge
 from digestconv.enrich.record import ArxivRecord, Author
 from digestconv.formats import find
 from digestconv.formats.base import Batch
+from digestconv.formats.ris import plain, ris_name
 from digestconv.latex import unescape
 from digestconv.model import Paper
 from tests.formats.citeutil import ROOT, expected, merged
@@ -220,6 +223,24 @@ def test_csl_names_dates_and_chinese_text(seed_batch: Batch) -> None:
             assert f"标题: {paper.title_zh}" in item["note"].split("\n")
 
 
+def test_csl_reads_back_the_digest_fields_from_note(seed_batch: Batch) -> None:
+    text = write("csl-json", seed_batch)
+    items = json.loads(text)
+    # Zotero drops custom and citeproc-py warns about it: items with metadata have none
+    assert all("custom" not in item and "categories" not in item for item in items)
+    back = find("csl-json").read(text)  # type: ignore[union-attr]
+    for paper, got in zip(seed_batch.papers, back, strict=True):
+        record = seed_batch.record(paper)
+        assert record is not None
+        want = expected(paper)
+        for name in ("arxiv_id", "title_zh", "summary_zh", "summary_en", "abstract_zh"):
+            assert getattr(got, name) == getattr(want, name), name
+        assert got.announce_type == paper.announce_type
+        assert got.url == paper.url
+        assert got.primary_category == record.categories[0]
+        assert got.version == record.version and not got.abstract_truncated
+
+
 def test_citeproc_py_renders_every_name(seed_batch: Batch) -> None:
     from citeproc import (
         Citation,
@@ -351,9 +372,23 @@ def test_feeds_hypothesis_metadata(data: tuple[tuple[Paper, ...], dict[str, Arxi
     root = etree.fromstring(write("atom", batch).encode())
     assert ATOM_RNG.validate(root), ATOM_RNG.error_log
     assert listparser.parse(write("opml", batch)).bozo == 0
-    items = json.loads(write("csl-json", batch))
-    assert not list(CSL_SCHEMA.iter_errors(items))
-    assert len(rispy.loads(write("ris", batch))) == len(papers)
+    text = write("csl-json", batch)
+    assert not list(CSL_SCHEMA.iter_errors(json.loads(text)))
+    for paper, got in zip(papers, find("csl-json").read(text), strict=True):  # type: ignore[union-attr]
+        want = expected(paper)
+        for name in ("arxiv_id", "title_zh", "summary_zh", "summary_en", "abstract_zh"):
+            assert getattr(got, name) == getattr(want, name), name
+    text = write("ris", batch)
+    entries = rispy.loads(text)
+    assert len(entries) == len(papers)
+    for paper, entry, got in zip(papers, entries, find("ris").read(text), strict=True):  # type: ignore[union-attr]
+        record = records.get(paper.arxiv_id or "")
+        names = [a for a in record.authors if ris_name(a)] if record else []
+        assert len(entry.get("authors", [])) == len(names)
+        for name in ("arxiv_id", "title_zh", "summary_zh", "summary_en", "abstract_zh"):
+            assert getattr(got, name) == (
+                plain(getattr(paper, name)) if name != "arxiv_id" else paper.arxiv_id
+            )
 
 
 def test_markdown_ignores_metadata(seed_batch: Batch) -> None:
@@ -370,3 +405,34 @@ def test_only_papers_with_records_change(seed_batch: Batch, tmp_path: Path) -> N
     entries = write("bibtex", partial).split("\n@")
     assert entries[1:] == write("bibtex", plain).split("\n@")[1:]
     assert entries[0] != write("bibtex", plain).split("\n@")[0]
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed")
+def test_pandoc_reads_names_from_bibtex(seed_batch: Batch, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(write("bibtex", seed_batch), encoding="utf-8")
+    run = subprocess.run(
+        ["pandoc", "-f", "bibtex", "-t", "csljson", str(bib)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stderr.strip() == ""
+    items = json.loads(run.stdout)
+    checked = 0
+    for paper, item in zip(seed_batch.papers, items, strict=True):
+        record = seed_batch.record(paper)
+        assert record is not None
+        assert len(item["author"]) == len(record.authors)
+        for author, name in zip(record.authors, item["author"], strict=True):
+            family, given, suffix = expected_parts(author)
+            if "$" in family + given or any("\u0370" <= c <= "\u03ff" for c in family + given):
+                continue  # math (Greek is written as math): pandoc renders it its own way
+            parts = ("dropping-particle", "non-dropping-particle", "family")
+            got = folded(" ".join(name[k] for k in parts if k in name)) or name.get("literal")
+            # pandoc typesets apostrophes as typographic ones and splits "d'" off as a particle
+            got = got.replace("\u2019", "'").replace("' ", "'")
+            assert got == family, name
+            assert folded(name.get("given", "")) == given and name.get("suffix", "") == suffix
+            checked += 1
+    assert checked > 100

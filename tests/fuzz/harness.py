@@ -104,36 +104,7 @@ class Known:
         return bool(self.message.search(str(finding))) and self.applies(data)
 
 
-def _loose_suffix(data: bytes) -> bool:
-    """Some English title has ``(arXiv`` that is not one exact old-feed suffix at its end."""
-    from digestconv.arxiv import parse_title_suffix
-
-    for paper in read(data, "x.md").papers:
-        raw = paper.source.raw_title or ""
-        if "(arXiv" in raw and (
-            raw.count("(arXiv") > 1
-            or parse_title_suffix(raw) is None
-            or raw != raw.rstrip(" \t")
-            or not raw.endswith(")")
-        ):
-            return True
-    return False
-
-
-KNOWN: tuple[Known, ...] = (
-    Known(
-        "reader",
-        "tests/test_regressions.py::test_huge_reference_number_is_a_diagnostic",
-        re.compile(r"Exceeds the limit \(4300 digits\)"),
-        lambda data: re.search(rb"[0-9]{4301}", data) is not None,
-    ),
-    Known(
-        "reader",
-        "tests/test_regressions.py::test_text_after_an_old_feed_suffix_never_reaches_the_outputs",
-        re.compile(r"^to markdown: output does not validate: .*'title-mismatch'"),
-        _loose_suffix,
-    ),
-)
+KNOWN: tuple[Known, ...] = ()
 
 
 def known(finding: Exception, data: bytes) -> Known | None:

@@ -52,3 +52,13 @@ def test_equal_titles_in_other_spellings(digest: str, arxiv: str) -> None:
 @given(st.text(min_size=1, max_size=80))
 def test_a_title_equals_its_respacing_and_recasing(title: str) -> None:
     assert same_title(title, "  ".join(title.upper().split()) if title.strip() else title)
+
+
+def test_a_revised_title_of_a_later_version_is_fine_a_wrong_link_is_not() -> None:
+    paper = real_paper()
+    assert paper.version == 1
+    revised = "Identifiable Latent Neural Causal Models under Distribution Shifts"
+    assert check(NAME, paper, record_of(paper, version=2, title=revised)) == []
+    assert len(check(NAME, paper, record_of(paper, version=1, title=revised))) == 1
+    other = "Scaling Laws for Downstream Task Performance of Large Language Models"
+    assert len(check(NAME, paper, record_of(paper, version=2, title=other))) == 1

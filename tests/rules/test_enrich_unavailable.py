@@ -36,7 +36,7 @@ def test_one_line_says_how_many_and_why() -> None:
         NAME,
         paper.span("url").line,
         paper.span("url").column,
-        says=("2 papers not enriched", "connection refused", "written from the digest alone"),
+        says=("2 papers not enriched", "connection refused", "the digest alone is used for them"),
         path="seeds/000.txt",
     )
 
