@@ -464,12 +464,13 @@ def to(
         max_age=max_age,
         refresh=refresh,
     )
-    from .output import OutputError, check_option_text
+    from .output import OutputError, check_option_text, source_date_epoch
 
     try:
         check_option_text("--feed-title", feed_title)
         check_option_text("--feed-link", feed_link)
-    except OutputError as exc:
+        source_date_epoch()  # a bad SOURCE_DATE_EPOCH is refused before any file is read
+    except (OutputError, ValueError) as exc:
         raise _fail(str(exc)) from None
     from . import pipeline
     from .output import write_text
