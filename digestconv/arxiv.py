@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .model import _fast_frozen
+
 #: hosts whose ``/abs/`` and ``/pdf/`` pages are arXiv's own
 ARXIV_HOSTS = frozenset(
     {"arxiv.org", "www.arxiv.org", "rss.arxiv.org", "export.arxiv.org", "browse.arxiv.org"}
@@ -25,7 +27,7 @@ ARXIV_HOSTS = frozenset(
 _NEW_ID = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})")
 _OLD_ID = re.compile(r"([a-z][a-z-]*)(\.[A-Za-z]{2})?/(\d{2})(\d{2})(\d{3})")
 _VERSION = re.compile(r"v([1-9]\d*)")
-_URL = re.compile(r"(https?)://([^/\s?#]+)/(abs|pdf)/([^\s?#]+?)(\.pdf)?/?")
+_URL = re.compile(r"(https?)://([^/\s?#]+)/(abs|pdf)/([^\s?#]+)")
 _ANNOUNCE = re.compile(r"arXiv:(\S+?)(?:v(\d+))? Announce Type: ([a-z-]+) {1,2}Abstract: ?")
 #: the old-feed title suffix, exactly: `` (arXiv:IDvN [cat])``, optionally with
 #: `` UPDATED`` or `` CROSS LISTED`` before the ``)``, at the very end of the title
@@ -73,6 +75,7 @@ ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 _SUFFIX_TYPES = {None: "new", "UPDATED": "replace", "CROSS LISTED": "cross"}
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Identifier:
     """A checked arXiv identifier (without version)."""
@@ -137,6 +140,7 @@ def split_version_text(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class ArxivUrl:
     """The parts of an arXiv abstract or PDF URL."""
@@ -165,11 +169,18 @@ def parse_url(url: str) -> ArxivUrl | None:
     m = _URL.fullmatch(url)
     if not m:
         return None
-    raw, digits = split_version_text(m[4])
+    # the shortest identifier the URL may end after: at most one '/', then one '.pdf'
+    path = m[4]
+    if path[-1] == "/" and len(path) > 1:
+        path = path[:-1]
+    if path.endswith(".pdf") and len(path) > 4:
+        path = path[:-4]
+    raw, digits = split_version_text(path)
     version = parse_version(digits) if digits is not None else None
     return ArxivUrl(m[1], m[2].lower(), m[3], raw, version, digits)
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class Announce:
     """A new-feed abstract prefix ``arXiv:2403.15711v1 Announce Type: cross  Abstract:``."""
@@ -193,6 +204,7 @@ def parse_announce(abstract: str) -> Announce | None:
     return Announce(m[1], parse_version(digits) if digits else None, m[3], m.end(), digits)
 
 
+@_fast_frozen
 @dataclass(frozen=True, slots=True)
 class TitleSuffix:
     """An old-feed title suffix ``(arXiv:2310.15719v1 [cs.LG] UPDATED)``."""

@@ -148,11 +148,17 @@ def _progress(quiet: bool, total: int | None = None) -> Any:
             count = len(items)
         if count < 20:
             return items
+        import itertools
+
         from rich.console import Console
         from rich.progress import track
 
+        # the first result comes before the bar's thread starts: worker processes are forked
+        # while this process has one thread
+        it = iter(items)
+        first = list(itertools.islice(it, 1))
         return track(
-            items,
+            itertools.chain(first, it),
             total=count,
             description="checking",
             console=Console(stderr=True),
@@ -458,12 +464,13 @@ def to(
         max_age=max_age,
         refresh=refresh,
     )
-    from .output import OutputError, check_option_text
+    from .output import OutputError, check_option_text, source_date_epoch
 
     try:
         check_option_text("--feed-title", feed_title)
         check_option_text("--feed-link", feed_link)
-    except OutputError as exc:
+        source_date_epoch()  # a bad SOURCE_DATE_EPOCH is refused before any file is read
+    except (OutputError, ValueError) as exc:
         raise _fail(str(exc)) from None
     from . import pipeline
     from .output import write_text

@@ -123,7 +123,13 @@ def _write_all(fd: int, data: bytes) -> None:
     """Write every byte of ``data`` to ``fd``; a write that makes no progress is an error."""
     view = memoryview(data)
     while view:
-        written = os.write(fd, view)
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:  # a non-blocking pipe or terminal that is full: wait
+            import select
+
+            select.select([], [fd], [])
+            continue
         if written <= 0:
             raise OSError(0, "the write made no progress (short write)")
         view = view[written:]

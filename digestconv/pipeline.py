@@ -1047,61 +1047,116 @@ def run(
         yield process(source, task, planner, data)
 
 
+Chunk = list[tuple[Input, bytes | None]]
+#: pools started again after a worker process died, before the rest is given up
+MAX_RESTARTS = 8
+
+
+class _PoolBroken(Exception):
+    """A worker process died; ``done`` chunks had come back before it."""
+
+    def __init__(self, done: int, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.done = done
+        self.cause = cause
+
+
 def _run_pool(
     items: Sequence[tuple[Input, bytes | None]], task: Task, jobs: int
 ) -> Iterator[FileResult]:
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    """The results of ``items`` from a pool of ``jobs`` workers, in input order.
 
+    A worker process that dies (killed for memory, a crash in an extension)
+    breaks the pool.  The chunk it broke on is then handled file by file, each
+    in a process of its own, so only the file that kills its process is
+    reported (as ``internal-error``); a new pool takes the rest.
+    """
     from . import rules
 
     rules.all_rules()  # loaded once here, inherited by forked workers
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunks = list(_chunks(items, jobs))
+    start = 0
+    restarts = 0
+    while start < len(chunks):
+        try:
+            for results in _pool_chunks(chunks[start:], task, jobs):
+                start += 1
+                yield from results
+        except _PoolBroken as broken:
+            # ``start`` counts the chunks already yielded: chunks[start] is the one that broke
+            restarts += 1
+            if restarts > MAX_RESTARTS:
+                for chunk in chunks[start:]:
+                    for source, _ in chunk:
+                        yield _died(source, broken.cause)
+                return
+            for source, data in chunks[start]:
+                yield _isolated(source, data, task, broken.cause)
+            start += 1
+
+
+def _context() -> Any:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _died(source: Input, cause: BaseException) -> FileResult:
+    return FileResult(source.name, diagnostics=(internal_error(source.name, cause, "a worker"),))
+
+
+def _isolated(source: Input, data: bytes | None, task: Task, cause: BaseException) -> FileResult:
+    """Handle one file in a process of its own; its death is this file's internal error."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(1, _context(), _init_worker, (task,))
+    finished = False
+    try:
+        with _SigintDeferred():
+            future = executor.submit(_work_chunk, [(source, data)])
+        try:
+            [result] = future.result()
+        except BrokenProcessPool as exc:
+            result = _died(source, exc)
+        finished = True
+        return result
+    finally:
+        if finished:
+            executor.shutdown(wait=True)
+        else:
+            _stop(executor)
+
+
+def _pool_chunks(chunks: Sequence[Chunk], task: Task, jobs: int) -> Iterator[list[FileResult]]:
+    """Each chunk's results from one pool, in order; :class:`_PoolBroken` if a worker dies."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     workers = min(jobs, len(chunks)) or 1
-    executor = ProcessPoolExecutor(workers, context, _init_worker, (task,))
-    pending: deque[tuple[Future[list[FileResult]], list[tuple[Input, bytes | None]]]] = deque()
+    executor = ProcessPoolExecutor(workers, _context(), _init_worker, (task,))
+    pending: deque[Future[list[FileResult]]] = deque()
     window = workers * 3  # chunks in flight: bounds the results waiting in memory
-    next_chunk = 0
+    submitted = done = 0
     finished = False
     defer = _SigintDeferred()
     try:
         with defer:  # submitting forks the workers
-            while next_chunk < len(chunks) and len(pending) < window:
-                pending.append(
-                    (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
-                )
-                next_chunk += 1
+            while submitted < len(chunks) and len(pending) < window:
+                pending.append(executor.submit(_work_chunk, chunks[submitted]))
+                submitted += 1
         while pending:
-            future, chunk = pending.popleft()
             try:
-                results = future.result()
+                results = pending.popleft().result()
             except BrokenProcessPool as exc:
-                results = [
-                    FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
-                    for s, _ in chunk
-                ]
-                for _, chunk in pending:
-                    results += [
-                        FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
-                        for s, _ in chunk
-                    ]
-                for chunk in chunks[next_chunk:]:
-                    results += [
-                        FileResult(s.name, diagnostics=(internal_error(s.name, exc, "a worker"),))
-                        for s, _ in chunk
-                    ]
-                pending.clear()
-                next_chunk = len(chunks)
-            if next_chunk < len(chunks):
+                raise _PoolBroken(done, exc) from None
+            if submitted < len(chunks):
                 with defer:
-                    pending.append(
-                        (executor.submit(_work_chunk, chunks[next_chunk]), chunks[next_chunk])
-                    )
-                next_chunk += 1
-            yield from results
+                    pending.append(executor.submit(_work_chunk, chunks[submitted]))
+                submitted += 1
+            done += 1
+            yield results
         finished = True
     finally:
         if finished:

@@ -13,6 +13,8 @@ _SENTENCE_END = ".!?。！？"
 _LATIN_TAIL = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*$")
 #: cut markers seen at the end of translations of cut abstracts
 CUT_MARKERS = ("……", "...", "…", "原文截断", "未完整", "后续省略", "截断")
+_MARKER_CHARS = frozenset("".join(CUT_MARKERS))
+_MARKER_WINDOW = max(len(m) for m in CUT_MARKERS) + 3
 
 # Character classes, each defined once: what the reader reports, what every
 # writer removes, what XML forbids and what must not reach a terminal.
@@ -59,6 +61,10 @@ def ends_sentence(text: str) -> bool:
     return end > 0 and text[end - 1] in _SENTENCE_END
 
 
+#: what :func:`is_cjk` accepts, as a pattern
+_CJK = re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def is_cjk(ch: str) -> bool:
     """Whether ``ch`` is a CJK ideograph or CJK punctuation."""
     code = ord(ch)
@@ -66,14 +72,16 @@ def is_cjk(ch: str) -> bool:
 
 
 def mostly_cjk(text: str, sample: int = 200) -> bool:
-    """Whether the first ``sample`` letters of ``text`` are mostly CJK."""
-    cjk = latin = 0
-    for ch in text[:sample]:
-        if is_cjk(ch):
-            cjk += 1
-        elif ch.isalpha():
-            latin += 1
-    return cjk > 0 and cjk * 3 >= latin
+    """Whether the first ``sample`` letters of ``text`` are mostly CJK.
+
+    CJK characters (:func:`is_cjk`) against the other letters (``isalpha``).
+    """
+    head = text[:sample]
+    cjk = len(_CJK.findall(head))
+    if not cjk:
+        return False
+    latin = sum(map(str.isalpha, _CJK.sub("", head)))
+    return cjk * 3 >= latin
 
 
 def abstract_truncated(abstract_length: int, abstract: str, cut: int = 1000) -> bool:
@@ -87,12 +95,16 @@ def abstract_truncated(abstract_length: int, abstract: str, cut: int = 1000) -> 
 
 def translation_cut(text: str) -> str | None:
     """Why a Chinese translation looks cut, or ``None`` when it looks whole."""
-    tail = text.rstrip()
-    if not tail:
+    end = len(text)
+    while end and text[end - 1].isspace():  # text.rstrip(), without copying the text
+        end -= 1
+    if not end:
         return None
-    for marker in CUT_MARKERS:
-        if tail[-len(marker) - 3 :].find(marker) >= 0:
-            return f"ends with the cut marker '{marker}'"
+    tail = text[max(end - 64, 0) : end]  # every test below looks at the last 60 characters
+    if not _MARKER_CHARS.isdisjoint(tail[-_MARKER_WINDOW:]):
+        for marker in CUT_MARKERS:
+            if tail[-len(marker) - 3 :].find(marker) >= 0:
+                return f"ends with the cut marker '{marker}'"
     if ends_sentence(tail):
         return None
     m = _LATIN_TAIL.search(tail[-60:])

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from digestconv import pipeline, rules
 from digestconv.api import validate
 from digestconv.cli import app
+from digestconv.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -428,3 +429,29 @@ def test_pool_workers_send_each_copy_once(digests: Path, monkeypatch: pytest.Mon
     notes = [d.message for d in one.diagnostics if d.rule == "duplicate-paper"]
     assert sum("in summary_zh" in n for n in notes) == 2
     assert any(d.rule == "not-converted" and d.path.endswith("broken.md") for d in one.diagnostics)
+
+
+def test_a_worker_that_dies_is_reported_never_a_hang(
+    digests: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process killed mid-file (out of memory, a crash) ends the run with exit 2."""
+    rule = rules.get("syntax")
+    assert rule is not None
+
+    def check(digest, settings):  # type: ignore[no-untyped-def]
+        if "die here" in digest.text:
+            os._exit(70)  # what the out-of-memory killer leaves behind
+        yield from rule.check(digest, settings)  # type: ignore[call-arg]
+
+    monkeypatch.setitem(rules._RULES, rule.code, dataclasses.replace(rule, check=check))
+    monkeypatch.setenv(pipeline.POOL_ENV, "0")
+    victim = digests / "sub" / "zz-victim.md"
+    victim.write_text(SEED_000.read_text("utf-8").replace("Identifiable", "die here", 1), "utf-8")
+    report = validate([digests], jobs=2)
+    internal = [d for d in report.diagnostics if d.rule == "internal-error"]
+    # only the file that killed its process is reported; every other file was checked
+    assert [d.path for d in internal] == [str(victim)]
+    assert "worker" in internal[0].message
+    assert report.exit_code() == 2
+    others = validate([digests], jobs=1, settings=Settings(exclude=("zz-victim.md",)))
+    assert [d for d in report.diagnostics if d.path != str(victim)] == list(others.diagnostics)

@@ -381,3 +381,13 @@ def test_exact_suffix_is_split_off_any_title(title: str, version: int, kind: str
     parts = split_title(f"{title}. (arXiv:2310.15719v{version} [cs.LG]{kind})")
     assert parts.suffix is not None and parts.suffix.version == version
     assert (parts.title, parts.table_title, parts.problem) == (title, f"{title}.", None)
+
+
+def test_title_padded_with_ideographic_space_matches_itself() -> None:
+    """The table title is compared as the reader reads titles: only spaces and tabs are stripped."""
+    old = "Identifiable Latent Neural Causal Models"
+    padded = f"\u3000{old}\u3000"
+    text = edit(seed(SEED_000), f"[{old}]", f"[{padded}]")
+    text = edit(text, f"    {old}\n", f"    {padded}\n")
+    assert read(text.encode("utf-8"), "d.md").papers[0].title == padded
+    assert "title-mismatch" not in rules_of(check(text))

@@ -328,6 +328,39 @@ def test_short_write_of_a_streamed_report_is_an_error(tmp_path: Path, fmt: str) 
     assert b"internal error" not in proc.stderr and b"Traceback" not in proc.stderr
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_GETPIPE_SZ is Linux's")
+def test_non_blocking_stdout_pipe_gets_every_byte(tmp_path: Path) -> None:
+    """A pipe left non-blocking by another program: a full pipe is waited for, not an error."""
+    import fcntl
+    import termios
+    from array import array
+
+    expected = _raw_run(["to", "bibtex", CORPUS], tmp_path)
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    capacity = fcntl.fcntl(read_end, 1032)  # F_GETPIPE_SZ
+    assert len(expected.stdout) > 4 * capacity
+    proc = subprocess.Popen(
+        [*_command(), "to", "bibtex", str(CORPUS)],
+        cwd=tmp_path,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=write_end,
+        stderr=(tmp_path / "stderr").open("wb"),  # not a pipe: nobody reads it meanwhile
+    )
+    os.close(write_end)
+    pending = array("i", [0])
+    while proc.poll() is None:  # wait until the pipe is full: the next write meets EAGAIN
+        fcntl.ioctl(read_end, termios.FIONREAD, pending)
+        if pending[0] >= capacity:
+            break
+        threading.Event().wait(0.01)
+    with os.fdopen(read_end, "rb") as pipe:
+        got = pipe.read()
+    assert proc.wait(timeout=300) == expected.returncode, (tmp_path / "stderr").read_text()
+    assert got == expected.stdout
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 @pytest.mark.parametrize(
     "command",

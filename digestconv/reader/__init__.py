@@ -22,9 +22,9 @@ from __future__ import annotations
 import gc
 
 from ..model import Digest, Issue, Span
-from .assemble import papers
-from .decode import MAX_CONTROL_ISSUES, decode
-from .page import TRANSLATION_LABELS, abstract_page, find_translation
+from . import assemble, decode, page, walk
+from .decode import MAX_CONTROL_ISSUES
+from .page import TRANSLATION_LABELS
 from .walk import (
     BLOCK_START,
     DETAILS_HEADING,
@@ -34,8 +34,6 @@ from .walk import (
     SUMMARY_HEADING,
     WS,
     parse_ref,
-    suppressions,
-    walk,
 )
 
 __all__ = [
@@ -45,8 +43,12 @@ __all__ = [
     "MAX_CONTROL_ISSUES",
     "SUMMARY_HEADING",
     "TRANSLATION_LABELS",
+    "assemble",
+    "decode",
+    "page",
     "parse_ref",
     "read",
+    "walk",
 ]
 
 DEFAULT_CUT = 1000
@@ -75,7 +77,7 @@ def read(data: bytes | str, path: str = "<stdin>", *, cut: int = DEFAULT_CUT) ->
 
 def _read(data: bytes | str, path: str, cut: int) -> Digest:
     issues: list[Issue] = []
-    text = decode(data, issues)
+    text = decode.decode(data, issues)
     if text is None:  # binary: nothing sensible to parse
         return Digest(path, "digest", issues=tuple(issues), recognized=False)
     lines = text.split("\n")
@@ -83,14 +85,14 @@ def _read(data: bytes | str, path: str, cut: int) -> Digest:
         ln.strip(WS) in (SUMMARY_HEADING, DETAILS_HEADING) for ln in lines
     )
     if not has_heading:
-        label = find_translation(lines)
+        label = page.find_translation(lines)
         if label is not None:
-            return abstract_page(path, text, lines, label, issues)
+            return page.abstract_page(path, text, lines, label, issues)
         if not any(BLOCK_START.match(ln) or ROW_START.match(ln) for ln in lines):
             return Digest(path, "digest", issues=tuple(issues), recognized=False, text=text)
-    found = walk(lines, issues)
+    found = walk.walk(lines, issues)
     rows, blocks, landmarks = found.rows, found.blocks, found.landmarks
-    assembled = papers(rows, blocks, lines, cut, issues)
+    assembled = assemble.papers(rows, blocks, lines, cut, issues)
     for key, message in (
         ("summary", f"no '{SUMMARY_HEADING}' heading"),
         ("details", f"no '{DETAILS_HEADING}' heading"),
@@ -109,7 +111,7 @@ def _read(data: bytes | str, path: str, cut: int) -> Digest:
         path,
         "digest",
         papers=tuple(assembled),
-        suppressions=suppressions(found),
+        suppressions=walk.suppressions(found),
         rows=tuple(rows),
         blocks=tuple((b.ref, b.marker) for b in blocks),
         issues=tuple(issues),

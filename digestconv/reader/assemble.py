@@ -22,30 +22,47 @@ from typing import NamedTuple
 from .. import arxiv
 from ..model import Issue, Paper, Source, Span, TableRow, _new_span
 from ..text import abstract_truncated, mostly_cjk, translation_cut
-from .walk import WS, Block
+from .walk import FIELDS_PER_BLOCK, WS, Block
 
 _LINK = re.compile(r"\[([^\]]*)\]\(([^()\s]*)\)")
 
 Slot = list[int]  # [first line, last line], 1-based, inclusive
 
 
+def _indent(raw: str, stripped: str) -> int:
+    """Width of the blanks before ``raw``'s text (``stripped`` is ``raw.strip(WS)``)."""
+    if raw[-1] not in WS:  # nothing stripped at the end: the rest came off the front
+        return len(raw) - len(stripped)
+    return len(raw) - len(raw.lstrip(WS))
+
+
+def read_slot(lines: list[str], slot: Slot) -> tuple[str, Span]:
+    """A paragraph's text (its lines stripped, joined by newlines) and its span.
+
+    The span runs from the paragraph's first character to just after its last
+    one; an empty field (one whitespace-only line) spans the point after its blanks.
+    """
+    first, last = slot
+    raw = lines[first - 1]
+    if first == last:
+        value = raw.strip(WS)
+        # when nothing was stripped at the end, the rest came off the front
+        indent = len(raw) - (len(raw.lstrip(WS)) if raw[-1] in WS else len(value))
+        return value, _new_span(Span, (first, indent + 1, first, indent + len(value) + 1))
+    parts = [line.strip(WS) for line in lines[first - 1 : last]]
+    end = _indent(lines[last - 1], parts[-1]) + len(parts[-1]) + 1
+    span = _new_span(Span, (first, _indent(raw, parts[0]) + 1, last, end))
+    return "\n".join(parts), span
+
+
 def slot_value(lines: list[str], slot: Slot) -> str:
     """The text of a paragraph: its lines stripped, joined by newlines."""
-    first, last = slot
-    if first == last:
-        return lines[first - 1].strip(WS)
-    return "\n".join([line.strip(WS) for line in lines[first - 1 : last]])
+    return read_slot(lines, slot)[0]
 
 
 def slot_span(lines: list[str], slot: Slot) -> Span:
     """From a paragraph's first character to just after its last one."""
-    first, last = slot
-    raw = lines[first - 1]
-    indent = len(raw) - len(raw.lstrip(WS))
-    if last != first:
-        raw = lines[last - 1]
-    end = len(raw) - len(raw.lstrip(WS)) + len(raw.strip(WS)) + 1
-    return _new_span(Span, (first, indent + 1, last, end))
+    return read_slot(lines, slot)[1]
 
 
 def _position(lines: list[str], slot: Slot, value: str, index: int) -> tuple[int, int]:
@@ -57,33 +74,35 @@ def _position(lines: list[str], slot: Slot, value: str, index: int) -> tuple[int
 
 
 class Layout(NamedTuple):
-    """Which paragraph of a detail block holds which field (``None``: absent)."""
+    """Which paragraph (index in the block) holds which field (``None``: absent)."""
 
-    title: Slot | None
-    link: Slot | None
+    title: int | None
+    link: int | None
     link_match: re.Match[str] | None
-    summary_zh: Slot | None
-    summary_en: Slot | None
-    abstract_zh: Slot | None
-    abstract: Slot | None
+    summary_zh: int | None
+    summary_en: int | None
+    abstract_zh: int | None
+    abstract: int | None
     #: paragraphs with no place, and what they are
-    extra: tuple[tuple[Slot, str], ...]
+    extra: tuple[tuple[int, str], ...]
 
 
-def layout(slots: list[Slot], values: list[str]) -> Layout:
-    """Place a block's paragraphs; ``values`` are their texts.
+def layout(values: list[str]) -> Layout:
+    """Place a block's paragraphs, given their texts.
 
     The link paragraph anchors the layout: the title is the paragraph before it;
     after it come the Chinese and English summaries, then the Chinese and the
     English abstract.  Shorter blocks (the earliest files) keep the English
     abstract last unless the last paragraph is Chinese.
     """
-    extra: list[tuple[Slot, str]] = []
+    count = len(values)
     link_at: int | None = None
     match = None
-    if len(slots) > 1:
+    if count > 1:
         match = _LINK.fullmatch(values[1])
         if match is not None:
+            if count == FIELDS_PER_BLOCK:  # the standard block: one paragraph per field
+                return Layout(0, 1, match, 2, 3, 4, 5, ())
             link_at = 1  # the standard layout: title, then link
     if link_at is None:
         for i, value in enumerate(values):
@@ -91,17 +110,15 @@ def layout(slots: list[Slot], values: list[str]) -> Layout:
                 link_at = i
                 break
     if link_at is None:
-        before, after = slots[:1], list(range(1, len(slots)))
+        before, after = (1 if count else 0), list(range(1, count))
     else:
-        before, after = slots[:link_at], list(range(link_at + 1, len(slots)))
-    for slot in before[:-1]:
-        extra.append((slot, "paragraph before the English title"))
-    title = before[-1] if before else None
+        before, after = link_at, list(range(link_at + 1, count))
+    extra = [(i, "paragraph before the English title") for i in range(before - 1)]
+    title = before - 1 if before else None
     tldr = en_tldr = zh = en = None
     if len(after) >= 4:
         tldr, en_tldr, zh, en = after[0], after[1], after[-2], after[-1]
-        for i in after[2:-2]:
-            extra.append((slots[i], "paragraph the detail block layout has no place for"))
+        extra += [(i, "paragraph the detail block layout has no place for") for i in after[2:-2]]
     elif after:
         rest = after
         last = values[rest[-1]]
@@ -113,20 +130,7 @@ def layout(slots: list[Slot], values: list[str]) -> Layout:
             tldr, rest = rest[0], rest[1:]
         if rest:
             en_tldr = rest[0]
-
-    def at(i: int | None) -> Slot | None:
-        return None if i is None else slots[i]
-
-    return Layout(
-        title,
-        None if link_at is None else slots[link_at],
-        match,
-        at(tldr),
-        at(en_tldr),
-        at(zh),
-        at(en),
-        tuple(extra),
-    )
+    return Layout(title, link_at, match, tldr, en_tldr, zh, en, tuple(extra))
 
 
 class TitleParts(NamedTuple):
@@ -196,18 +200,25 @@ def block_paper(
     are appended to ``issues``.
     """
     slots = block.slots
-    values = [slot_value(lines, s) for s in slots]
-    value_of = {id(s): v for s, v in zip(slots, values, strict=True)}
-    parts = layout(slots, values)
+    read: list[tuple[str, Span]] = []
+    for slot in slots:  # read_slot, inlined for the commonest paragraph: one line
+        first, last = slot
+        if first != last:
+            read.append(read_slot(lines, slot))
+            continue
+        raw = lines[first - 1]
+        value = raw.strip(WS)
+        indent = len(raw) - (len(raw.lstrip(WS)) if raw[-1] in WS else len(value))
+        read.append((value, _new_span(Span, (first, indent + 1, first, indent + len(value) + 1))))
+    values = [value for value, _ in read]
+    parts = layout(values)
     spans: dict[str, Span] = {
         "block": _new_span(Span, (block.line, 1, block.end_line or block.line, 1)),
         "ref": block.marker,
     }
     missing: list[str] = []
-    for slot, what in parts.extra:
-        issues.append(
-            Issue("syntax", slot_span(lines, slot), f"{what}: move it into a field or delete it")
-        )
+    for i, what in parts.extra:
+        issues.append(Issue("syntax", read[i][1], f"{what}: move it into a field or delete it"))
     link_text = url = None
     if parts.link is None:
         missing.append("url")
@@ -215,27 +226,28 @@ def block_paper(
         m = parts.link_match
         assert m is not None
         link_text, url = m.group(1), m.group(2)
-        ln = parts.link[0]
+        ln = slots[parts.link][0]
         raw = lines[ln - 1]
         indent = len(raw) - len(raw.lstrip(WS))
         spans["url"] = _new_span(Span, (ln, indent + m.start(2) + 1, ln, indent + m.end(2) + 1))
         spans["link_text"] = _new_span(Span, (ln, indent + 2, ln, indent + m.end(1) + 1))
-    for name, slot in (
-        ("title", parts.title),
-        ("summary_zh", parts.summary_zh),
-        ("summary_en", parts.summary_en),
-        ("abstract_zh", parts.abstract_zh),
-        ("abstract", parts.abstract),
-    ):
-        if slot is not None:
-            spans[name] = slot_span(lines, slot)
+    raw_title = raw_abstract = summary_zh = summary_en = zh_text = None
+    if parts.title is not None:
+        raw_title, spans["title"] = read[parts.title]
+    if parts.summary_zh is not None:
+        summary_zh, spans["summary_zh"] = read[parts.summary_zh]
+    if parts.summary_en is not None:
+        summary_en, spans["summary_en"] = read[parts.summary_en]
+    if parts.abstract_zh is not None:
+        zh_text, spans["abstract_zh"] = read[parts.abstract_zh]
+    if parts.abstract is not None:
+        raw_abstract, spans["abstract"] = read[parts.abstract]
     title_zh = block.title_zh or None
     if title_zh:
         spans["title_zh"] = block.header_span
     bad_versions: list[tuple[str, str, Span]] = []
 
     # the English title and its old-feed suffix
-    raw_title = value_of[id(parts.title)] if parts.title is not None else None
     title = table_title = raw_title
     title_id = title_version = category = announce_type = None
     if raw_title:
@@ -251,7 +263,7 @@ def block_paper(
         elif split.problem is not None:
             assert parts.title is not None
             _, index, why = split.problem
-            line, col = _position(lines, parts.title, raw_title, index)
+            line, col = _position(lines, slots[parts.title], raw_title, index)
             end = spans["title"]
             issues.append(
                 Issue(
@@ -262,7 +274,6 @@ def block_paper(
             )
 
     # the English abstract and its new-feed prefix
-    raw_abstract = value_of[id(parts.abstract)] if parts.abstract is not None else None
     abstract = raw_abstract
     abstract_id = abstract_version = None
     if raw_abstract:
@@ -294,7 +305,6 @@ def block_paper(
         table = arxiv.parse_url(row.url)
         if table is not None and table.version is None and table.version_text is not None:
             bad_versions.append(("table URL", table.version_text, row.spans["url"]))
-    zh_text = value_of[id(parts.abstract_zh)] if parts.abstract_zh is not None else None
     why_cut = translation_cut(zh_text) if zh_text else None
     source = Source(
         spans,
@@ -309,17 +319,19 @@ def block_paper(
         title_version,
         abstract_id,
         abstract_version,
-        len(raw_abstract or ""),
-        tuple(missing),
+        len(raw_abstract) if raw_abstract else 0,
+        tuple(missing) if missing else (),
         url_arxiv,
-        tuple((where, digits, span) for where, digits, span in bad_versions),
+        tuple(bad_versions) if bad_versions else (),
         why_cut,
     )
-    summary_zh = value_of[id(parts.summary_zh)] if parts.summary_zh is not None else None
-    summary_en = value_of[id(parts.summary_en)] if parts.summary_en is not None else None
+    if url_id and arxiv.check_id(url_id)[0] is not None:
+        arxiv_id: str | None = url_id  # the commonest case of choose_id
+    else:
+        arxiv_id = choose_id(abstract_id, title_id)
     return Paper(
         block.ref,
-        choose_id(url_id, abstract_id, title_id),
+        arxiv_id,
         choose_version(abstract_version, title_version, url_version),
         url or None,
         title or None,
@@ -330,7 +342,7 @@ def block_paper(
         zh_text or None,
         announce_type,
         category,
-        bool(raw_abstract) and abstract_truncated(len(raw_abstract or ""), raw_abstract or "", cut),
+        bool(raw_abstract) and abstract_truncated(len(raw_abstract), raw_abstract, cut),
         why_cut is not None,
         block.line,
         block.end_line or block.line,

@@ -7,6 +7,8 @@ issues and the text is still read: invalid bytes become U+FFFD, CRLF becomes LF.
 
 from __future__ import annotations
 
+import re
+
 from ..model import Issue, Span
 from ..text import CONTROL, control_name
 
@@ -14,21 +16,44 @@ from ..text import CONTROL, control_name
 MAX_CONTROL_ISSUES = 20
 
 
+#: the bytes of C0 controls but tab and LF, and DEL (NUL included)
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
+#: C1 controls (U+0080-U+009F) in UTF-8
+_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def _no_controls(data: bytes) -> bool:
+    """Whether ``data`` surely decodes to text without :data:`~digestconv.text.CONTROL` characters.
+
+    Deleting the control bytes is a fast copy; only when it finds one (a CR of
+    CRLF counts too) or a C1 lead byte does the exact scan run on the text.
+    """
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        return False
+    return b"\xc2" not in data or _C1_BYTES.search(data) is None
+
+
 def decode(data: bytes | str, issues: list[Issue]) -> str | None:
     """The text of ``data`` with LF line ends; ``None`` for a binary file.
 
     Every encoding problem met is appended to ``issues``.
     """
-    text = data if isinstance(data, str) else _decode(data, issues)
+    if isinstance(data, str):
+        text: str | None = data
+        clean = False
+    else:
+        clean = _no_controls(data)  # then there is no NUL either
+        text = _decode(data, issues, clean)
     if text is None:
         return None
-    text = _normalise(text, issues)
-    _scan_controls(text, issues)
+    text = _normalise(text, issues, may_have_cr=not clean)  # clean bytes hold no CR
+    if not clean:
+        _scan_controls(text, issues)
     return text
 
 
-def _decode(data: bytes, issues: list[Issue]) -> str | None:
-    nul = data.find(b"\x00")
+def _decode(data: bytes, issues: list[Issue], clean: bool) -> str | None:
+    nul = -1 if clean else data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         col = len(data[data.rfind(b"\n", 0, nul) + 1 : nul].decode("utf-8", "replace")) + 1
@@ -66,12 +91,14 @@ def _decode(data: bytes, issues: list[Issue]) -> str | None:
         return text
 
 
-def _normalise(text: str, issues: list[Issue]) -> str:
+def _normalise(text: str, issues: list[Issue], may_have_cr: bool = True) -> str:
     if text.startswith("\ufeff"):
         issues.append(
             Issue("encoding", Span(1, 1, 1, 2), "byte-order mark (U+FEFF) at the start of the file")
         )
         text = text[1:]
+    if not may_have_cr:
+        return text
     crlf = text.find("\r\n")
     if crlf >= 0:
         line = text.count("\n", 0, crlf) + 1

@@ -271,7 +271,7 @@ def _row(out: Walk, number: int, line: str) -> None:
         return
     digits = m.group(1)
     ref_col = m.start(1) - 1  # the '[' of '[^N]', 1-based
-    ref = parse_ref(digits)
+    ref = int(digits) if len(digits) < _MAX_REF_DIGITS else parse_ref(digits)
     if ref is None:
         issues.append(_ref_too_large(number, ref_col + 2, digits))
     link_start, link_end = link.span()

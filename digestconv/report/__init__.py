@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = [
     "RENDERERS",
     "STDIN_PATHS",
-    "STREAMING",
     "RuleInfo",
     "relative_to_root",
     "render",
@@ -35,9 +34,6 @@ __all__ = [
 
 #: every ``--output-format`` name, in the order ``--help`` lists them
 RENDERERS: tuple[str, ...] = ("text", "json", "github", "sarif", "junit")
-
-#: output formats written file by file as the files complete (the others buffer diagnostics)
-STREAMING: frozenset[str] = frozenset({"text", "github"})
 
 #: diagnostic paths that stand for standard input rather than a file
 STDIN_PATHS: frozenset[str] = frozenset({"<stdin>", "-"})

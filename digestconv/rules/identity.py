@@ -54,7 +54,7 @@ def title_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
         row, expected = src.row, src.table_title
         if row is None or expected is None:
             continue
-        if row.title.strip() != expected:
+        if row.title.strip(" \t") != expected:  # the reader strips spaces and tabs only
             how = (
                 " (they differ only in whitespace)" if _whitespace_only(row.title, expected) else ""
             )

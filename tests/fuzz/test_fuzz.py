@@ -41,7 +41,13 @@ def test_mutated_digests_keep_every_guarantee(mutant: tuple[str, bytes]) -> None
 
 @pytest.mark.parametrize("path", list(harness.iter_crashers()), ids=lambda p: p.stem)
 def test_saved_crashers(path: Path) -> None:
-    harness.check(path.read_bytes())
+    data = path.read_bytes()
+    try:
+        harness.check(data)
+    except harness.Finding as finding:
+        # a finding whose fix has not landed must be exactly the one its xfail test pins
+        if harness.known(finding, data) is None:
+            raise
 
 
 def _command() -> list[str]:
