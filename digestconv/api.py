@@ -86,9 +86,10 @@ def check(digests: Sequence[Digest], settings: Settings | None = None) -> list[D
     fold = pipeline.Fold(settings, planner)
     task = pipeline.Task(settings)
     out: list[Diagnostic] = []
-    for digest in digests:
-        out.extend(fold.add(pipeline.examine(digest, task, planner)))
-    out.sort(key=Diagnostic.sort_key)
+    with pipeline._long_lived():  # the caller's digests live through the whole check
+        for digest in digests:
+            out.extend(fold.add(pipeline.examine(digest, task, planner)))
+        out.sort(key=Diagnostic.sort_key)
     return out
 
 

@@ -27,6 +27,7 @@ for ``to``).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import stat
 import sys
@@ -634,8 +635,9 @@ def examine(
     diagnostics: tuple[Diagnostic, ...] = ()
     used: frozenset[int] = frozenset()
     if task.check:
-        found = run_file_rules(digest, planner)
-        kept, used_set = suppress(found, digest.suppressions, planner.plan(path))
+        with _long_lived():
+            found = run_file_rules(digest, planner)
+            kept, used_set = suppress(found, digest.suppressions, planner.plan(path))
         kept.sort(key=Diagnostic.sort_key)
         diagnostics, used = tuple(kept), frozenset(used_set)
     papers: tuple[Paper | None, ...] | None = None
@@ -770,6 +772,27 @@ _FIELD_OWNERS: dict[str, frozenset[str]] = {
     "url": frozenset({"url-not-arxiv", "url-mismatch"}),
     "primary_category": frozenset({"unknown-category"}),
 }
+
+
+@contextlib.contextmanager
+def _long_lived() -> Iterator[None]:
+    """Keep the garbage collector from rescanning the parsed model while rules read it.
+
+    A digest with 50,000 papers is millions of objects that live until its rules
+    finish; every collection the rules trigger would walk them all again, so the
+    check grows faster than the input.  The objects alive now move to the
+    collector's permanent generation and come back when the rules are done.  A
+    process that froze objects itself (``gc.freeze()`` before forking) is left as
+    it is.
+    """
+    if not gc.isenabled() or gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def run_file_rules(digest: Digest, planner: Planner) -> list[Diagnostic]:

@@ -455,3 +455,28 @@ def test_a_worker_that_dies_is_reported_never_a_hang(
     assert report.exit_code() == 2
     others = validate([digests], jobs=1, settings=Settings(exclude=("zz-victim.md",)))
     assert [d for d in report.diagnostics if d.path != str(victim)] == list(others.diagnostics)
+
+
+def test_rules_run_with_the_parsed_model_frozen_and_leave_the_collector_as_it_was() -> None:
+    import gc
+
+    from digestconv.pipeline import _long_lived
+
+    seen: list[int] = []
+    with _long_lived():
+        seen.append(gc.get_freeze_count())
+    assert seen[0] > 0  # the objects alive at entry were set aside
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    # a process that froze objects itself keeps them frozen
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with _long_lived():
+            pass
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+    # a rule that raises still gives the objects back
+    with pytest.raises(RuntimeError), _long_lived():
+        raise RuntimeError("boom")
+    assert gc.get_freeze_count() == 0
