@@ -7,7 +7,7 @@ work, so every writer agrees on the same URL, DOI, date and citation key.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..arxiv import abs_url as _abs_url
 from ..arxiv import check_id
@@ -120,3 +120,14 @@ def paper_keys(papers: Sequence[Paper]) -> list[str]:
         seen.add(key.lower())
         keys.append(key)
     return keys
+
+
+def labelled_lines(text: str) -> Iterator[tuple[str, str]]:
+    """``(label, value)`` of every ``label: value`` line of a note with both parts present.
+
+    BibTeX's ``annote`` and CSL-JSON's ``note`` carry the digest's own text this way.
+    """
+    for line in text.split("\n"):
+        label, sep, value = line.partition(": ")
+        if sep and value:
+            yield label, value

@@ -131,7 +131,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
-from ._common import abs_url, doi, issued, paper_keys, strip_illegal
+from ._common import abs_url, doi, issued, labelled_lines, paper_keys, strip_illegal
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -454,9 +454,8 @@ def _read_annote(value: str | None) -> dict[str, str]:
     if not value:
         return out
     labels = {label: name for name, label in ANNOTE_LABELS}
-    for line in value.split("\n"):
-        label, sep, text = line.partition(": ")
-        if sep and label in labels and text:
+    for label, text in labelled_lines(value):
+        if label in labels:
             out[labels[label]] = text
     return out
 

@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, issued, paper_keys
+from ._common import abs_url, doi, issued, labelled_lines, paper_keys
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
@@ -244,10 +244,7 @@ def _read_note(note: str | None) -> dict[str, Any]:
         return out
     labels = {label: name for name, label in ANNOTE_LABELS}
     labels.update({ANNOUNCE_LABEL: "announce_type", LINK_LABEL: "url"})
-    for line in note.split("\n"):
-        label, sep, text = line.partition(": ")
-        if not sep or not text:
-            continue
+    for label, text in labelled_lines(note):
         if label in labels:
             out.setdefault(labels[label], text)
         elif label == TRUNCATED_LABEL:
