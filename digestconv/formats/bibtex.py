@@ -291,10 +291,7 @@ class BibTeX(Format):
         arxiv_id = normalise(paper.arxiv_id)
         if arxiv_id and _verbatim_ok(arxiv_id):
             fields.append(("key", "{arXiv:" + escape(arxiv_id) + "}"))
-        date = issued(paper)
-        if date:
-            fields.append(("year", f"{{{date[0]}}}"))
-            fields.append(("month", _MONTHS[date[1] - 1]))
+        fields.extend(_year_month(issued(paper)))
         if arxiv_id:
             text("eprint", arxiv_id)
             fields.append(("archiveprefix", "{arXiv}"))
@@ -347,13 +344,9 @@ class BibTeX(Format):
         ymd = m.year_month_day
         if ymd is not None:
             fields.append(("date", "{" + f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}" + "}"))
-            fields.append(("year", f"{{{ymd[0]}}}"))
-            fields.append(("month", _MONTHS[ymd[1] - 1]))
+            fields.extend(_year_month(ymd[:2]))
         else:
-            date = issued(paper)
-            if date:
-                fields.append(("year", f"{{{date[0]}}}"))
-                fields.append(("month", _MONTHS[date[1] - 1]))
+            fields.extend(_year_month(issued(paper)))
         if arxiv_id:
             text("eprint", arxiv_id)
             fields.append(("eprinttype", "{arxiv}"))
@@ -429,6 +422,13 @@ class BibTeX(Format):
             abstract_truncated=truncated,
             translation_truncated=FLAG_TRANSLATION in flags,
         )
+
+
+def _year_month(date: tuple[int, ...] | None) -> list[tuple[str, str]]:
+    """The ``year`` and ``month`` fields of a ``(year, month, ...)`` date, if there is one."""
+    if not date:
+        return []
+    return [("year", f"{{{date[0]}}}"), ("month", _MONTHS[date[1] - 1])]
 
 
 def _annote(paper: Paper, merged: Merged) -> str | None:
