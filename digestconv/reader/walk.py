@@ -24,6 +24,8 @@ DETAILS_HEADING = "# 详细"
 #: paragraphs of a complete detail block: title, link, two summaries, two abstracts
 FIELDS_PER_BLOCK = 6
 WS = " \t"
+#: a character that is not :data:`WS`
+_VISIBLE = re.compile(r"[^ \t]")
 
 ROW_START = re.compile(r"\|\s*\[\^(\d+)\]\s*\|\s*\[")
 _ROW_LINK = re.compile(r"\]\(([^\s()]*)\)[ \t]*\|")
@@ -136,8 +138,9 @@ def walk(lines: list[str], issues: list[Issue] | None = None) -> Walk:
             continue
         first = raw[0]
         if block is not None and first in WS:
-            # the commonest line: detail content (or a whitespace-only line)
-            if raw.strip(WS):
+            # the commonest line: detail content (or a whitespace-only line); the
+            # search stops at the first visible character, with no copy of the line
+            if _VISIBLE.search(raw) is not None:
                 if slot is None:
                     slot = [number, number]
                     slots.append(slot)
