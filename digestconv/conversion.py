@@ -107,6 +107,8 @@ class Merger:
         self.variants: dict[tuple[str, bytes], list[str]] = {}
         #: (identifier, content mark) -> the paper a pool worker sent (later copies are marks)
         self.sent: dict[tuple[str, bytes], Paper] = {}
+        #: identifier -> rules the source's suppression comments silenced on the kept copy
+        self.accepted: dict[str, tuple[str, ...]] = {}
 
     def add(
         self,
@@ -117,12 +119,14 @@ class Merger:
         facts: Sequence[PaperFact],
         diagnostics: Iterable[Diagnostic],
         marks: Sequence[bytes | None] | None = None,
+        accepted: Sequence[tuple[str, ...]] | None = None,
     ) -> list[Diagnostic]:
         """Merge one file's papers; return its notes (not-converted, duplicate-paper).
 
         A paper may be ``None`` when it cannot be written, or when ``marks``
         says it is a copy whose content was merged before (pool workers send
-        each identifier and content once).
+        each identifier and content once).  ``accepted`` gives, per paper, the
+        rules the file's suppression comments silenced on it.
         """
         notes: list[Diagnostic] = []
         if kind == "digest" and facts:
@@ -187,6 +191,8 @@ class Merger:
             if seen is None:
                 self.first[arxiv_id] = (paper, path, fact.line)
                 self.papers.append(paper)
+                if accepted is not None and accepted[index]:
+                    self.accepted[arxiv_id] = accepted[index]
                 mine.append(paper)
                 continue
             kept, kept_path, kept_line = seen
@@ -296,6 +302,7 @@ def convert(
                 result.facts,
                 diagnostics,
                 result.marks,
+                result.accepted,
             )
             notes = _configured(notes, planner)
             if enrich is not None:
@@ -349,6 +356,7 @@ def convert(
         link=link or "https://arxiv.org/",
         ascii=ascii,
         records=records,
+        accepted=merger.accepted,
     )
     files = fold.files
     extra = {"records": records, "unenriched": unenriched, "warnings": warnings}

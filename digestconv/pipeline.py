@@ -455,6 +455,9 @@ class FileResult:
     size: int = 0
     #: content marks of the sound papers when copies were left out of ``papers`` (pool only)
     marks: tuple[bytes | None, ...] | None = None
+    #: per paper, the rules the file's suppression comments silenced on it (``to`` only;
+    #: ``None`` when they silenced nothing)
+    accepted: tuple[tuple[str, ...], ...] | None = None
 
     @property
     def paper_count(self) -> int:
@@ -505,6 +508,7 @@ class FileResult:
                 self.formatting,
                 self.size,
                 self.marks,
+                self.accepted,
             ),
         )
 
@@ -527,6 +531,7 @@ def _rebuild(
     formatting: Formatting | None,
     size: int,
     marks: tuple[bytes | None, ...] | None,
+    accepted: tuple[tuple[str, ...], ...] | None,
 ) -> FileResult:
     return FileResult(
         name,
@@ -547,6 +552,7 @@ def _rebuild(
         formatting,
         size,
         marks,
+        accepted,
     )
 
 
@@ -631,18 +637,36 @@ def examine(
     ``sent`` (pool workers only) remembers the papers this worker already sent
     to ``to``, so repeated copies travel as marks (see :func:`_elide`).
     """
+    with _long_lived():  # the model lives until the result is built
+        return _examine(digest, task, planner, size, sent)
+
+
+def _examine(
+    digest: Digest,
+    task: Task,
+    planner: Planner,
+    size: int,
+    sent: set[tuple[str, bytes]] | None,
+) -> FileResult:
     path = digest.path
     diagnostics: tuple[Diagnostic, ...] = ()
     used: frozenset[int] = frozenset()
+    silenced: list[Diagnostic] = []
     if task.check:
-        with _long_lived():
-            found = run_file_rules(digest, planner)
-            kept, used_set = suppress(found, digest.suppressions, planner.plan(path))
+        found = run_file_rules(digest, planner)
+        _keep()
+        kept, used_set = suppress(found, digest.suppressions, planner.plan(path))
+        if task.papers and len(kept) < len(found):
+            shown = {id(d) for d in kept}
+            silenced = [d for d in found if id(d) not in shown]
         kept.sort(key=Diagnostic.sort_key)
         diagnostics, used = tuple(kept), frozenset(used_set)
+        del found, kept
+        _keep()
     papers: tuple[Paper | None, ...] | None = None
     marks: tuple[bytes | None, ...] | None = None
     facts = tuple(paper_fact(p) for p in digest.papers)
+    accepted = _accepted(silenced, digest.suppressions, facts) if silenced else None
     if task.papers:
         if task.elide and sent is not None and not planner.corpus_errors(path):
             papers, marks = _elide(digest.papers, facts, diagnostics, sent)
@@ -665,7 +689,41 @@ def examine(
         None,
         size,
         marks,
+        accepted,
     )
+
+
+def _accepted(
+    silenced: Sequence[Diagnostic],
+    suppressions: Sequence[Suppression],
+    facts: Sequence[PaperFact],
+) -> tuple[tuple[str, ...], ...] | None:
+    """Per paper, the names of the rules whose findings on its lines were silenced.
+
+    ``"*"`` stands for every rule: a finding there was silenced by a comment
+    that names no rule.  ``to markdown`` carries them into the new digest, so
+    a paper the user accepted does not fail there.  Linear: one map of the
+    papers' lines, and one more suppression sweep for the comments without rules.
+    """
+    owner: dict[int, int] = {}
+    for index, fact in enumerate(facts):
+        for first, last in fact.lines:
+            for number in range(first, last + 1):
+                owner.setdefault(number, index)
+    rules: list[set[str]] = [set() for _ in facts]
+    bare = [s for s in suppressions if not s.rules]
+    every: set[int] = set()
+    if bare:
+        left, _ = suppress(silenced, bare)
+        shown = {id(d) for d in left}
+        every = {id(d) for d in silenced if id(d) not in shown}
+    for d in silenced:
+        index = owner.get(d.line)
+        if index is not None:
+            rules[index].add("*" if id(d) in every else d.rule)
+    if not any(rules):
+        return None
+    return tuple(tuple(sorted(r)) for r in rules)
 
 
 #: the fields two copies of a paper are compared on (``duplicate-paper`` merge notes)

@@ -112,6 +112,19 @@ def test_non_utf8_file_name_in_every_report_format(bad_name: Path, fmt: str) -> 
         assert "bad\\xff.md" in text
 
 
+def test_non_utf8_file_name_sarif_uri_names_the_file_itself(bad_name: Path) -> None:
+    # the shown name is bad\xff.md; the SARIF URI must lead to the file: bad%FF.md
+    text = SEED_000.read_text("utf-8").replace("Identifiable", "Changed", 1)
+    bad_name.write_text(text, "utf-8")
+    proc = _raw_run([b"validate", b"-f", b"sarif", os.fsencode(bad_name.name)], bad_name.parent)
+    assert proc.returncode == 1, proc.stderr
+    results = json.loads(proc.stdout.decode("utf-8"))["runs"][0]["results"]
+    assert results
+    for result in results:
+        where = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert where["uri"] == "bad%FF.md" and where["uriBaseId"] == "%SRCROOT%"
+
+
 def test_non_utf8_file_name_to_and_fmt(bad_name: Path) -> None:
     to = _raw_run([b"to", b"atom", os.fsencode(bad_name.name)], bad_name.parent)
     assert to.returncode == 0, to.stderr
@@ -272,6 +285,62 @@ def test_stdout_appending_to_an_input_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert b"standard output is also the input x.md" in proc.stderr
     assert x.read_bytes() == original
+
+
+def _accepted_errors(folder: Path) -> Path:
+    """Seed 003 with an error its user accepted and a warning silenced.
+
+    Paper 5's category becomes ``cs.XX`` (``unknown-category``, an error that
+    re-rendering keeps) under an ``ignore[unknown-category]`` comment, and
+    paper 1's ``abstract-truncated`` warning is silenced by another.
+    """
+    lines = SEED_003.read_text("utf-8").replace("v1 [cs.LG])", "v1 [cs.XX])").split("\n")
+    for ref, rule in ((5, "unknown-category"), (1, "abstract-truncated")):
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"[^{ref}]:"))
+        lines.insert(at, f"<!-- digestconv: ignore[{rule}] -->")
+    path = folder / "accepted.md"
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_to_markdown_keeps_what_the_source_silenced_so_the_output_validates(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    from digestconv import pipeline
+    from digestconv.api import check
+
+    monkeypatch.setenv(pipeline.POOL_ENV, "0")  # -j 2 goes through the process pool
+    source = _accepted_errors(tmp_path)
+    assert cli("validate", source).exit_code == 0
+    # without its comment the paper has an error, so the comment is what lets it through
+    bare = "\n".join(ln for ln in source.read_text("utf-8").split("\n") if "digestconv:" not in ln)
+    assert "unknown-category" in {d.rule for d in check([read(bare, "bare.md")])}
+    copy = tmp_path / "copy.md"
+    copy.write_text(source.read_text("utf-8"), "utf-8")  # the same papers again: merged once
+    out = tmp_path / "out.md"
+    result = cli("to", "markdown", "-j", jobs, source, copy, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    written = out.read_text("utf-8")
+    assert cli("validate", "--strict", out).exit_code == 1  # five unsilenced truncation warnings
+    assert cli("validate", out).exit_code == 0
+    digest = read(written, "out.md")
+    assert len(digest.papers) == 6
+    assert [p.primary_category for p in digest.papers].count("cs.XX") == 1
+    report = check([digest])
+    assert not [d for d in report if d.severity == "error"]
+    # each comment silences exactly what its source silenced, and nothing goes unused
+    assert {d.rule for d in report} == {"abstract-truncated"}
+    assert sum(d.rule == "abstract-truncated" for d in report) == 5
+    assert written.count("<!-- digestconv: ignore[unknown-category] -->") == 1
+    assert written.count("<!-- digestconv: ignore[abstract-truncated] -->") == 1
+    # the library gives the same bytes
+    from digestconv import formats
+    from digestconv.conversion import convert
+
+    fmt = formats.find("markdown")
+    assert fmt is not None
+    assert convert([source, copy], fmt, env={}).output == out.read_bytes()
 
 
 # --- 8: every write checked -------------------------------------------------------------

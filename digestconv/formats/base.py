@@ -42,6 +42,8 @@ class Batch:
     ``records`` holds arXiv metadata by unversioned identifier for the papers
     that were enriched; it is empty without ``--enrich``, and a writer given
     no record for a paper writes it from the digest alone.
+    ``accepted`` names, by identifier, the rules that suppression comments in
+    the paper's source silenced on it (``to markdown`` keeps them silenced).
     """
 
     papers: tuple[Paper, ...]
@@ -51,6 +53,7 @@ class Batch:
     link: str = "https://arxiv.org/"
     ascii: bool = False
     records: Mapping[str, ArxivRecord] = field(default_factory=dict)
+    accepted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def record(self, paper: Paper) -> ArxivRecord | None:
         """The arXiv metadata of ``paper``, or ``None`` when it was not enriched."""

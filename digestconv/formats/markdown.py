@@ -9,6 +9,11 @@ Carried fields: every field of the JSON contract except ``ref`` (renumbered),
 ``line`` and ``end_line`` (positions in the new file).  One-line fields lose
 inner newlines (the producer's own rule); ``abstract_truncated`` and
 ``translation_truncated`` are recomputed from the text on reading.
+
+A paper whose source silenced a rule with a suppression comment keeps that
+rule silenced here: where the new digest would report the same rule on the
+paper, a ``<!-- digestconv: ignore[...] -->`` comment goes before its detail
+block or after its table row, so the output validates as its sources did.
 """
 
 from __future__ import annotations
@@ -30,7 +35,14 @@ class Markdown(Format):
         """Render the merged papers as one digest, refs renumbered 1..n."""
         from ..layout import render
 
-        return render(batch.papers, renumber=True)
+        text = render(batch.papers, renumber=True)
+        if any(p.arxiv_id in batch.accepted for p in batch.papers):
+            after_row, before_block = _still_silenced(batch, text)
+            if after_row or before_block:
+                text = render(
+                    batch.papers, renumber=True, after_row=after_row, before_block=before_block
+                )
+        return text
 
     def read(self, text: str) -> list[Paper]:
         """Parse a digest; raise :class:`FormatError` when it is not one."""
@@ -40,3 +52,45 @@ class Markdown(Format):
         if digest.kind != "digest" or not digest.recognized:
             raise FormatError("not a digest: no '# 摘要' / '# 详细' sections")
         return list(digest.papers)
+
+
+#: a rule on the new digest -> the rule its source reported for the same defect: a paper
+#: with no detail block has no English abstract, and the block written for it says so
+_SAME_DEFECT = {"missing-field": "ref-missing-detail"}
+
+
+def _still_silenced(batch: Batch, text: str) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Suppression comments for the rendered ``text``, after each row and before each block.
+
+    The default rules run on the new digest; a finding on a paper is silenced
+    when the paper's source silenced the same rule or the same defect
+    (:data:`_SAME_DEFECT`), or silenced everything there.  Anything else stays.
+    """
+    from ..pipeline import Planner, run_file_rules
+    from ..reader import read
+    from ..settings import Settings
+
+    digest = read(text, "<markdown>")
+    owner: dict[int, tuple[int, bool]] = {}  # line -> (paper index, on its table row)
+    for index, paper in enumerate(digest.papers):
+        if paper.line is not None:
+            for number in range(paper.line, (paper.end_line or paper.line) + 1):
+                owner[number] = (index, False)
+        if paper.source.row is not None:
+            owner[paper.source.row.line] = (index, True)
+    on_row: dict[int, set[str]] = {}
+    on_block: dict[int, set[str]] = {}
+    for d in run_file_rules(digest, Planner(Settings())):
+        index, row = owner.get(d.line, (-1, False))
+        if index < 0 or index >= len(batch.papers):
+            continue
+        accepted = batch.accepted.get(batch.papers[index].arxiv_id or "", ())
+        if "*" in accepted or d.rule in accepted or _SAME_DEFECT.get(d.rule) in accepted:
+            (on_row if row else on_block).setdefault(index, set()).add(d.rule)
+
+    def comments(found: dict[int, set[str]]) -> dict[int, list[str]]:
+        return {
+            i: [f"<!-- digestconv: ignore[{', '.join(sorted(r))}] -->"] for i, r in found.items()
+        }
+
+    return comments(on_row), comments(on_block)

@@ -125,9 +125,27 @@ def _file_uri(path: str) -> str:
     return Path(os.path.abspath(path)).as_uri()
 
 
+_BYTE_ESCAPE = re.compile(rb"\\x([0-9a-f]{2})")
+
+
+def _on_disk(path: str) -> str:
+    r"""The file name behind a diagnostic's path, as Python holds it.
+
+    Diagnostics carry a name that is not valid UTF-8 in its shown form
+    (``bad\xff.md``, see :func:`~digestconv.output.display_path`).  A URI must
+    name the file itself (``bad%FF.md``), so when no file has the shown name
+    and one has the escaped bytes, that one is meant.
+    """
+    if "\\x" not in path or os.path.lexists(path):
+        return path
+    raw = _BYTE_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), path.encode("utf-8"))
+    return os.fsdecode(raw) if os.path.lexists(raw) else path
+
+
 def _artifact(path: str, root: Path) -> dict[str, Any]:
     if path in STDIN_PATHS:
         return {"description": {"text": "<stdin>"}}
+    path = _on_disk(path)
     relative = relative_to_root(path, root)
     if relative is None:
         return {"uri": _file_uri(path)}
