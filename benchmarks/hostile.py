@@ -16,7 +16,7 @@ suppressions (``digestconv.check``), with the garbage collector enabled as in
 normal use.  Linear code takes about 10x the time for 10x the input; the goal
 is at most 11x.
 
-Each figure is the best of three fresh processes, each timing one call after a
+Each figure is the best of five fresh processes, each timing one call after a
 warm-up on a small digest (imports and caches loaded), as a real run reads a
 file once.  Timing repeated calls in one process would flatter the small size:
 its memory comes back warm from the previous call, while a 100 MB model always
@@ -185,7 +185,7 @@ def _one_run(name: str, n: int, full: bool) -> float:
     return time.process_time() - start
 
 
-def _fresh(name: str, n: int, full: bool, runs: int = 3) -> float:
+def _fresh(name: str, n: int, full: bool, runs: int = 5) -> float:
     """Best of ``runs`` fresh processes of :func:`_one_run`."""
     import subprocess
 
