@@ -832,10 +832,6 @@ _FIELD_OWNERS: dict[str, frozenset[str]] = {
 }
 
 
-#: how many :func:`_long_lived` blocks are open (the freeze is ours while > 0)
-_FROZEN_DEPTH = 0
-
-
 @contextlib.contextmanager
 def _long_lived() -> Iterator[None]:
     """Keep the garbage collector from rescanning objects that are known to live on.
@@ -849,23 +845,27 @@ def _long_lived() -> Iterator[None]:
     come back when the outermost block ends.  A process that froze objects
     itself (``gc.freeze()`` before forking) is left as it is.
     """
-    global _FROZEN_DEPTH
-    if not gc.isenabled() or (gc.get_freeze_count() and not _FROZEN_DEPTH):
+    from . import _gccontrol as state
+
+    # ``gc.get_freeze_count()`` walks every frozen object: ask only when the freeze is not ours
+    if not gc.isenabled() or (not state.depth and gc.get_freeze_count()):
         yield
         return
     gc.freeze()
-    _FROZEN_DEPTH += 1
+    state.depth += 1
     try:
         yield
     finally:
-        _FROZEN_DEPTH -= 1
-        if not _FROZEN_DEPTH:
+        state.depth -= 1
+        if not state.depth:
             gc.unfreeze()
 
 
 def _keep() -> None:
     """Inside :func:`_long_lived`: the objects made so far live on too (freeze them)."""
-    if _FROZEN_DEPTH:
+    from . import _gccontrol as state
+
+    if state.depth:
         gc.freeze()
 
 

@@ -85,12 +85,12 @@ def _settle() -> None:
     with the model, as it outgrows the CPU caches), and later ones would walk it
     again on its way to the oldest generation.  ``gc.freeze()`` followed by
     ``gc.unfreeze()`` moves every tracked object there at once and resets the
-    young count, without a pass.  Nothing is lost: the oldest generation is
-    still collected.  A process that froze objects itself is left as it is.
+    young count, without a pass (see :func:`digestconv._gccontrol.settle`).
+    Nothing is lost: the oldest generation is still collected.
     """
-    if not gc.get_freeze_count():
-        gc.freeze()
-        gc.unfreeze()
+    from .._gccontrol import settle
+
+    settle()
 
 
 def _read(data: bytes | str, path: str, cut: int) -> Digest:
