@@ -1273,6 +1273,10 @@ def _stop(executor: Any) -> None:
         with contextlib.suppress(Exception):  # already gone
             proc.terminate()
     manager = getattr(executor, "_executor_manager_thread", None)
+    # what is still queued for the terminated workers is dropped: the queue's feeder thread,
+    # which may be blocked on a pipe no process reads, must not be joined at exit
+    with contextlib.suppress(Exception):
+        executor._call_queue.cancel_join_thread()
     executor.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
         with contextlib.suppress(Exception):
