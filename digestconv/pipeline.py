@@ -27,7 +27,6 @@ for ``to``).
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import stat
 import sys
@@ -37,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NamedTuple
 
+from ._gccontrol import keep as _keep
+from ._gccontrol import long_lived as _long_lived
 from .model import (
     ENTRY_FIELDS,
     IO_ERROR_CODE,
@@ -830,43 +831,6 @@ _FIELD_OWNERS: dict[str, frozenset[str]] = {
     "url": frozenset({"url-not-arxiv", "url-mismatch"}),
     "primary_category": frozenset({"unknown-category"}),
 }
-
-
-@contextlib.contextmanager
-def _long_lived() -> Iterator[None]:
-    """Keep the garbage collector from rescanning objects that are known to live on.
-
-    A digest with 50,000 papers is millions of objects that live until its rules
-    finish, and its 100,000 diagnostics live until they are reported; every
-    collection in between would walk them all again, and each such pass costs
-    more per object once they outgrow the CPU caches, so the work would grow
-    faster than the input.  The objects alive on entry move to the collector's
-    permanent generation; a nested block adds the ones made since; they all
-    come back when the outermost block ends.  A process that froze objects
-    itself (``gc.freeze()`` before forking) is left as it is.
-    """
-    from . import _gccontrol as state
-
-    # ``gc.get_freeze_count()`` walks every frozen object: ask only when the freeze is not ours
-    if not gc.isenabled() or (not state.depth and gc.get_freeze_count()):
-        yield
-        return
-    gc.freeze()
-    state.depth += 1
-    try:
-        yield
-    finally:
-        state.depth -= 1
-        if not state.depth:
-            gc.unfreeze()
-
-
-def _keep() -> None:
-    """Inside :func:`_long_lived`: the objects made so far live on too (freeze them)."""
-    from . import _gccontrol as state
-
-    if state.depth:
-        gc.freeze()
 
 
 def run_file_rules(digest: Digest, planner: Planner) -> list[Diagnostic]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 
+from .._gccontrol import settle
 from ..model import Digest, Issue, Span
 from . import assemble, decode, page, walk
 from .decode import MAX_CONTROL_ISSUES
@@ -72,25 +73,8 @@ def read(data: bytes | str, path: str = "<stdin>", *, cut: int = DEFAULT_CUT) ->
         return _read(data, path, cut)
     finally:
         if enabled:
-            _settle()
+            settle()  # the new model goes to the oldest generation, unscanned
             gc.enable()
-
-
-def _settle() -> None:
-    """Move the objects just built to the collector's oldest generation, unscanned.
-
-    With the collector paused, every object the reader made still counts as
-    young, so the first allocation after :func:`read` returns would start a
-    collection that walks the whole model (a pass whose cost per object grows
-    with the model, as it outgrows the CPU caches), and later ones would walk it
-    again on its way to the oldest generation.  ``gc.freeze()`` followed by
-    ``gc.unfreeze()`` moves every tracked object there at once and resets the
-    young count, without a pass (see :func:`digestconv._gccontrol.settle`).
-    Nothing is lost: the oldest generation is still collected.
-    """
-    from .._gccontrol import settle
-
-    settle()
 
 
 def _read(data: bytes | str, path: str, cut: int) -> Digest:
