@@ -307,7 +307,7 @@ def bench_corpus(args: list[str] | None = None) -> None:
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="digestconv-corpus-"))
     try:
         files, size = make_corpus(folder, target_mb)
-        from digestconv.pipeline import default_jobs
+        from digestconv.settings import default_jobs
 
         cpus = default_jobs()
         papers = 0

@@ -22,8 +22,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 from . import pipeline
+from ._gccontrol import long_lived
 from .model import Diagnostic, Digest, Paper, Report
 from .pipeline import IO_RULE, STDIN, STDIN_NAME, FileResult, Input
+from .pipeline.work import skipped
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -81,16 +83,10 @@ def load(
 
 def check(digests: Sequence[Digest], settings: Settings | None = None) -> list[Diagnostic]:
     """Run every enabled rule over ``digests``; diagnostics in report order."""
-    settings = settings or Settings()
-    planner = pipeline.Planner(settings)
-    fold = pipeline.Fold(settings, planner)
-    task = pipeline.Task(settings)
-    out: list[Diagnostic] = []
-    with pipeline._long_lived():  # the caller's digests live through the whole check
-        for digest in digests:
-            out.extend(fold.add(pipeline.examine(digest, task, planner)))
-        out.sort(key=Diagnostic.sort_key)
-    return out
+    from .rules.engine import check as run_rules
+
+    with long_lived():  # the caller's digests live through the whole check
+        return run_rules(digests, settings)
 
 
 def parse(
@@ -108,7 +104,7 @@ def parse(
     out = []
     for source in pipeline.iter_inputs(paths, settings):
         loaded = load(source, settings, stdin)
-        if isinstance(loaded, Digest) and not pipeline._skipped(loaded, source, settings):
+        if isinstance(loaded, Digest) and not skipped(loaded, source, settings):
             out.append(loaded)
     return out
 
@@ -166,7 +162,8 @@ def validate(
 
             located.extend(located_papers(result.name, result.papers or (), result.facts))
     if enrich is not None:
-        from .enrich.apply import enrich_papers, enrichment_diagnostics
+        from .enrich.apply import enrich_papers
+        from .rules.engine import enrichment_diagnostics
 
         outcome = enrich_papers(located, enrich)
         diagnostics.extend(enrichment_diagnostics(outcome, settings or Settings()))

@@ -192,7 +192,7 @@ def show(settings: Settings, source: Path | None) -> str:
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if f.name == "jobs" and value is None:
-            from .pipeline import default_jobs
+            from .settings import default_jobs
 
             value = default_jobs()  # the CPUs this process may use
         lines.append(f"{f.name.replace('_', '-')} = {toml(value)}")

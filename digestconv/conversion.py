@@ -21,7 +21,7 @@ from . import arxiv, pipeline
 from .formats import Batch, Format, Source
 from .model import Diagnostic, Digest, Paper, Report, Span
 from .output import source_date_epoch
-from .pipeline import CONTENT_FIELDS, PaperFact, paper_fact
+from .rules.facts import CONTENT_FIELDS, PaperFact, paper_fact
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -331,7 +331,8 @@ def convert(
     unenriched = 0
     warnings: tuple[str, ...] = ()
     if enrich is not None:
-        from .enrich.apply import enrich_papers, enrichment_diagnostics
+        from .enrich.apply import enrich_papers
+        from .rules.engine import enrichment_diagnostics
 
         written = {p.arxiv_id for p in papers}
         outcome = enrich_papers(

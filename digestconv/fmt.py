@@ -26,6 +26,7 @@ Three last guards hold for every file fmt changes:
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import Counter
 from dataclasses import dataclass
 
@@ -155,7 +156,7 @@ def _suppressions(digest: Digest) -> list[tuple[object, ...]]:
 
 
 def _findings(digest: Digest, settings: Settings) -> Counter[str]:
-    from .api import check
+    from .rules.engine import check
 
     return Counter(f"{d.code} {d.rule}" for d in check([digest], settings))
 
@@ -231,3 +232,24 @@ def _format_once(data: bytes, path: str) -> Formatted:
     if [_content(p) for p in again.papers] != [_content(p) for p in papers]:
         return Formatted(path, data, None, "formatting would change the content")
     return Formatted(path, data, text)
+
+
+def unified_diff(old: str, new: str, name: str) -> str:
+    """A unified diff that ``patch`` applies, also when a file lacks its final newline."""
+    import difflib
+
+    def lines(text: str) -> list[str]:
+        parts = [line + "\n" for line in text.split("\n")]
+        parts[-1] = parts[-1][:-1]
+        return parts if parts[-1] else parts[:-1]
+
+    out = []
+    for line in difflib.unified_diff(lines(old), lines(new), *_diff_names(name)):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _diff_names(name: str) -> tuple[str, str]:
+    if os.path.isabs(name) or name.startswith("<"):
+        return name, name
+    return f"a/{name}", f"b/{name}"

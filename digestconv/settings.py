@@ -7,6 +7,7 @@ from ``pyproject.toml`` and command-line flags.
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -77,3 +78,11 @@ def _path_matches(path: str, pattern: str) -> bool:
         return True
     parts = path.split("/")
     return any(fnmatch.fnmatchcase("/".join(parts[i:]), pattern) for i in range(1, len(parts)))
+
+
+def default_jobs() -> int:
+    """The number of CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)

@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from digestconv import pipeline, rules
 from digestconv.api import validate
 from digestconv.cli import app
+from digestconv.model import Source
+from digestconv.pipeline import pool
 from digestconv.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,13 +92,13 @@ def _invoke(monkeypatch: pytest.MonkeyPatch, *args: str, cwd: Path) -> tuple[int
 def _pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the pools started from now on."""
     started: list[int] = []
-    real = pipeline._run_pool
+    real = pool._run_pool
 
     def counting(items, task, jobs):  # type: ignore[no-untyped-def]
         started.append(jobs)
         return real(items, task, jobs)
 
-    monkeypatch.setattr(pipeline, "_run_pool", counting)
+    monkeypatch.setattr(pool, "_run_pool", counting)
     return started
 
 
@@ -170,7 +172,7 @@ def test_results_pickle(digests: Path) -> None:
 
 def test_results_hold_no_digest(digests: Path) -> None:
     [result] = pipeline.run(pipeline.files([SEED_000]), pipeline.Task(papers=True), jobs=1)
-    assert all(p.source == pipeline.Source() for p in result.papers or ())
+    assert all(p.source == Source() for p in result.papers or ())
     assert len(pickle.dumps(result)) < 2 * SEED_000.stat().st_size
 
 
@@ -211,13 +213,13 @@ def test_input_order_and_streaming(digests: Path, monkeypatch: pytest.MonkeyPatc
     """Each file's diagnostics are written before the next file is handled."""
     monkeypatch.chdir(digests.parent)
     seen: list[str] = []
-    real = pipeline.process
+    real = pool.process
 
     def process(source, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(f"process {source.name}")
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "process", process)
+    monkeypatch.setattr(pool, "process", process)
 
     class Out:
         def write(self, text: str) -> None:
@@ -460,7 +462,7 @@ def test_a_worker_that_dies_is_reported_never_a_hang(
 def test_rules_run_with_the_parsed_model_frozen_and_leave_the_collector_as_it_was() -> None:
     import gc
 
-    from digestconv.pipeline import _long_lived
+    from digestconv._gccontrol import long_lived as _long_lived
 
     seen: list[int] = []
     with _long_lived():
@@ -485,7 +487,8 @@ def test_rules_run_with_the_parsed_model_frozen_and_leave_the_collector_as_it_wa
 def test_nested_long_lived_blocks_add_the_objects_made_since_and_release_all_at_the_end() -> None:
     import gc
 
-    from digestconv.pipeline import _keep, _long_lived
+    from digestconv._gccontrol import keep as _keep
+    from digestconv._gccontrol import long_lived as _long_lived
 
     with _long_lived():
         outer = gc.get_freeze_count()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import __version__
+from .._version import __version__
 
 #: arXiv's API endpoint
 DEFAULT_API = "https://export.arxiv.org/api/query"

@@ -66,8 +66,8 @@ def _still_silenced(batch: Batch, text: str) -> tuple[dict[int, list[str]], dict
     when the paper's source silenced the same rule or the same defect
     (:data:`_SAME_DEFECT`), or silenced everything there.  Anything else stays.
     """
-    from ..pipeline import Planner, run_file_rules
     from ..reader import read
+    from ..rules.engine import Planner, run_file_rules
     from ..settings import Settings
 
     digest = read(text, "<markdown>")

@@ -22,8 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import STDIN_PATHS, relative_to_root, sorted_diagnostics
 from . import text as _text
+from .common import STDIN_PATHS, relative_to_root, sorted_diagnostics
 
 if TYPE_CHECKING:
     from ..model import Diagnostic, Report

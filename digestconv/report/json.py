@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import sorted_diagnostics
+from .common import sorted_diagnostics
 
 if TYPE_CHECKING:
     from ..model import Report

@@ -31,8 +31,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
 from ..text import XML_ILLEGAL
-from . import sorted_diagnostics
 from . import text as _text
+from .common import sorted_diagnostics
 
 if TYPE_CHECKING:
     from ..model import Diagnostic, Report

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import STDIN_PATHS, RuleInfo, relative_to_root, sorted_diagnostics
+from .common import STDIN_PATHS, RuleInfo, relative_to_root, sorted_diagnostics
 from .json import dumps
 
 if TYPE_CHECKING:
@@ -53,10 +53,9 @@ _URL_KEYS = ("homepage", "home", "repository", "source", "source code", "documen
 
 def tool_version() -> str:
     """The version of digestconv that is running (``0+unknown`` if not installed)."""
-    import digestconv
+    from .._version import __version__ as version
 
-    version = getattr(digestconv, "__version__", None)
-    if isinstance(version, str) and version:
+    if version:
         return version
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as _version
@@ -182,7 +181,7 @@ def _result(d: Diagnostic, index: int, root: Path) -> dict[str, Any]:
 def log(report: Report, root: Path | None = None) -> dict[str, Any]:
     """The SARIF log of ``report`` as a JSON-ready dict."""
     from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
-    from . import rule_metadata  # looked up at call time
+    from .common import rule_metadata  # looked up at call time
 
     base = Path(os.path.abspath(root if root is not None else os.curdir))
     diagnostics = sorted_diagnostics(report)

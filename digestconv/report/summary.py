@@ -131,7 +131,7 @@ def warning_lines(
 
 def render(report: Report, *, color: bool = False, cut: int = 1000, enriched: bool = False) -> str:
     """Errors in full, warnings summarised, then the totals; newline-terminated."""
-    from . import sorted_diagnostics
+    from .common import sorted_diagnostics
 
     ordered = sorted_diagnostics(report)
     lines = [line(d, color=color) for d in ordered if d.severity == "error"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..text import printable
-from . import sorted_diagnostics
+from .common import sorted_diagnostics
 
 if TYPE_CHECKING:
     from ..model import Diagnostic, Report

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..model import Digest, Span
 from ..text import abstract_truncated as is_cut
 from ..text import translation_cut
-from . import Finding, rule
+from .registry import Finding, rule
 
 if TYPE_CHECKING:
     from ..settings import Settings

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from . import Finding, rule
+from .registry import Finding, rule
 
 if TYPE_CHECKING:
     from ..enrich.apply import Outcome

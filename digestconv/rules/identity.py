@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from .. import arxiv
 from ..model import Digest, Paper, Span
-from . import Finding, rule
+from .registry import Finding, rule
 
 if TYPE_CHECKING:
-    from ..pipeline import CorpusIndex, PaperFact
     from ..settings import Settings
+    from .facts import CorpusIndex, PaperFact
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..model import Digest, Span
-from . import Finding, rule
+from .registry import Finding, rule
 
 if TYPE_CHECKING:
     from ..settings import Settings

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from digestconv import report as report_pkg
+from digestconv.report import common as report_common
 from digestconv.model import IO_ERROR_CODE, Diagnostic, Report
 from digestconv.report import RENDERERS, RuleInfo, render
 from digestconv.report import sarif as sarif_module
@@ -165,7 +165,7 @@ def fixture_rule_metadata(code: str) -> RuleInfo | None:
 
 def use_fixture_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the renderers see the fixture's rule metadata and a fixed tool version."""
-    monkeypatch.setattr(report_pkg, "rule_metadata", fixture_rule_metadata)
+    monkeypatch.setattr(report_common, "rule_metadata", fixture_rule_metadata)
     monkeypatch.setattr(sarif_module, "tool_version", lambda: "0.0.0")
     monkeypatch.setattr(
         sarif_module, "information_uri", lambda: sarif_module.DEFAULT_INFORMATION_URI

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from digestconv.enrich.apply import Outcome, lookup_diagnostics, papers_of
+from digestconv.enrich.apply import Outcome, papers_of
 from digestconv.enrich.record import ArxivRecord
 from digestconv.enrich.service import EnrichResult
+from digestconv.rules.engine import lookup_diagnostics
 from digestconv.settings import Settings
 
 from .conftest import SEED_000, assert_diagnostic, assert_registered, parse, seed

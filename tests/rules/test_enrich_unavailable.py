@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from digestconv.enrich.apply import Outcome, lookup_diagnostics, papers_of
+from digestconv.enrich.apply import Outcome, papers_of
 from digestconv.enrich.service import EnrichResult
+from digestconv.rules.engine import lookup_diagnostics
 from digestconv.settings import Settings
 
 from .conftest import SEED_000, SEED_003, assert_diagnostic, assert_registered, parse, seed

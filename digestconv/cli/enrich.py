@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from .options import EnrichOptions
+    from ..enrich.options import EnrichOptions
 
 EnrichFlag = Annotated[
     bool,
@@ -80,7 +80,7 @@ def options_from_cli(
     budget: str | None = None,
 ) -> EnrichOptions:
     """Enrichment options from the config file, the environment and the flags (exit 2 if bad)."""
-    from .options import OptionsError, resolve
+    from ..enrich.options import OptionsError, resolve
 
     table, where, base = _config_table(config)
     try:
@@ -203,13 +203,14 @@ def enrich_command(
     Exit 0 when every paper was found, 1 when some are missing or failed, 2 on
     usage or I/O errors.
     """
-    from .. import cli as main_cli
     from ..api import discover, load
+    from ..enrich.apply import enrich_papers, papers_of
     from ..model import Diagnostic, Digest, Report
     from ..report.text import line
-    from .apply import enrich_papers, paper_diagnostics, papers_of
+    from ..rules.engine import paper_diagnostics
+    from .base import _settings
 
-    settings, _ = main_cli._settings(config)
+    settings, _ = _settings(config)
     options = options_from_cli(
         config,
         offline=offline,
@@ -264,7 +265,7 @@ cache_app = typer.Typer(
 
 
 def _open_cache(cache_dir: Path | None, config: Path | None) -> Any:
-    from .cache import Cache
+    from ..enrich.cache import Cache
 
     options = options_from_cli(config, cache_dir=cache_dir)
     cache = Cache(options.resolved_cache_dir())

@@ -1,0 +1,230 @@
+"""The ``digestconv`` command: a thin typer layer over :mod:`digestconv.api`.
+
+Exit codes: 0 clean (warnings allowed), 1 findings at error severity (or
+warnings with ``--strict``), 2 usage, I/O or internal error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .._version import __version__
+
+app = typer.Typer(
+    name="digestconv",
+    help="Validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RSS, Atom, OPML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, Enum):
+    """Diagnostic output formats."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    with contextlib.suppress(OSError):
+        typer.echo(f"digestconv: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"digestconv {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Validate Chinese arXiv digests and convert them to other formats."""
+
+
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(help="Files or folders ('-' reads standard input).", show_default=False),
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+]
+SelectOpt = Annotated[
+    list[str] | None, typer.Option("--select", help="Only these rules (codes, prefixes, names).")
+]
+ExtendOpt = Annotated[
+    list[str] | None, typer.Option("--extend-select", help="Add rules to the selection.")
+]
+IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary line.")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes for large inputs (default: the 'jobs' setting, else every CPU).",
+        show_default=False,
+    ),
+]
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+def _settings(
+    config: Path | None,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    exclude: list[str] | None = None,
+    **flags: Any,
+) -> tuple[Any, Path | None]:
+    from .. import config as cfg
+
+    try:
+        settings, source = cfg.load(config)
+        overrides: dict[str, Any] = {}
+        if select:
+            overrides["select"] = _split(select)
+        if extend_select:
+            overrides["extend-select"] = list(settings.extend_select) + list(_split(extend_select))
+        if ignore:
+            overrides["ignore"] = list(settings.ignore) + list(_split(ignore))
+        if exclude:
+            overrides["exclude"] = list(settings.exclude) + list(_split(exclude))
+        overrides = {k: list(v) for k, v in overrides.items()}
+        if overrides:
+            settings = cfg.settings_from_table(overrides, "command line", settings)
+    except cfg.ConfigError as exc:
+        raise _fail(f"invalid configuration: {exc}") from None
+    changes = {k: v for k, v in flags.items() if v is not None}
+    return dataclasses.replace(settings, **changes), source
+
+
+def _progress(quiet: bool, total: int | None = None) -> Any:
+    """A progress wrapper for 20 files or more on a TTY; ``None`` otherwise.
+
+    The wrapper passes the items through as they come (``total`` says how many
+    there will be; without it they are counted first).
+    """
+    if quiet or (total is not None and total < 20):
+        return None
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def wrap(items: Iterable[Any]) -> Iterable[Any]:
+        count = total
+        if count is None:
+            items = list(items)
+            count = len(items)
+        if count < 20:
+            return items
+        import itertools
+
+        from rich.console import Console
+        from rich.progress import track
+
+        # the first result comes before the bar's thread starts: worker processes are forked
+        # while this process has one thread
+        it = iter(items)
+        first = list(itertools.islice(it, 1))
+        return track(
+            itertools.chain(first, it),
+            total=count,
+            description="checking",
+            console=Console(stderr=True),
+            transient=True,
+        )
+
+    return wrap
+
+
+def _output_format(value: OutputFormat | None) -> str:
+    if value is not None:
+        return value.value
+    env = os.environ.get("DIGESTCONV_OUTPUT_FORMAT", "").strip().lower()
+    if env and env not in OutputFormat.__members__:
+        raise _fail(
+            f"DIGESTCONV_OUTPUT_FORMAT={env!r} is not one of {', '.join(OutputFormat.__members__)}"
+        )
+    return env or "text"
+
+
+def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
+    from ..report import render, want_color
+
+    color = want_color(stream, os.environ)
+    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
+    if quiet and fmt == "text":
+        # diagnostics only, no summary line
+        from ..report import sorted_diagnostics
+        from ..report.text import line
+
+        text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
+    else:
+        text = render(fmt, report, color=color, root=root)
+    from ..output import OutputError, write_text
+
+    try:
+        write_text(text, stream)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _jobs(jobs: int | None, settings: Any) -> Any:
+    return dataclasses.replace(settings, jobs=jobs) if jobs is not None else settings
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    """Write ``data`` to ``-o output`` or standard output; a failed write exits 2."""
+    from ..output import OutputError, write_output, write_stdout
+
+    try:
+        if output is None:
+            write_stdout(data)
+        else:
+            write_output(output, data)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
+    """Exit 2 before reading anything when the output is one of the inputs."""
+    from ..output import OutputError, refuse_inputs
+
+    try:
+        refuse_inputs(output, ((i.name, i.path) for i in inputs if i.error is None))
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"

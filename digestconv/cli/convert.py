@@ -1,0 +1,267 @@
+"""``to`` and ``fmt``: convert digests to another format, or lay them out canonically."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import enrich as _enrich_cli
+from .base import (
+    ConfigOpt,
+    JobsOpt,
+    OutputFormat,
+    PathsArg,
+    QuietOpt,
+    _count,
+    _emit,
+    _fail,
+    _jobs,
+    _output_format,
+    _refuse_inputs,
+    _settings,
+    app,
+)
+
+
+@app.command("to")
+def to(
+    fmt_or_path: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FORMAT PATH...",
+            help="Output format (see 'digestconv formats'; may be omitted with -o FILE.EXT), "
+            "then files or folders.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write atomically to FILE.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Write nothing if any input has an error.")
+    ] = False,
+    feed_title: Annotated[str | None, typer.Option("--feed-title", help="Feed title.")] = None,
+    feed_link: Annotated[str | None, typer.Option("--feed-link", help="Feed link.")] = None,
+    ascii_: Annotated[
+        bool, typer.Option("--ascii", help="BibTeX: LaTeX escapes instead of UTF-8 letters.")
+    ] = False,
+    quiet: QuietOpt = False,
+    config: ConfigOpt = None,
+    output_format: Annotated[
+        OutputFormat | None,
+        typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
+    ] = None,
+    jobs: JobsOpt = None,
+    show_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--show-warnings",
+            help="List every warning; by default each kind of warning is one line with a count.",
+        ),
+    ] = False,
+    enrich: _enrich_cli.EnrichFlag = False,
+    offline: _enrich_cli.OfflineOpt = False,
+    snapshot: _enrich_cli.SnapshotOpt = None,
+    cache_dir: _enrich_cli.CacheDirOpt = None,
+    max_age: _enrich_cli.MaxAgeOpt = None,
+    refresh: _enrich_cli.RefreshOpt = False,
+) -> None:
+    """Convert digests to FORMAT on stdout (diagnostics go to stderr).
+
+    With --enrich, arXiv metadata (authors, dates, full abstracts) is added from
+    the cache, --snapshot, then the arXiv API (--offline: no network); papers
+    that cannot be enriched are written from the digest alone, with a warning.
+    """
+    from .. import formats
+
+    args = list(fmt_or_path)
+    fmt = formats.find(args[0]) if args else None
+    if fmt is not None:
+        args = args[1:]
+    elif output is not None:
+        fmt = formats.find(filename=str(output))
+        if fmt is None and args and not Path(args[0]).exists():
+            raise _fail(f"unknown format '{args[0]}' (see 'digestconv formats')")
+        if fmt is None:
+            raise _fail(f"cannot tell the format from '{output.name}': name it, e.g. 'to bibtex'")
+    else:
+        name = args[0] if args else ""
+        raise _fail(f"unknown format '{name}' (see 'digestconv formats')")
+    if not args:
+        raise _fail("no input: give files, folders or '-'")
+    if not fmt.can_write:
+        raise _fail(f"format '{fmt.name}' cannot be written")
+    settings, _ = _settings(config)
+    settings = _jobs(jobs, settings)
+    metadata = _enrich_cli.requested(
+        enrich,
+        config,
+        offline=offline,
+        snapshot=snapshot,
+        cache_dir=cache_dir,
+        max_age=max_age,
+        refresh=refresh,
+    )
+    from ..output import OutputError, check_option_text, source_date_epoch
+
+    try:
+        check_option_text("--feed-title", feed_title)
+        check_option_text("--feed-link", feed_link)
+        source_date_epoch()  # a bad SOURCE_DATE_EPOCH is refused before any file is read
+    except (OutputError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    from .. import pipeline
+    from ..output import write_text
+    from ..report import StreamWriter, want_color
+
+    inputs = pipeline.files(args, settings)
+    _refuse_inputs(inputs, output)
+    from ..conversion import convert
+
+    def write(text: str) -> None:
+        try:
+            write_text(text, sys.stderr)
+        except OutputError as exc:
+            raise _fail(str(exc)) from None
+
+    # diagnostics go to stderr file by file, as the files are merged (never all kept);
+    # as text, errors in full and one line per kind of warning unless --show-warnings
+    diagnostics_format = _output_format(output_format)
+    writer: Any
+    if diagnostics_format == "text" and not show_warnings:
+        from ..report.summary import SummaryWriter
+
+        writer = SummaryWriter(
+            write,
+            color=want_color(sys.stderr, os.environ),
+            cut=settings.abstract_cut,
+            enriched=metadata is not None,
+            quiet=quiet,
+        )
+    else:
+        writer = StreamWriter(
+            diagnostics_format,
+            write,
+            color=want_color(sys.stderr, os.environ),
+            root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
+            quiet=quiet,
+        )
+    try:
+        result = convert(
+            args,
+            fmt,
+            settings,
+            strict=strict,
+            title=feed_title,
+            link=feed_link,
+            ascii=ascii_,
+            inputs=inputs,
+            report=writer.file,
+            enrich=metadata,
+            enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    _enrich_cli.report_warnings(result.warnings)
+    if writer.errors or writer.warnings:
+        writer.finish(result.files, len(result.papers))
+    if result.written:
+        _emit(result.output, output)
+    else:
+        typer.echo("digestconv: nothing written (--strict and errors in the input)", err=True)
+    # papers written without their metadata fail only --strict runs
+    raise typer.Exit(max(result.exit_code, 1 if strict and result.unenriched else 0))
+
+
+@app.command("fmt")
+def fmt_command(
+    paths: PathsArg,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff; change nothing.")
+    ] = False,
+    skip_non_digests: Annotated[
+        bool,
+        typer.Option(
+            "--skip-non-digests",
+            help="Silently leave files without digest structure alone (README.md).",
+        ),
+    ] = False,
+    config: ConfigOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """Rewrite digests into the canonical layout (safe fixes only)."""
+    from .. import pipeline
+    from ..output import OutputError, write_atomic, write_text
+
+    settings, _ = _settings(config, skip_non_digests=True if skip_non_digests else None)
+    settings = _jobs(jobs, settings)
+    inputs = pipeline.files(paths, settings)
+    mode = "diff" if diff else "check" if check_only else "write"
+    task = pipeline.Task(settings, check=False, fmt=mode)
+    changed = unchanged = refused = skipped = unreadable = failed = crashed = 0
+    for source, result in zip(inputs, pipeline.run(inputs, task), strict=True):
+        name = result.name
+        # as a filter (stdin to stdout), a file fmt leaves alone is passed on unchanged
+        original = result.formatting.original if result.formatting else None
+        if result.status == "skipped":
+            skipped += 1
+            if original is not None:
+                _emit(original, None)
+            continue
+        outcome = result.formatting
+        if outcome is None:  # unreadable, or an internal error
+            if result.status == "unreadable":
+                unreadable += 1
+            else:
+                crashed += 1
+            for d in result.diagnostics:
+                typer.echo(f"{d.path}: {d.message}", err=True)
+            continue
+        if outcome.reason is not None:
+            refused += 1
+            typer.echo(f"{name}: not formatted: {outcome.reason}", err=True)
+            if original is not None:
+                _emit(original, None)
+            continue
+        if not outcome.changed:
+            unchanged += 1
+            if original is not None:
+                _emit(original, None)
+            continue
+        if diff or (outcome.text is not None and source.path is None):
+            try:
+                write_text((outcome.diff or "") if diff else (outcome.text or ""))
+            except OutputError as exc:
+                raise _fail(str(exc)) from None
+        elif check_only:
+            typer.echo(f"would reformat {name}", err=True)
+        elif outcome.text is not None and source.path is not None:
+            try:
+                write_atomic(source.path, outcome.text.encode("utf-8"))
+            except OSError as exc:
+                typer.echo(f"{name}: cannot write: {exc.strerror or exc}", err=True)
+                failed += 1
+                continue
+            typer.echo(f"reformatted {name}", err=True)
+        changed += 1
+    verb = "would be reformatted" if check_only or diff else "reformatted"
+    typer.echo(
+        f"{changed} file{'s' * (changed != 1)} {verb}, {unchanged} unchanged, "
+        f"{refused} not formatted"
+        + (f", {failed} could not be written" if failed else "")
+        + (f", {unreadable} could not be read" if unreadable else "")
+        + (f", {crashed} failed with an internal error" if crashed else "")
+        + (f", {_count(skipped, 'non-digest file')} skipped" if skipped else ""),
+        err=True,
+    )
+    status = 2 if unreadable or failed or crashed else 0
+    if status == 0 and (refused or ((check_only or diff) and changed)):
+        status = 1
+    raise typer.Exit(status)

@@ -1,0 +1,82 @@
+"""What the cross-file rules and the merge know about each paper, without its text.
+
+A worker reduces each parsed paper to a :class:`PaperFact` (identifier, lines
+and spans) and sends only that to the fold, where the cross-file rules read it
+together with the :class:`CorpusIndex` of the files before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..model import ENTRY_FIELDS, Paper, Span
+
+SpanTuple = tuple[int, int, int, int]
+
+
+def _span_tuple(span: Span) -> SpanTuple:
+    return (span.line, span.column, span.end_line, span.end_column)
+
+
+class PaperFact(NamedTuple):
+    """What the cross-file rules and the merge need to know about one paper.
+
+    ``line`` is the paper's first line (its detail block, else its table row);
+    ``url`` and ``block`` are the spans of its link and block as ``(line,
+    column, end_line, end_column)`` tuples (cheap to send between processes;
+    :meth:`span` makes a :class:`~digestconv.model.Span`); ``lines`` are the
+    ``(first, last)`` line ranges the paper occupies, so a diagnostic can be
+    matched to its paper.
+    """
+
+    arxiv_id: str | None
+    ref: int | None
+    line: int
+    url: SpanTuple
+    block: SpanTuple
+    lines: tuple[tuple[int, int], ...]
+
+    def covers(self, line: int) -> bool:
+        """Whether ``line`` belongs to this paper."""
+        return any(a <= line <= b for a, b in self.lines)
+
+    def span(self, name: str) -> Span:
+        """The span ``url`` or ``block`` as a :class:`~digestconv.model.Span`."""
+        return Span(*getattr(self, name))
+
+
+def paper_fact(paper: Paper) -> PaperFact:
+    """The facts of ``paper`` (see :class:`PaperFact`)."""
+    first = paper.line or 1
+    lines = [(first, paper.end_line or first)]
+    row = paper.source.row
+    if row is not None and not lines[0][0] <= row.line <= lines[0][1]:
+        lines.append((row.line, row.line))
+    return PaperFact(
+        paper.arxiv_id,
+        paper.ref,
+        first,
+        _span_tuple(paper.span("url")),
+        _span_tuple(paper.span("block")),
+        tuple(lines),
+    )
+
+
+#: the fields two copies of a paper are compared on (``duplicate-paper`` merge notes)
+CONTENT_FIELDS = tuple(f for f in ENTRY_FIELDS if f not in ("ref", "line", "end_line"))
+
+
+@dataclass
+class CorpusIndex:
+    """The compact cross-file index: where each arXiv identifier first appeared."""
+
+    #: arXiv identifier -> (path, line) of its first copy
+    first: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def add(self, path: str, facts: Iterable[PaperFact]) -> None:
+        """Record the papers of one more file (first appearance wins)."""
+        for f in facts:
+            if f.arxiv_id is not None and f.arxiv_id not in self.first:
+                self.first[f.arxiv_id] = (path, f.line)

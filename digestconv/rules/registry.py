@@ -1,0 +1,126 @@
+"""The rule registry: one small function per check, each with a stable code and name.
+
+A rule is a function ``check(digest, settings) -> Iterable[Finding]`` decorated
+with :func:`rule`.  The decorator records its code (``DCnnn``), kebab-case name,
+default severity, one-line summary, explanation and a bad and a good example.
+Rules read the model only: they never do I/O.
+
+Cross-file rules (``scope="corpus"``) run once per file, in input order, on
+that file's folded facts: ``check(path, papers, index, settings)`` gets the
+file's :class:`~digestconv.rules.facts.PaperFact` tuple and the
+:class:`~digestconv.rules.facts.CorpusIndex` of the files before it, and yields
+findings about this file only (so reports can stream file by file).
+
+Some rules are emitted by the pipeline itself rather than by their check
+function (``io-error``, ``internal-error``, ``unused-suppression``,
+``not-converted``); they are registered all the same, so settings, the
+``rules`` command and every report know them.
+Metadata rules (``scope="metadata"``) run only when papers are enriched with
+arXiv metadata: ``check(paper, record, settings)`` compares one paper with its
+:class:`~digestconv.enrich.record.ArxivRecord` (``None``: arXiv has no such
+paper).
+Lookup rules (``scope="lookup"``) report on the metadata lookup itself (papers
+that could not be enriched, stale cache entries): ``check(outcome, settings)``
+receives the :class:`~digestconv.enrich.apply.Outcome` of the run.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from ..model import Diagnostic, Digest, Severity, Span
+
+if TYPE_CHECKING:
+    from ..enrich.record import ArxivRecord
+    from ..model import Paper
+    from ..settings import Settings
+    from .facts import CorpusIndex, PaperFact
+
+Scope = Literal["file", "corpus", "metadata", "lookup"]
+
+
+class Finding(NamedTuple):
+    """What a check found: where, and a message saying what is wrong and what to do."""
+
+    span: Span
+    message: str
+    path: str | None = None  # corpus rules name the file; file rules leave it None
+
+
+FileCheck = Callable[[Digest, "Settings"], Iterable[Finding]]
+CorpusCheck = Callable[[str, "Sequence[PaperFact]", "CorpusIndex", "Settings"], Iterable[Finding]]
+MetadataCheck = Callable[["Paper", "ArxivRecord | None", "Settings"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check's metadata and function."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    bad: str
+    good: str
+    scope: Scope
+    check: FileCheck | CorpusCheck | MetadataCheck = field(repr=False, compare=False)
+
+    def diagnostic(
+        self, path: str, finding: Finding, severity: Severity | None = None
+    ) -> Diagnostic:
+        """Turn a finding into a :class:`Diagnostic` of this rule."""
+        s = finding.span
+        return Diagnostic(
+            finding.path or path,
+            s.line,
+            s.column,
+            s.end_line,
+            s.end_column,
+            self.code,
+            self.name,
+            severity or self.severity,
+            finding.message,
+        )
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    bad: str,
+    good: str,
+    scope: Scope = "file",
+) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+    """Register the decorated function as rule ``code``/``name``.
+
+    The function's docstring gives the summary (first line) and explanation.
+    """
+
+    def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        doc = inspect.cleandoc(func.__doc__ or "")
+        summary, _, explanation = doc.partition("\n")
+        if code in _RULES or any(r.name == name for r in _RULES.values()):
+            raise ValueError(f"rule {code} {name} registered twice")
+        _RULES[code] = Rule(
+            code,
+            name,
+            severity,
+            summary.strip(),
+            explanation.strip(),
+            textwrap.dedent(bad).strip("\n"),
+            textwrap.dedent(good).strip("\n"),
+            scope,
+            func,
+        )
+        return func
+
+    return register
