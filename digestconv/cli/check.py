@@ -138,8 +138,8 @@ def validate(
             writer.file(found)
         if metadata is not None:
             from ..enrich.apply import enrich_papers
-            from ..rules.engine import enrichment_diagnostics
             from ..model import Diagnostic
+            from ..rules.engine import enrichment_diagnostics
 
             outcome = enrich_papers(
                 located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")

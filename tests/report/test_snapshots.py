@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from digestconv.report import common as report_common
 from digestconv.model import IO_ERROR_CODE, Diagnostic, Report
 from digestconv.report import RENDERERS, RuleInfo, render
+from digestconv.report import common as report_common
 from digestconv.report import sarif as sarif_module
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
