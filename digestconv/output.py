@@ -188,40 +188,121 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to the regular file ``path`` through a temporary file and a rename.
+#: a temporary file of an atomic write: ``.NAME.PID.RANDOM.tmp`` beside its target
+_TEMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.tmp\Z")
 
-    A reader never sees a half-written file and a failed write leaves the old
-    one in place.  A symbolic link is written through (its target is
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[str]:
+    """Remove temporary files a killed run left beside ``target``; their names.
+
+    Only files named as :func:`write_atomic` names them for this very target,
+    whose writing process no longer exists, are removed: a run still writing
+    the same target keeps its file.
+    """
+    removed: list[str] = []
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP.match(name)
+        if match is None or match["name"] != target.name:
+            continue
+        pid = int(match["pid"])
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(target.parent / name)
+            removed.append(name)
+    return removed
+
+
+class AtomicFile:
+    """A regular file written through a temporary file and renamed into place on :meth:`commit`.
+
+    The temporary file is made at once, beside the target, so a target that
+    cannot be written is known before any work is done.  A reader never sees
+    a half-written file, and a failed or abandoned write (an exception, Ctrl-C,
+    SIGTERM, :meth:`discard`) leaves the old file in place and removes the
+    temporary one.  A symbolic link is written through (its target is
     replaced), the file keeps its permissions (a new file gets the usual
     ``0666 & ~umask``), and the data is on disk (fsync) before the rename.
     A target that exists and is not a regular file is never replaced:
-    :class:`OSError` (``EINVAL``); :func:`write_output` writes through to those.
+    :class:`OSError` (``EINVAL``).  Temporary files that killed runs left
+    beside the same target are removed first (:func:`remove_stale_temporaries`).
     """
-    import tempfile
 
-    target = Path(os.path.realpath(path))
-    try:
-        st = target.stat()
-    except FileNotFoundError:
-        mode = _new_file_mode()
-    else:
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(22, "not a regular file: it would be replaced by one", str(path))
-        mode = stat.S_IMODE(st.st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
+    def __init__(self, path: Path) -> None:
+        import tempfile
+
+        self.target = Path(os.path.realpath(path))
         try:
-            os.fchmod(fd, mode)
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
+            st = self.target.stat()
+        except FileNotFoundError:
+            mode = _new_file_mode()
+        else:
+            if not stat.S_ISREG(st.st_mode):
+                raise OSError(22, "not a regular file: it would be replaced by one", str(path))
+            mode = stat.S_IMODE(st.st_mode)
+        remove_stale_temporaries(self.target)
+        self.fd, self.tmp = tempfile.mkstemp(
+            prefix=f".{self.target.name}.{os.getpid()}.", suffix=".tmp", dir=self.target.parent
+        )
+        self.size = 0
+        try:
+            os.fchmod(self.fd, mode)
+        except BaseException:
+            self.discard()
+            raise
+
+    def write(self, data: bytes) -> None:
+        """Append ``data``; any failure is an :class:`OSError` (the caller discards)."""
+        _write_all(self.fd, data)
+        self.size += len(data)
+
+    def commit(self) -> None:
+        """Put the written data in place of the target."""
+        try:
+            os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = -1
+            os.replace(self.tmp, self.target)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Drop what was written: the target is left as it was."""
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+            os.unlink(self.tmp)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is not None or self.fd >= 0:
+            self.discard()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to the regular file ``path`` atomically (see :class:`AtomicFile`)."""
+    with AtomicFile(path) as out:
+        out.write(data)
+        out.commit()
 
 
 def _kind(mode: int) -> str:
@@ -261,6 +342,104 @@ def write_output(path: Path, data: bytes) -> None:
             raise OutputError(f"cannot write {name}: it is {_kind(mode)}, not a file")
     except OSError as exc:
         raise OutputError(f"cannot write {name}: {_why(exc)}") from None
+
+
+class Sink:
+    """Where a command's output goes, opened before any work is done; every write checked.
+
+    ``path`` ``None`` is standard output; a regular file (or a new one) is
+    written through an :class:`AtomicFile` and appears on :meth:`commit`; a
+    FIFO or a character device is written through.  Writes are gathered into
+    blocks of :attr:`BLOCK` bytes.  Every failure is an :class:`OutputError`,
+    except a broken pipe on standard output (the reader went away), which is
+    passed on as :class:`BrokenPipeError`.  Leaving the ``with`` block without
+    :meth:`commit` discards a file's output and leaves the old file alone.
+    """
+
+    BLOCK = 1 << 16
+
+    def __init__(self, path: Path | None = None, stream: Any = None) -> None:
+        self.path = path
+        self.stream = stream
+        self.name = "standard output" if path is None else display_path(path)
+        self._atomic: AtomicFile | None = None
+        self._fd: int | None = None
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self.written = 0
+        if path is None:
+            return
+        try:
+            try:
+                mode: int | None = os.stat(os.path.realpath(path)).st_mode
+            except FileNotFoundError:
+                mode = None
+            if mode is None or stat.S_ISREG(mode):
+                self._atomic = AtomicFile(Path(path))
+            elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+                self._fd = os.open(os.path.realpath(path), os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+            else:
+                raise OutputError(f"cannot write {self.name}: it is {_kind(mode)}, not a file")
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.name}: {_why(exc)}") from None
+
+    def write(self, data: bytes) -> None:
+        """Queue ``data``; written once a block is full (and on :meth:`flush`)."""
+        self._pending.append(data)
+        self._pending_size += len(data)
+        if self._pending_size >= self.BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is queued."""
+        if not self._pending:
+            return
+        data = b"".join(self._pending)
+        self._pending.clear()
+        self._pending_size = 0
+        self.written += len(data)
+        if self.path is None:
+            write_stdout(data, self.stream)
+            return
+        try:
+            if self._atomic is not None:
+                self._atomic.write(data)
+            elif self._fd is not None:
+                _write_all(self._fd, data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.name}: {_why(exc)}") from None
+
+    def commit(self) -> None:
+        """Write the rest; a file appears in place of the old one."""
+        self.flush()
+        try:
+            if self._atomic is not None:
+                self._atomic.commit()
+                self._atomic = None
+            self._close_fd()
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.name}: {_why(exc)}") from None
+
+    def discard(self) -> None:
+        """Drop the output: a file's old content stays (stdout has what was flushed)."""
+        self._pending.clear()
+        if self._atomic is not None:
+            self._atomic.discard()
+            self._atomic = None
+        self._close_fd()
+
+    def _close_fd(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is not None or self._atomic is not None or self._fd is not None:
+            self.discard()
 
 
 def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:

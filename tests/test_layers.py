@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "digestconv.suppress",
             "digestconv.output",
             "digestconv.data",
+            "digestconv.spill",
         ),
     ),
     (

@@ -1,15 +1,32 @@
-"""Execution: map the worker over the inputs, here or in a pool of worker processes.
+"""Execution: map the worker over the inputs, here or in worker processes.
 
 Results come back in input order.  A pool starts only when the input is large
-enough to pay for the processes.
+enough to pay for the processes (:func:`wants_pool`).
+
+The pool is written so that it cannot hang, whatever happens to either side:
+
+* each worker has a pipe of its own, and the parent keeps no copy of the
+  worker's end: a worker that dies, even half-way through sending a result,
+  closes its end, so the parent reads end-of-file, never waits forever;
+* the parent waits on the pipes and on the processes' own exit handles at once
+  (:func:`multiprocessing.connection.wait`), with no helper threads to join at
+  exit;
+* a worker dies with its parent (``PR_SET_PDEATHSIG`` on Linux, and end-of-file
+  on its pipe everywhere), ignores Ctrl-C (the parent stops it), and leaves
+  through ``os._exit`` so it never runs the parent's exit handlers;
+* however the parent's loop ends (the results were all read, the consumer
+  stopped early, an exception, Ctrl-C), the workers are stopped and reaped
+  before the loop returns: asked to leave, then terminated, then killed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections import deque
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ..rules import all_rules
@@ -19,61 +36,23 @@ from .discover import Input, read_bytes
 from .work import FileResult, Task, process
 
 #: a pool starts only for inputs of at least this many bytes ...
-POOL_MIN_BYTES = 1_000_000
+POOL_MIN_BYTES = 4_000_000
 #: ... or at least this many files
-POOL_MIN_FILES = 64
+POOL_MIN_FILES = 256
 #: environment variable overriding :data:`POOL_MIN_BYTES` (``0`` forces a pool for >= 2 files)
 POOL_ENV = "DIGESTCONV_POOL_MIN_BYTES"
 #: a chunk of work sent to a worker holds about this many bytes, or this many files
 CHUNK_BYTES = 2_000_000
 CHUNK_FILES = 64
+#: chunks a worker holds at once: one it works on, one waiting, so it never idles
+PER_WORKER = 2
+#: pools started again after a worker process died, before the rest is given up
+MAX_RESTARTS = 8
+#: seconds a stopping worker is given to leave before it is terminated, then killed
+GRACE = 2.0
 
-
-_WORKER: tuple[Task, Planner, set[tuple[str, bytes]]] | None = None
-
-
-def _init_worker(task: Task) -> None:
-    import signal
-
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool on Ctrl-C
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _WORKER = (task, Planner(task.settings), set())
-
-
-class _SigintDeferred:
-    """Hold Ctrl-C back while worker processes are forked.
-
-    An interrupt that lands in Python's at-fork handlers is printed and lost;
-    blocked here, it is delivered right after, as a clean ``KeyboardInterrupt``.
-    Forked workers inherit the block and ignore SIGINT before lifting it.
-    """
-
-    def __enter__(self) -> None:
-        import signal
-
-        self.blocked = hasattr(signal, "pthread_sigmask")
-        if self.blocked:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-    def __exit__(self, *exc: object) -> None:
-        import signal
-
-        if self.blocked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _work_chunk(chunk: list[tuple[Input, bytes | None]]) -> list[FileResult]:
-    assert _WORKER is not None
-    task, planner, sent = _WORKER
-    out = []
-    for source, data in chunk:
-        try:
-            out.append(process(source, task, planner, data, sent))
-        except Exception as exc:  # pragma: no cover - process() catches what it can
-            out.append(FileResult(source.name, diagnostics=(internal_error(source.name, exc),)))
-    return out
+Item = tuple[Input, "bytes | None"]
+Chunk = list[Item]
 
 
 def pool_threshold() -> int:
@@ -84,24 +63,16 @@ def pool_threshold() -> int:
     return POOL_MIN_BYTES
 
 
-def _chunks(
-    items: Sequence[tuple[Input, bytes | None]], jobs: int
-) -> Iterator[list[tuple[Input, bytes | None]]]:
-    """Consecutive runs of items for the workers: at most :data:`CHUNK_BYTES` or
-    :data:`CHUNK_FILES`, and small enough that every worker gets several."""
-    total = sum(s.size + len(d or b"") for s, d in items)
-    most_bytes = max(1, min(CHUNK_BYTES, total // (jobs * 4)))
-    most_files = max(1, min(CHUNK_FILES, len(items) // (jobs * 4)))
-    chunk: list[tuple[Input, bytes | None]] = []
-    size = 0
-    for item in items:
-        chunk.append(item)
-        size += item[0].size + len(item[1] or b"")
-        if size >= most_bytes or len(chunk) >= most_files:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
+def wants_pool(jobs: int, readable: int, total: int) -> bool:
+    """Whether ``readable`` files of ``total`` bytes are worth ``jobs`` worker processes.
+
+    Starting two workers, sending them the rules and getting results back costs
+    about as much as reading a few megabytes in this process, so smaller inputs
+    are read here (measured: ``benchmarks/bench.py pool``).
+    """
+    if jobs <= 1 or readable <= 1:
+        return False
+    return total >= pool_threshold() or readable >= POOL_MIN_FILES
 
 
 def run(
@@ -112,16 +83,14 @@ def run(
     stdin: BinaryIO | None = None,
     planner: Planner | None = None,
 ) -> Iterator[FileResult]:
-    """Map :func:`process` over ``inputs``; results in input order.
+    """Map :func:`~digestconv.pipeline.work.process` over ``inputs``; results in input order.
 
-    With ``jobs`` > 1 and enough input (:func:`pool_threshold` bytes or
-    :data:`POOL_MIN_FILES` files) the files are handled by a pool of worker
-    processes; the results are the same as with one job.  Standard input is
-    read here, in this process.  On ``KeyboardInterrupt`` the workers are
-    stopped before the exception propagates.
+    With ``jobs`` > 1 and enough input (:func:`wants_pool`) the files are
+    handled by worker processes; the results are the same as with one job.
+    Standard input is read here, in this process.
     """
     jobs = jobs or task.settings.jobs or default_jobs()
-    items: list[tuple[Input, bytes | None]] = []
+    items: list[Item] = []
     for source in inputs:
         data = None
         if source.path is None and source.error is None:
@@ -132,7 +101,7 @@ def run(
         items.append((source, data))
     total = sum(s.size + len(d or b"") for s, d in items)
     readable = sum(s.error is None for s, _ in items)
-    if jobs > 1 and readable > 1 and (total >= pool_threshold() or readable >= POOL_MIN_FILES):
+    if wants_pool(jobs, readable, total):
         yield from _run_pool(items, task, jobs)
         return
     planner = planner or Planner(task.settings)
@@ -140,137 +109,281 @@ def run(
         yield process(source, task, planner, data)
 
 
-Chunk = list[tuple[Input, bytes | None]]
-#: pools started again after a worker process died, before the rest is given up
-MAX_RESTARTS = 8
+def _chunks(items: Sequence[Item], jobs: int) -> list[Chunk]:
+    """Consecutive runs of items: at most :data:`CHUNK_BYTES` or :data:`CHUNK_FILES`,
+    and small enough that every worker gets several."""
+    total = sum(s.size + len(d or b"") for s, d in items)
+    most_bytes = max(1, min(CHUNK_BYTES, total // (jobs * 4)))
+    most_files = max(1, min(CHUNK_FILES, len(items) // (jobs * 4)))
+    out: list[Chunk] = []
+    chunk: Chunk = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += item[0].size + len(item[1] or b"")
+        if size >= most_bytes or len(chunk) >= most_files:
+            out.append(chunk)
+            chunk, size = [], 0
+    if chunk:
+        out.append(chunk)
+    return out
 
 
-class _PoolBroken(Exception):
-    """A worker process died; ``done`` chunks had come back before it."""
-
-    def __init__(self, done: int, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.done = done
-        self.cause = cause
+# ------------------------------------------------------------------ the worker
 
 
-def _run_pool(
-    items: Sequence[tuple[Input, bytes | None]], task: Task, jobs: int
-) -> Iterator[FileResult]:
-    """The results of ``items`` from a pool of ``jobs`` workers, in input order.
-
-    A worker process that dies (killed for memory, a crash in an extension)
-    breaks the pool.  The chunk it broke on is then handled file by file, each
-    in a process of its own, so only the file that kills its process is
-    reported (as ``internal-error``); a new pool takes the rest.
-    """
-    all_rules()  # loaded once here, inherited by forked workers
-    chunks = list(_chunks(items, jobs))
-    start = 0
-    restarts = 0
-    while start < len(chunks):
-        try:
-            for results in _pool_chunks(chunks[start:], task, jobs):
-                start += 1
-                yield from results
-        except _PoolBroken as broken:
-            # ``start`` counts the chunks already yielded: chunks[start] is the one that broke
-            restarts += 1
-            if restarts > MAX_RESTARTS:
-                for chunk in chunks[start:]:
-                    for source, _ in chunk:
-                        yield _died(source, broken.cause)
-                return
-            for source, data in chunks[start]:
-                yield _isolated(source, data, task, broken.cause)
-            start += 1
-
-
-def _context() -> Any:
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
-
-
-def _died(source: Input, cause: BaseException) -> FileResult:
-    return FileResult(source.name, diagnostics=(internal_error(source.name, cause, "a worker"),))
-
-
-def _isolated(source: Input, data: bytes | None, task: Task, cause: BaseException) -> FileResult:
-    """Handle one file in a process of its own; its death is this file's internal error."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    executor = ProcessPoolExecutor(1, _context(), _init_worker, (task,))
-    finished = False
-    try:
-        with _SigintDeferred():
-            future = executor.submit(_work_chunk, [(source, data)])
-        try:
-            [result] = future.result()
-        except BrokenProcessPool as exc:
-            result = _died(source, exc)
-        finished = True
-        return result
-    finally:
-        if finished:
-            executor.shutdown(wait=True)
-        else:
-            _stop(executor)
-
-
-def _pool_chunks(chunks: Sequence[Chunk], task: Task, jobs: int) -> Iterator[list[FileResult]]:
-    """Each chunk's results from one pool, in order; :class:`_PoolBroken` if a worker dies."""
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    workers = min(jobs, len(chunks)) or 1
-    executor = ProcessPoolExecutor(workers, _context(), _init_worker, (task,))
-    pending: deque[Future[list[FileResult]]] = deque()
-    window = workers * 3  # chunks in flight: bounds the results waiting in memory
-    submitted = done = 0
-    finished = False
-    defer = _SigintDeferred()
-    try:
-        with defer:  # submitting forks the workers
-            while submitted < len(chunks) and len(pending) < window:
-                pending.append(executor.submit(_work_chunk, chunks[submitted]))
-                submitted += 1
-        while pending:
-            try:
-                results = pending.popleft().result()
-            except BrokenProcessPool as exc:
-                raise _PoolBroken(done, exc) from None
-            if submitted < len(chunks):
-                with defer:
-                    pending.append(executor.submit(_work_chunk, chunks[submitted]))
-                submitted += 1
-            done += 1
-            yield results
-        finished = True
-    finally:
-        if finished:
-            executor.shutdown(wait=True)
-        else:
-            _stop(executor)
-
-
-def _stop(executor: Any) -> None:
-    """Stop a pool at once (Ctrl-C, an error or an abandoned iteration)."""
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    for proc in processes:
-        with contextlib.suppress(Exception):  # already gone
-            proc.terminate()
-    manager = getattr(executor, "_executor_manager_thread", None)
-    # what is still queued for the terminated workers is dropped: the queue's feeder thread,
-    # which may be blocked on a pipe no process reads, must not be joined at exit
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies; leave if it already has."""
     with contextlib.suppress(Exception):
-        executor._call_queue.cancel_join_thread()
-    executor.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _serve(conn: Any, task: Task, parent: int) -> None:
+    """A worker's life: take ``(index, chunk)`` messages, send back ``(index, results)``.
+
+    ``None`` or end-of-file on the pipe ends it.  Each worker remembers the
+    papers it has sent (:func:`~digestconv.pipeline.work.process`'s ``sent``):
+    it receives its chunks in input order, so a later copy may travel as a mark.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool on Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    _die_with_parent(parent)
+    planner = Planner(task.settings)
+    sent: set[tuple[str, bytes]] = set()
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, chunk = message
+        out = []
+        for source, data in chunk:
+            try:
+                out.append(process(source, task, planner, data, sent))
+            except Exception as exc:  # pragma: no cover - process() catches what it can
+                out.append(FileResult(source.name, diagnostics=(internal_error(source.name, exc),)))
+        try:
+            conn.send((index, out))
+        except (OSError, ValueError):
+            return
+
+
+def _worker_main(conn: Any, task: Task, parent: int) -> None:
+    """The worker process's entry: serve, then leave without the parent's exit handlers."""
+    code = 0
+    try:
+        _serve(conn, task, parent)
+    except BaseException:  # pragma: no cover - a worker never reports through a traceback
+        code = 1
+    finally:
         with contextlib.suppress(Exception):
-            proc.join(timeout=5)
-    if manager is not None:
-        # let the pool's manager thread finish closing its pipes before the interpreter exits
-        manager.join(timeout=10)
+            conn.close()
+    os._exit(code)
+
+
+class _SignalsDeferred:
+    """Hold Ctrl-C and SIGTERM back while a worker process is forked.
+
+    A signal that lands in Python's at-fork handlers is printed and lost;
+    blocked here, it is delivered right after, in the parent, as usual.  The
+    forked worker inherits the block and lifts it once its handlers are set.
+    """
+
+    SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+    def __enter__(self) -> None:
+        self.blocked = hasattr(signal, "pthread_sigmask")
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self.SIGNALS)
+
+
+@dataclass
+class _Worker:
+    """One worker process, the parent's end of its pipe, and the chunks it holds."""
+
+    process: Any
+    conn: Any
+    chunks: deque[int] = field(default_factory=deque)
+
+    @classmethod
+    def start(cls, task: Task) -> _Worker:
+        import multiprocessing
+
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        )
+        mine, theirs = context.Pipe(duplex=True)
+        proc = context.Process(target=_worker_main, args=(theirs, task, os.getpid()), daemon=True)
+        with _SignalsDeferred():
+            proc.start()
+        theirs.close()  # the worker's end lives only in the worker: its death is our EOF
+        return cls(proc, mine)
+
+
+def _stop_all(workers: Sequence[_Worker]) -> None:
+    """Stop and reap every worker: ask, then terminate, then kill; never waits unbounded."""
+    import time
+
+    for w in workers:
+        with contextlib.suppress(Exception):
+            w.conn.send(None)
+    deadline = time.monotonic() + GRACE
+    for w in workers:
+        w.process.join(max(0.0, deadline - time.monotonic()))
+    for w in workers:
+        if w.process.is_alive():
+            with contextlib.suppress(Exception):
+                w.process.terminate()
+    for w in workers:
+        w.process.join(GRACE)
+        if w.process.is_alive():
+            with contextlib.suppress(Exception):
+                w.process.kill()
+            w.process.join(GRACE)
+        with contextlib.suppress(Exception):
+            w.conn.close()
+
+
+def _died(source: Input, cause: str) -> FileResult:
+    return FileResult(
+        source.name, diagnostics=(internal_error(source.name, RuntimeError(cause), "a worker"),)
+    )
+
+
+def _exit_cause(proc: Any) -> str:
+    code = proc.exitcode
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"the worker process was killed by {signal.Signals(-code).name}"
+    return f"the worker process ended with exit code {code}"
+
+
+def _run_pool(items: Sequence[Item], task: Task, jobs: int) -> Iterator[FileResult]:
+    """The results of ``items`` from ``jobs`` worker processes, in input order.
+
+    A worker that dies (killed for memory, a crash in an extension) is
+    replaced.  The chunk it was working on is then handled file by file, each
+    in a process of its own, so only the file that kills its process is
+    reported (as ``internal-error``); the other chunks it held go to the new worker.
+    """
+    from multiprocessing.connection import wait
+
+    all_rules()  # loaded once here, inherited by forked workers
+    chunks = _chunks(items, jobs)
+    workers: list[_Worker] = []
+    done: dict[int, list[FileResult]] = {}
+    retry: deque[int] = deque()  # chunks of a dead worker, in order, for its replacement
+    restarts = 0
+    next_send = next_yield = 0
+    try:
+        for _ in range(min(jobs, len(chunks))):
+            workers.append(_Worker.start(task))
+        while next_yield < len(chunks):
+            # hand out work: chunks of a dead worker first, in order, then new ones,
+            # keeping at most PER_WORKER per worker and a bounded window of results
+            for w in workers:
+                while len(w.chunks) < PER_WORKER:
+                    if retry and not w.chunks:
+                        index = retry.popleft()
+                    elif (
+                        not retry
+                        and next_send < len(chunks)
+                        and (next_send - next_yield < len(workers) * (PER_WORKER + 1))
+                    ):
+                        index = next_send
+                        next_send += 1
+                    else:
+                        break
+                    w.conn.send((index, chunks[index]))
+                    w.chunks.append(index)
+            busy = [w for w in workers if w.chunks]
+            if not busy and next_yield not in done:  # pragma: no cover - defensive
+                raise RuntimeError("the pool has work left but no worker holds any")
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for w in busy:
+                if w.conn in ready or w.process.sentinel in ready:
+                    dead = _receive(w, done)
+                    if dead is None:
+                        continue
+                    workers.remove(w)
+                    restarts += 1
+                    broke = w.chunks.popleft() if w.chunks else None
+                    retry.extendleft(reversed(w.chunks))
+                    if broke is not None:
+                        done[broke] = _isolated(chunks[broke], task, dead)
+                    if restarts > MAX_RESTARTS:
+                        for index in [*retry, *range(next_send, len(chunks))]:
+                            done[index] = [_died(s, dead) for s, _ in chunks[index]]
+                        retry.clear()
+                        next_send = len(chunks)
+                    elif retry or next_send < len(chunks):
+                        workers.append(_Worker.start(task))
+            while next_yield in done:
+                yield from done.pop(next_yield)
+                next_yield += 1
+    finally:
+        _stop_all(workers)
+
+
+def _receive(w: _Worker, done: dict[int, list[FileResult]]) -> str | None:
+    """Take every result ``w`` has sent; the cause of its death when it died, else ``None``.
+
+    ``recv`` may wait for the rest of a message the worker is still writing;
+    if the worker dies half-way, its end of the pipe closes and ``recv``
+    raises ``EOFError``: it never waits for a message that cannot come.
+    """
+    while True:
+        try:
+            if not w.conn.poll():
+                break
+            index, results = w.conn.recv()
+        except (EOFError, OSError):
+            break
+        if w.chunks and w.chunks[0] == index:
+            w.chunks.popleft()
+        done[index] = results
+    if w.process.is_alive() and not w.conn.closed:
+        with contextlib.suppress(EOFError, OSError):
+            w.conn.poll(0)  # raises on a pipe the worker closed
+            return None
+    w.process.join(GRACE)
+    if w.process.is_alive():  # pragma: no cover - its pipe broke but it lives on
+        w.process.kill()
+        w.process.join(GRACE)
+    with contextlib.suppress(Exception):
+        w.conn.close()
+    return _exit_cause(w.process)
+
+
+def _isolated(chunk: Chunk, task: Task, cause: str) -> list[FileResult]:
+    """Handle each file of ``chunk`` in a process of its own; a death is that file's error."""
+    from multiprocessing.connection import wait
+
+    out: list[FileResult] = []
+    for source, data in chunk:
+        worker = _Worker.start(task)
+        try:
+            worker.conn.send((0, [(source, data)]))
+            worker.chunks.append(0)
+            results: dict[int, list[FileResult]] = {}
+            dead = None
+            while 0 not in results and dead is None:
+                wait([worker.conn, worker.process.sentinel])
+                dead = _receive(worker, results)
+            out.extend(results.get(0) or [_died(source, dead or cause)])
+        finally:
+            _stop_all([worker])
+    return out

@@ -1,0 +1,135 @@
+"""Spill files: long sequences of objects kept on disk, not in memory.
+
+A :class:`Spill` appends pickled objects to an anonymous temporary file (it
+vanishes when closed, or when the process dies) and keeps only their offsets,
+8 bytes each.  ``to`` spills the papers it will write and the copies it will
+compare with arXiv, so its memory does not grow with the text of the input.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Generic, TypeVar, overload
+
+T = TypeVar("T")
+
+#: bytes read from the spill file at a time when iterating
+_READ = 1 << 20
+
+
+class Spill(Generic[T]):
+    """An append-only, re-iterable sequence of objects pickled to a temporary file."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._file: IO[bytes] | None = None
+        self._directory = directory
+        self._offsets = array("Q", [0])
+        self._writing = False
+
+    def _open(self) -> IO[bytes]:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(dir=self._directory)
+        return self._file
+
+    def append(self, item: T) -> int:
+        """Add ``item``; its index."""
+        data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+        handle = self._open()
+        if not self._writing:
+            handle.seek(0, 2)
+            self._writing = True
+        handle.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
+        return len(self._offsets) - 2
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def _load(self, index: int) -> T:
+        handle = self._open()
+        start, end = self._offsets[index], self._offsets[index + 1]
+        if self._writing:
+            handle.flush()
+            self._writing = False
+        handle.seek(start)
+        return pickle.loads(handle.read(end - start))  # noqa: S301 - our own file
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self._load(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("spill index out of range")
+        return self._load(index)
+
+    def __iter__(self) -> Iterator[T]:
+        """Every item in order, read in large blocks (appending meanwhile is not allowed)."""
+        count = len(self)
+        if count == 0:
+            return
+        handle = self._open()
+        handle.flush()
+        self._writing = False
+        buffer = b""
+        base = 0  # file offset of buffer[0]
+        position = 0  # where the next read starts
+        for index in range(count):
+            start, end = self._offsets[index], self._offsets[index + 1]
+            if end - base > len(buffer):
+                handle.seek(position)
+                more = handle.read(max(_READ, end - position))
+                position += len(more)
+                buffer = buffer[start - base :] + more
+                base = start
+            yield pickle.loads(buffer[start - base : end - base])  # noqa: S301 - our own file
+            if self._writing:  # pragma: no cover - misuse
+                raise RuntimeError("a spill changed while it was read")
+
+    def close(self) -> None:
+        """Delete the file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._offsets = array("Q", [0])
+
+    def __enter__(self) -> Spill[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Subset(Sequence[T]):
+    """Some items of a :class:`Spill`, by index, read when iterated."""
+
+    def __init__(self, spill: Spill[T], indices: Iterable[int]) -> None:
+        self.spill = spill
+        self.indices = array("L", indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self.spill[i] for i in self.indices[index]]
+        return self.spill[self.indices[index]]
+
+    def __iter__(self) -> Iterator[T]:
+        for i in self.indices:
+            yield self.spill[i]
