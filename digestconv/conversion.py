@@ -5,6 +5,13 @@ wins; a later copy that disagrees is reported.  Papers touched by an error
 diagnostic are skipped (and reported), abstract pages are skipped, and the
 rest are written.  Timestamps come from ``SOURCE_DATE_EPOCH`` when set,
 otherwise from the newest arXiv identifier in the input, never the clock.
+
+Memory stays bounded whatever the size of the input: the papers to write
+(and, with ``--enrich``, every located copy) are spilled to a temporary file
+(:mod:`digestconv.spill`) as the files are folded; what stays in memory per
+unique paper is its identifier, where its first copy stands and a fingerprint
+of its fields (:func:`~digestconv.rules.facts.content_mark`).  The output is
+then written entry by entry to its target.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from . import arxiv, pipeline
 from .formats import Batch, Format, Source
 from .model import Diagnostic, Digest, Paper, Report, Span
-from .output import source_date_epoch
-from .rules.facts import CONTENT_FIELDS, PaperFact, paper_fact
+from .output import Sink, source_date_epoch
+from .rules.facts import PaperFact, content_mark, differing_fields, paper_fact
 from .settings import Settings
+from .spill import Spill, Subset
 
 if TYPE_CHECKING:
     from .enrich.options import EnrichOptions
@@ -40,7 +48,8 @@ class Conversion:
     """The result of a conversion: the output and what happened on the way."""
 
     output: bytes
-    papers: tuple[Paper, ...]
+    #: the papers written (empty when the output was streamed to a sink)
+    papers: Sequence[Paper]
     diagnostics: tuple[Diagnostic, ...]
     skipped: int
     files: int
@@ -51,17 +60,22 @@ class Conversion:
     #: papers that could not be enriched (``enrich``), and other enrichment warnings
     unenriched: int = 0
     warnings: tuple[str, ...] = ()
+    #: how many papers were written
+    paper_count: int = 0
+    #: whether an error was reported (the run then exits 1 even if everything was written)
+    errors: bool = False
 
     @property
     def exit_code(self) -> int:
-        """0 when every paper was written, 1 when anything was skipped, 2 on I/O errors."""
+        """0 when every paper was written and no error was reported, 1 when anything was
+        skipped or an error reported, 2 on I/O errors."""
         if self.io_error:
             return 2
-        return 1 if self.skipped or not self.written else 0
+        return 1 if self.skipped or not self.written or self.errors else 0
 
     def report(self) -> Report:
         """The diagnostics as a :class:`Report` (for the renderers)."""
-        return Report(self.diagnostics, self.files, len(self.papers))
+        return Report(self.diagnostics, self.files, self.paper_count)
 
 
 def timestamp(papers: Iterable[Paper], env: Mapping[str, str] | None = None) -> dt.datetime:
@@ -94,21 +108,23 @@ class Merger:
     """Fold files into sound papers merged by identifier, per-file sources and notes.
 
     Files arrive in input order (:meth:`add`); the first copy of a paper wins.
-    Only one merged paper per arXiv identifier is held, never the digests.
+    The kept papers go to a :class:`~digestconv.spill.Spill` as they arrive; per
+    identifier only the first copy's place and fingerprint stay in memory.
     """
 
-    def __init__(self) -> None:
-        self.first: dict[str, tuple[Paper, str, int]] = {}
-        self.papers: list[Paper] = []
-        self.sources: list[Source] = []
+    def __init__(self, directory: str | None = None) -> None:
+        #: identifier -> (index in :attr:`papers`, path, line, content mark) of its first copy
+        self.first: dict[str, tuple[int, str, int, bytes]] = {}
+        #: the kept papers in first-appearance order, on disk
+        self.papers: Spill[Paper] = Spill(directory)
+        #: per digest file with papers: its path and the indices of its papers' kept copies
+        self.sources: list[tuple[str, Subset[Paper]]] = []
         #: stems of the digest files with papers (for the default feed title)
         self.names: list[str] = []
-        #: (identifier, content mark) -> fields in which that copy differs from the kept one
-        self.variants: dict[tuple[str, bytes], list[str]] = {}
-        #: (identifier, content mark) -> the paper a pool worker sent (later copies are marks)
-        self.sent: dict[tuple[str, bytes], Paper] = {}
         #: identifier -> rules the source's suppression comments silenced on the kept copy
         self.accepted: dict[str, tuple[str, ...]] = {}
+        #: the newest (year, month) of a kept paper's identifier (the default timestamp)
+        self.newest = (2000, 1)
 
     def add(
         self,
@@ -147,19 +163,10 @@ class Merger:
         for d in diagnostics:
             if d.severity == "error":
                 bad_lines.update(range(d.line, d.end_line + 1))
-        mine: list[Paper] = []
+        mine: list[int] = []
         for index, fact in enumerate(facts):
             paper = papers[index]
             arxiv_id = fact.arxiv_id
-            mark = marks[index] if marks is not None else None
-            if mark is not None and arxiv_id is not None:
-                # a copy sent before by the same worker, hence earlier in input order
-                if paper is None:
-                    paper = self.sent.get((arxiv_id, mark))
-                    if paper is None:
-                        raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
-                else:
-                    self.sent.setdefault((arxiv_id, mark), paper)
             if arxiv_id is None:
                 notes.append(
                     _diag(
@@ -185,22 +192,27 @@ class Merger:
                     )
                 )
                 continue
-            if paper is None:
-                raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
+            mark = marks[index] if marks is not None else None
+            if mark is None:
+                if paper is None:
+                    raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
+                mark = content_mark(paper)
             seen = self.first.get(arxiv_id)
             if seen is None:
-                self.first[arxiv_id] = (paper, path, fact.line)
-                self.papers.append(paper)
+                if paper is None:
+                    # a copy a worker sent before is always merged before its marks
+                    raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
+                at = self.papers.append(paper)
+                self.first[arxiv_id] = (at, path, fact.line, mark)
+                ident, _ = arxiv.check_id(arxiv_id)
+                if ident is not None:
+                    self.newest = max(self.newest, (ident.year, ident.month))
                 if accepted is not None and accepted[index]:
                     self.accepted[arxiv_id] = accepted[index]
-                mine.append(paper)
+                mine.append(at)
                 continue
-            kept, kept_path, kept_line = seen
-            differ = self.variants.get((arxiv_id, mark)) if mark is not None else None
-            if differ is None:
-                differ = [f for f in CONTENT_FIELDS if getattr(kept, f) != getattr(paper, f)]
-                if mark is not None:
-                    self.variants[(arxiv_id, mark)] = differ
+            at, kept_path, kept_line, kept_mark = seen
+            differ = differing_fields(kept_mark, mark)
             if differ:
                 notes.append(
                     _diag(
@@ -212,30 +224,39 @@ class Merger:
                         f"in {', '.join(differ)}: the first copy is kept",
                     )
                 )
-            mine.append(kept)
-        self.sources.append(Source(path, tuple(mine)))
+            mine.append(at)
+        self.sources.append((path, Subset(self.papers, mine)))
         return notes
+
+    def close(self) -> None:
+        """Delete the spill file."""
+        self.papers.close()
 
 
 def merge(
     digests: Sequence[Digest], diagnostics: Sequence[Diagnostic]
 ) -> tuple[list[Paper], list[Source], list[Diagnostic]]:
-    """Sound papers merged by identifier, per-file sources, and what was skipped."""
+    """Sound papers merged by identifier, per-file sources, and what was skipped (in memory)."""
     by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
     merger = Merger()
     notes: list[Diagnostic] = []
-    for digest in digests:
-        notes += merger.add(
-            digest.path,
-            digest.kind,
-            digest.recognized,
-            digest.papers,
-            [paper_fact(p) for p in digest.papers],
-            by_path.get(digest.path, ()),
-        )
-    return merger.papers, merger.sources, notes
+    try:
+        for digest in digests:
+            notes += merger.add(
+                digest.path,
+                digest.kind,
+                digest.recognized,
+                digest.papers,
+                [paper_fact(p) for p in digest.papers],
+                by_path.get(digest.path, ()),
+            )
+        papers = list(merger.papers)
+        sources = [Source(path, tuple(subset)) for path, subset in merger.sources]
+    finally:
+        merger.close()
+    return papers, sources, notes
 
 
 def convert(
@@ -254,11 +275,12 @@ def convert(
     report: Callable[[Sequence[Diagnostic]], object] | None = None,
     enrich: EnrichOptions | None = None,
     enrich_hooks: Mapping[str, Any] | None = None,
+    sink: Sink | None = None,
 ) -> Conversion:
     """Convert every digest under ``paths`` to ``fmt``.
 
     Files are handled one at a time (by ``jobs`` worker processes for large
-    inputs) and folded: only one merged paper per arXiv identifier is kept.
+    inputs) and folded: the papers to write wait in a spill file.
     ``inputs`` may give the discovered inputs of ``paths`` when the caller has them.
     With ``strict``, nothing is written when any input has an error.
 
@@ -266,6 +288,11 @@ def convert(
     as soon as the file is merged, and they are not kept: the returned
     :class:`Conversion` then has no diagnostics.  A ``SOURCE_DATE_EPOCH`` that
     is not a timestamp raises :class:`ValueError` before any file is read.
+
+    ``sink``, when given, receives the output entry by entry (then the
+    returned :class:`Conversion` holds neither output nor papers); it is
+    neither committed nor discarded here.  Without it the output is returned
+    as bytes.
 
     With ``enrich``, the written papers are looked up (cache, snapshot, arXiv
     API) and their metadata goes to the writer as ``Batch.records``; papers
@@ -278,12 +305,45 @@ def convert(
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
     merger = Merger()
+    located: Spill[tuple[str, Paper]] = Spill()  # for enrichment: copies with their spans
+    try:
+        return _convert(
+            paths, fmt, settings, planner, fold, merger, located, strict=strict, title=title,
+            link=link, ascii=ascii, env=env, stdin=stdin, jobs=jobs, inputs=inputs,
+            report=report, enrich=enrich, enrich_hooks=enrich_hooks, sink=sink,
+        )  # fmt: skip
+    finally:
+        merger.close()
+        located.close()
+
+
+def _convert(
+    paths: Iterable[str | os.PathLike[str]],
+    fmt: Format,
+    settings: Settings,
+    planner: pipeline.Planner,
+    fold: pipeline.Fold,
+    merger: Merger,
+    located: Spill[tuple[str, Paper]],
+    *,
+    strict: bool,
+    title: str | None,
+    link: str | None,
+    ascii: bool,
+    env: Mapping[str, str] | None,
+    stdin: object,
+    jobs: int | None,
+    inputs: Sequence[pipeline.Input] | None,
+    report: Callable[[Sequence[Diagnostic]], object] | None,
+    enrich: EnrichOptions | None,
+    enrich_hooks: Mapping[str, Any] | None,
+    sink: Sink | None,
+) -> Conversion:
     # a pool worker sends each paper copy once, unless every copy is looked up (enrich)
     task = pipeline.Task(settings, papers=True, elide=enrich is None)
     if inputs is None:
         inputs = pipeline.files(paths, settings)
     all_diags: list[Diagnostic] = []
-    located: list[tuple[str, Paper]] = []  # for enrichment: papers with their link spans
     skipped = 0
     has_errors = io_error = False
     for result in pipeline.run(inputs, task, jobs=jobs, stdin=stdin, planner=planner):  # type: ignore[arg-type]
@@ -308,7 +368,9 @@ def convert(
             if enrich is not None:
                 from .enrich.apply import located_papers
 
-                located.extend(located_papers(result.name, result.papers or (), result.facts))
+                for pair in located_papers(result.name, result.papers or (), result.facts):
+                    if pair[1].arxiv_id:
+                        located.append(pair)
         # a merge note says more than the plain duplicate-paper warning at the same place
         merged_at = {(d.line, d.column) for d in notes if d.code == MERGE_CODE}
         if merged_at:
@@ -326,7 +388,6 @@ def convert(
             report(sorted([*diagnostics, *notes], key=Diagnostic.sort_key))
         else:
             report(diagnostics)
-    papers = merger.papers
     records: Mapping[str, ArxivRecord] = {}
     unenriched = 0
     warnings: tuple[str, ...] = ()
@@ -334,25 +395,26 @@ def convert(
         from .enrich.apply import enrich_papers
         from .rules.engine import enrichment_diagnostics
 
-        written = {p.arxiv_id for p in papers}
         outcome = enrich_papers(
-            [(name, p) for name, p in located if p.arxiv_id in written],
-            enrich,
+            _Written(located, merger.first), enrich, ids=list(merger.first),
             **dict(enrich_hooks or {}),
-        )
-        records = {k: v for k, v in outcome.records.items() if k in written}
+        )  # fmt: skip
+        records = outcome.result.records
         unenriched = len(outcome.not_enriched())
         warnings = outcome.warnings
         found = sorted(enrichment_diagnostics(outcome, settings), key=Diagnostic.sort_key)
+        has_errors = has_errors or any(d.severity == "error" for d in found)
         if report is None:
             all_diags.extend(found)
         elif found:
             report(found)
     all_diags.sort(key=Diagnostic.sort_key)
+    fixed = source_date_epoch(env)
+    newest = merger.newest
     batch = Batch(
-        papers=tuple(papers),
-        sources=tuple(merger.sources),
-        updated=timestamp(papers, env),
+        papers=merger.papers,
+        sources=tuple(Source(path, subset) for path, subset in merger.sources),  # type: ignore[arg-type]
+        updated=fixed or dt.datetime(newest[0], newest[1], 1, tzinfo=dt.timezone.utc),
         title=title or _default_title(merger.names),
         link=link or "https://arxiv.org/",
         ascii=ascii,
@@ -360,15 +422,46 @@ def convert(
         accepted=merger.accepted,
     )
     files = fold.files
-    extra = {"records": records, "unenriched": unenriched, "warnings": warnings}
+    count = len(merger.papers)
+    extra: dict[str, Any] = {
+        "records": records, "unenriched": unenriched, "warnings": warnings,
+        "paper_count": count, "errors": has_errors,
+    }  # fmt: skip
     if strict and has_errors:
-        return Conversion(
-            b"", tuple(papers), tuple(all_diags), skipped, files, False, io_error, **extra
-        )
+        return Conversion(b"", (), tuple(all_diags), skipped, files, False, io_error, **extra)
+    if sink is not None:
+        _write(fmt, batch, sink)
+        return Conversion(b"", (), tuple(all_diags), skipped, files, True, io_error, **extra)
     output = fmt.write_bytes(batch)
-    return Conversion(
-        output, tuple(papers), tuple(all_diags), skipped, files, True, io_error, **extra
-    )
+    papers = tuple(merger.papers)
+    return Conversion(output, papers, tuple(all_diags), skipped, files, True, io_error, **extra)
+
+
+def _write(fmt: Format, batch: Batch, sink: Sink) -> None:
+    """Write ``batch`` to ``sink`` chunk by chunk when the format streams, else at once."""
+    chunks = getattr(fmt, "chunks", None)
+    if chunks is None:
+        sink.write(fmt.write_bytes(batch))
+        return
+    for chunk in chunks(batch):
+        sink.write(chunk.encode("utf-8"))
+
+
+class _Written(Sequence[tuple[str, Paper]]):
+    """The located copies of the papers that are written (what the metadata rules check)."""
+
+    def __init__(self, located: Spill[tuple[str, Paper]], written: Mapping[str, object]) -> None:
+        self.located = located
+        self.written = written
+
+    def __len__(self) -> int:
+        return len(self.located)
+
+    def __getitem__(self, index: Any) -> Any:  # pragma: no cover - iterated, never indexed
+        return self.located[index]
+
+    def __iter__(self) -> Iterator[tuple[str, Paper]]:
+        return (pair for pair in self.located if pair[1].arxiv_id in self.written)
 
 
 def _configured(notes: list[Diagnostic], planner: pipeline.Planner) -> list[Diagnostic]:

@@ -31,7 +31,7 @@ class Spill(Generic[T]):
 
     def _open(self) -> IO[bytes]:
         if self._file is None:
-            self._file = tempfile.TemporaryFile(dir=self._directory)
+            self._file = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115 (closed by close())
         return self._file
 
     def append(self, item: T) -> int:
@@ -55,7 +55,7 @@ class Spill(Generic[T]):
             handle.flush()
             self._writing = False
         handle.seek(start)
-        return pickle.loads(handle.read(end - start))  # noqa: S301 - our own file
+        return pickle.loads(handle.read(end - start))
 
     @overload
     def __getitem__(self, index: int) -> T: ...
@@ -91,7 +91,7 @@ class Spill(Generic[T]):
                 position += len(more)
                 buffer = buffer[start - base :] + more
                 base = start
-            yield pickle.loads(buffer[start - base : end - base])  # noqa: S301 - our own file
+            yield pickle.loads(buffer[start - base : end - base])
             if self._writing:  # pragma: no cover - misuse
                 raise RuntimeError("a spill changed while it was read")
 

@@ -150,28 +150,36 @@ def to(
             root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
             quiet=quiet,
         )
+    from ..output import Sink
+
     try:
-        result = convert(
-            args,
-            fmt,
-            settings,
-            strict=strict,
-            title=feed_title,
-            link=feed_link,
-            ascii=ascii_,
-            inputs=inputs,
-            report=writer.file,
-            enrich=metadata,
-            enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
-        )
-    except ValueError as exc:
+        sink = Sink(output)  # made now: a target that cannot be written stops the run here
+    except OutputError as exc:
         raise _fail(str(exc)) from None
+    with sink:
+        try:
+            result = convert(
+                args,
+                fmt,
+                settings,
+                strict=strict,
+                title=feed_title,
+                link=feed_link,
+                ascii=ascii_,
+                inputs=inputs,
+                report=writer.file,
+                enrich=metadata,
+                enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
+                sink=sink,
+            )
+            if result.written:
+                sink.commit()
+        except (ValueError, OutputError) as exc:
+            raise _fail(str(exc)) from None
     _enrich_cli.report_warnings(result.warnings)
     if writer.errors or writer.warnings:
-        writer.finish(result.files, len(result.papers))
-    if result.written:
-        _emit(result.output, output)
-    else:
+        writer.finish(result.files, result.paper_count)
+    if not result.written:
         typer.echo("digestconv: nothing written (--strict and errors in the input)", err=True)
     # papers written without their metadata fail only --strict runs
     raise typer.Exit(max(result.exit_code, 1 if strict and result.unenriched else 0))

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 class Outcome:
     """The papers of a run (with the file each came from) and what the lookup found."""
 
-    papers: tuple[tuple[str, Paper], ...]
+    #: every located copy (a sequence that may live on disk: ``to`` spills them)
+    papers: Sequence[tuple[str, Paper]]
     result: EnrichResult
     max_age: float = 30 * 86400.0
     #: wall-clock time of the lookup (for the age of stale records)
@@ -51,24 +52,32 @@ def enrich_papers(
     papers: Iterable[tuple[str, Paper]],
     options: EnrichOptions,
     *,
+    ids: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     **hooks: object,
 ) -> Outcome:
-    """Look up every paper that has an identifier; never raises for network problems."""
+    """Look up every paper that has an identifier; never raises for network problems.
+
+    ``papers`` may be any sequence (it is kept, not copied: ``to`` passes one
+    that lives on disk); ``ids`` may give the identifiers to look up when the
+    caller already has them, in first-appearance order.
+    """
     import time
 
     from .service import lookup
 
-    pairs = tuple((path, p) for path, p in papers if p.arxiv_id)
-    ids = list(dict.fromkeys(p.arxiv_id for _, p in pairs if p.arxiv_id))
+    if not isinstance(papers, Sequence):
+        papers = tuple((path, p) for path, p in papers if p.arxiv_id)
+    if ids is None:
+        ids = list(dict.fromkeys(p.arxiv_id for _, p in papers if p.arxiv_id))
     clock = hooks.get("clock", time.time)
     result = lookup(ids, options, progress=progress, **hooks)  # type: ignore[arg-type]
     return Outcome(
-        pairs,
+        papers,
         result,
         options.max_age,
-        float(clock()),
-        tuple(result.warnings),  # type: ignore[operator]
+        float(clock()),  # type: ignore[operator]
+        tuple(result.warnings),
     )
 
 

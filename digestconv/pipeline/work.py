@@ -24,7 +24,7 @@ from ..rules.engine import (
     run_file_rules,
     suppress,
 )
-from ..rules.facts import CONTENT_FIELDS, PaperFact, paper_fact
+from ..rules.facts import PaperFact, content_mark, paper_fact
 from ..settings import Settings
 from .discover import Input, read_bytes
 
@@ -343,14 +343,6 @@ def _accepted(
     if not any(rules):
         return None
     return tuple(tuple(sorted(r)) for r in rules)
-
-
-def content_mark(paper: Paper) -> bytes:
-    """A fingerprint of ``paper``'s content: equal marks, equal :data:`CONTENT_FIELDS`."""
-    import hashlib
-
-    content = repr(tuple(getattr(paper, f) for f in CONTENT_FIELDS))
-    return hashlib.blake2b(content.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _elide(
