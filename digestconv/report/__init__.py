@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
+from ..spill import Spill
 from .common import (
     STDIN_PATHS,
     RuleInfo,
@@ -59,12 +60,21 @@ def render(name: str, report: Report, *, color: bool = False, root: Path | None 
 class StreamWriter:
     """Write a report file by file: :meth:`file` per file in input order, then :meth:`finish`.
 
-    ``text`` writes each file's lines at once; ``github`` writes each file's
-    annotations at once and keeps only the text lines for the report that
-    follows them; ``json``, ``sarif`` and ``junit`` keep the diagnostics (never
-    the models) and write the document at the end.  For files given in path
-    order the output is byte-identical to :func:`render` on the whole report.
-    ``quiet`` (text only) leaves out the summary line.
+    Memory does not grow with the number of diagnostics:
+
+    * ``text`` writes each file's lines at once;
+    * ``json`` writes each file's elements of the array at once;
+    * ``github`` writes each file's annotations at once, and keeps the text
+      lines of the report that follows them in a temporary file;
+    * ``sarif`` and ``junit`` begin with what only the whole run knows (the
+      rules reported, the counts of failures), so the diagnostics wait in a
+      temporary file (:mod:`digestconv.spill`) and the document is written at
+      the end, one result or test case at a time.
+
+    Files are reported in input order, each file's diagnostics in report
+    order; for files given in path order the output is byte-identical to
+    :func:`render` on the whole report.  ``quiet`` (text only) leaves out the
+    summary line.
     """
 
     def __init__(
@@ -88,8 +98,10 @@ class StreamWriter:
         self.errors = 0
         self.warnings = 0
         self._lines = 0
-        self._held: list[Diagnostic] = []
-        self._text: list[str] = []
+        self._held: Spill[tuple[Any, ...]] | None = None
+        self._text: IO[str] | None = None
+        self._codes: dict[str, str] = {}
+        self._tally: Any = None
 
     def file(self, diagnostics: Sequence[Diagnostic]) -> None:
         """Report one file's diagnostics (already in report order)."""
@@ -104,39 +116,93 @@ class StreamWriter:
             from .text import line
 
             self.write("".join(line(d, color=self.color) + "\n" for d in diagnostics))
-            self._lines += len(diagnostics)
+        elif self.name == "json":
+            from .json import element
+
+            self.write(
+                ("[\n" if not self._lines else ",\n") + ",\n".join(map(element, diagnostics))
+            )
         elif self.name == "github":
             from .github import annotation
             from .text import line
 
             self.write("".join(annotation(d, self.root) + "\n" for d in diagnostics))
-            self._text.extend(line(d) for d in diagnostics)
+            if self._text is None:
+                import tempfile
+
+                self._text = tempfile.TemporaryFile(  # noqa: SIM115 (closed in finish)
+                    "w+", encoding="utf-8", errors="surrogatepass"
+                )
+            self._text.write("".join(line(d) + "\n" for d in diagnostics))
         else:
-            self._held.extend(diagnostics)
+            if self._held is None:
+                self._held = Spill()
+            for d in diagnostics:
+                # as a plain tuple, in constructor order: cheaper to pickle than the object
+                self._held.append(tuple(getattr(d, f) for f in type(d).__dataclass_fields__))
+                self._codes.setdefault(d.code, d.rule)
+            if self.name == "junit":
+                from itertools import groupby
+
+                from .junit import Tally
+
+                self._tally = self._tally or Tally()
+                for _, group in groupby(diagnostics, key=lambda d: d.path):
+                    self._tally.add(group)
+        self._lines += len(diagnostics)
 
     def finish(self, files: int, papers: int, skipped: int = 0) -> None:
-        """Write what follows the last file (summary line, buffered document)."""
-        from ..model import Report
-
+        """Write what follows the last file (summary line, the rest of the document)."""
+        counts = _Counts(files, papers, skipped, self.errors, self.warnings)
         if self.name == "text":
             if self.quiet:
                 return
             from .text import summary
 
-            counts = _Counts(files, papers, skipped, self.errors, self.warnings)
             self.write(("\n" if self._lines else "") + summary(counts, color=self.color) + "\n")  # type: ignore[arg-type]
+        elif self.name == "json":
+            self.write("\n]\n" if self._lines else "[]\n")
         elif self.name == "github":
             from .text import summary
 
-            counts = _Counts(files, papers, skipped, self.errors, self.warnings)
-            lines = [" " + t if t.startswith("::") else t for t in self._text]
-            if lines:
-                lines.append("")
-            lines.append(summary(counts))  # type: ignore[arg-type]
-            self.write("\n".join(lines) + "\n")
+            if self._text is not None:
+                self._text.seek(0)
+                for row in self._text:
+                    self.write(" " + row if row.startswith("::") else row)
+                self._text.close()
+                self._text = None
+                self.write("\n")
+            self.write(summary(counts) + "\n")  # type: ignore[arg-type]
         else:
-            report = Report(tuple(self._held), files, papers, skipped)
-            self.write(render(self.name, report, color=self.color, root=self.root))
+            self._finish_held(files, papers)
+
+    def _finish_held(self, files: int, papers: int) -> None:
+        from ..model import Diagnostic
+
+        held = self._held if self._held is not None else Spill()
+        rows = (Diagnostic(*row) for row in held)
+        try:
+            if self.name == "sarif":
+                from .sarif import stream
+
+                chunks = stream(rows, self._codes, self.root)
+            else:
+                from .junit import Tally
+                from .junit import stream as junit_stream
+
+                chunks = junit_stream(rows, self._tally or Tally(), files, papers)
+            block: list[str] = []
+            size = 0
+            for chunk in chunks:
+                block.append(chunk)
+                size += len(chunk)
+                if size >= 1 << 16:
+                    self.write("".join(block))
+                    block, size = [], 0
+            self.write("".join(block))
+        finally:
+            held.close()
+            self._held = None
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import sorted_diagnostics
 
 if TYPE_CHECKING:
-    from ..model import Report
+    from ..model import Diagnostic, Report
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -36,3 +37,18 @@ def dumps(value: Any) -> str:
 def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
     """The diagnostics as a JSON array (``color`` and ``root`` are ignored)."""
     return dumps([d.to_dict() for d in sorted_diagnostics(report)])
+
+
+def element(d: Diagnostic) -> str:
+    """One diagnostic as an element of :func:`render`'s array: indented, no final newline."""
+    text = dumps(d.to_dict())[:-1]
+    return "  " + text.replace("\n", "\n  ")
+
+
+def stream(diagnostics: Iterable[Diagnostic]) -> Iterator[str]:
+    """:func:`render`'s text, element by element, for diagnostics already in report order."""
+    first = True
+    for d in diagnostics:
+        yield ("[\n" if first else ",\n") + element(d)
+        first = False
+    yield "[]\n" if first else "\n]\n"

@@ -24,6 +24,7 @@ is escaped, and line breaks inside attributes are kept as character references.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,29 +81,45 @@ def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool
     return [f"    {open_tag}>", *inner, "    </testcase>"], failed, errored
 
 
-def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
-    """The report as a JUnit XML document (``color`` and ``root`` are ignored)."""
-    cases: list[str] = []
-    tests = failures = errors = 0
-    files_seen = 0
-    for path, group in groupby(sorted_diagnostics(report), key=lambda d: d.path):
-        rows, failed, errored = _testcase(path, list(group))
-        cases.extend(rows)
-        tests += 1
-        files_seen += 1
-        failures += failed and not errored
-        errors += errored
-    others = max(report.files - files_seen, 0)
-    if others or not tests:
-        name = f"{others} {'other ' if tests else ''}{'file' if others == 1 else 'files'}"
-        cases.append(f"    {_tag('testcase', classname=SUITE, name=name, time=0)}/>")
-        tests += 1
-    counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": 0, "time": 0}
+class Tally:
+    """What the suite's header says, counted file by file as the diagnostics arrive."""
+
+    def __init__(self) -> None:
+        self.tests = self.failures = self.errors = 0
+        self.paths = 0
+        self.error_diagnostics = self.warning_diagnostics = 0
+
+    def add(self, path_diagnostics: Iterable[Diagnostic]) -> None:
+        """Count one path's diagnostics (all of them, at once)."""
+        failed = errored = False
+        for d in path_diagnostics:
+            if d.severity == "error":
+                self.error_diagnostics += 1
+                kind = "error" if d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) else "failure"
+                errored |= kind == "error"
+                failed |= kind == "failure"
+            else:
+                self.warning_diagnostics += 1
+        self.tests += 1
+        self.paths += 1
+        self.failures += failed and not errored
+        self.errors += errored
+
+
+def stream(
+    diagnostics: Iterable[Diagnostic], tally: Tally, files: int, papers: int
+) -> Iterator[str]:
+    """The JUnit document piece by piece: the header from ``tally``, then one test case
+    per path as ``diagnostics`` (in report order, read once) go by, then the footer."""
+    others = max(files - tally.paths, 0)
+    tests = tally.tests + (1 if others or not tally.tests else 0)
+    counts = {"tests": tests, "failures": tally.failures, "errors": tally.errors}
+    counts |= {"skipped": 0, "time": 0}
     props = {
-        "files": report.files,
-        "papers": report.papers,
-        "errors": report.errors,
-        "warnings": report.warnings,
+        "files": files,
+        "papers": papers,
+        "errors": tally.error_diagnostics,
+        "warnings": tally.warning_diagnostics,
     }
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -111,8 +128,21 @@ def render(report: Report, *, color: bool = False, root: Path | None = None) -> 
         "    <properties>",
         *(f"      {_tag('property', name=key, value=value)}/>" for key, value in props.items()),
         "    </properties>",
-        *cases,
-        "  </testsuite>",
-        "</testsuites>",
     ]
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
+    for path, group in groupby(diagnostics, key=lambda d: d.path):
+        rows, _, _ = _testcase(path, list(group))
+        yield "\n".join(rows) + "\n"
+    if others or not tally.tests:
+        name = f"{others} {'other ' if tally.tests else ''}{'file' if others == 1 else 'files'}"
+        yield f"    {_tag('testcase', classname=SUITE, name=name, time=0)}/>\n"
+    yield "  </testsuite>\n</testsuites>\n"
+
+
+def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
+    """The report as a JUnit XML document (``color`` and ``root`` are ignored)."""
+    diagnostics = sorted_diagnostics(report)
+    tally = Tally()
+    for _, group in groupby(diagnostics, key=lambda d: d.path):
+        tally.add(group)
+    return "".join(stream(diagnostics, tally, report.files, report.papers))

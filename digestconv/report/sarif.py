@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -178,21 +179,14 @@ def _result(d: Diagnostic, index: int, root: Path) -> dict[str, Any]:
     }
 
 
-def log(report: Report, root: Path | None = None) -> dict[str, Any]:
-    """The SARIF log of ``report`` as a JSON-ready dict."""
-    from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
+def _run(names: Mapping[str, str], successful: bool, base: Path) -> dict[str, Any]:
+    """The run object without its results; ``names`` maps each reported code to its rule."""
     from .common import rule_metadata  # looked up at call time
 
-    base = Path(os.path.abspath(root if root is not None else os.curdir))
-    diagnostics = sorted_diagnostics(report)
-    names: dict[str, str] = {}
-    for d in diagnostics:
-        names.setdefault(d.code, d.rule)
     codes = sorted(names)
     rules = [_descriptor(code, names[code], rule_metadata(code)) for code in codes]
-    index = {code: i for i, code in enumerate(codes)}
     root_uri = base.as_uri()
-    run: dict[str, Any] = {
+    return {
         "tool": {
             "driver": {
                 "name": TOOL_NAME,
@@ -201,22 +195,72 @@ def log(report: Report, root: Path | None = None) -> dict[str, Any]:
                 "rules": rules,
             }
         },
-        "invocations": [
-            {
-                "executionSuccessful": not any(
-                    d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) for d in diagnostics
-                )
-            }
-        ],
+        "invocations": [{"executionSuccessful": successful}],
         "originalUriBaseIds": {
             SRCROOT: {"uri": root_uri if root_uri.endswith("/") else root_uri + "/"}
         },
-        "results": [_result(d, index[d.code], base) for d in diagnostics],
+        "results": [],
         "columnKind": "unicodeCodePoints",
     }
+
+
+def _base(root: Path | None) -> Path:
+    return Path(os.path.abspath(root if root is not None else os.curdir))
+
+
+def _successful(codes: Iterable[str]) -> bool:
+    from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
+
+    return not any(code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) for code in codes)
+
+
+def log(report: Report, root: Path | None = None) -> dict[str, Any]:
+    """The SARIF log of ``report`` as a JSON-ready dict."""
+    base = _base(root)
+    diagnostics = sorted_diagnostics(report)
+    names: dict[str, str] = {}
+    for d in diagnostics:
+        names.setdefault(d.code, d.rule)
+    run = _run(names, _successful(names), base)
+    index = {code: i for i, code in enumerate(sorted(names))}
+    run["results"] = [_result(d, index[d.code], base) for d in diagnostics]
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
 def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
     """The SARIF log as indented JSON text (``color`` is ignored)."""
     return dumps(log(report, root))
+
+
+#: stands for the results array while the rest of the log is serialised
+_HOLE = "\x00results\x00"
+
+
+def stream(
+    diagnostics: Iterable[Diagnostic], names: Mapping[str, str], root: Path | None = None
+) -> Iterator[str]:
+    """:func:`render`'s text piece by piece: the log around the results, then each result.
+
+    ``names`` maps every code among ``diagnostics`` to its rule (the rules
+    table and each result's ``ruleIndex`` come before the results); the
+    diagnostics are read once, in report order, and never held.
+    """
+    base = _base(root)
+    run = _run(names, _successful(names), base)
+    run["results"] = _HOLE
+    text = dumps({"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]})
+    hole = json_string(_HOLE)
+    head, tail = text.split(hole, 1)
+    index = {code: i for i, code in enumerate(sorted(names))}
+    indent = " " * 8  # the results array's elements: in runs[0], in the log
+    first = True
+    for d in diagnostics:
+        element = dumps(_result(d, index[d.code], base))[:-1].replace("\n", "\n" + indent)
+        yield (head + "[\n" if first else ",\n") + indent + element
+        first = False
+    yield (head + "[]" if first else "\n" + " " * 6 + "]") + tail
+
+
+def json_string(value: str) -> str:
+    """``value`` as :func:`~digestconv.report.json.dumps` writes a JSON string."""
+    return dumps(value)[:-1]
