@@ -1,8 +1,9 @@
 """Spill files: long sequences of objects kept on disk, not in memory.
 
-A :class:`Spill` appends pickled objects to an anonymous temporary file (it
-vanishes when closed, or when the process dies) and keeps only their offsets,
-8 bytes each.  ``to`` spills the papers it will write and the copies it will
+A :class:`Spill` appends pickled objects to a buffer that moves to an anonymous
+temporary file once it holds :data:`IN_MEMORY` bytes (the file vanishes when
+closed, or when the process dies), and keeps only their offsets, 8 bytes each.
+A small run never touches the disk.  ``to`` spills the papers it will write and the copies it will
 compare with arXiv, so its memory does not grow with the text of the input.
 """
 
@@ -18,6 +19,12 @@ T = TypeVar("T")
 
 #: bytes read from the spill file at a time when iterating
 _READ = 1 << 20
+#: bytes a spill keeps in memory before it moves to a temporary file
+IN_MEMORY = 16 << 20
+
+
+class SpillError(OSError):
+    """The temporary file could not be written or read (a full disk, a size limit)."""
 
 
 class Spill(Generic[T]):
@@ -31,22 +38,33 @@ class Spill(Generic[T]):
 
     def _open(self) -> IO[bytes]:
         if self._file is None:
-            self._file = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115 (closed by close())
+            self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close())
+                IN_MEMORY, dir=self._directory
+            )
         return self._file
 
     def append(self, item: T) -> int:
         """Add ``item``; its index."""
         data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
         handle = self._open()
-        if not self._writing:
-            handle.seek(0, 2)
-            self._writing = True
-        handle.write(data)
+        try:
+            if not self._writing:
+                handle.seek(0, 2)
+                self._writing = True
+            handle.write(data)
+        except OSError as exc:
+            raise self._error(exc) from None
         self._offsets.append(self._offsets[-1] + len(data))
         return len(self._offsets) - 2
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
+
+    def _error(self, exc: OSError) -> SpillError:
+        where = self._directory or tempfile.gettempdir()
+        return SpillError(
+            exc.errno or 0, f"cannot write a temporary file in {where}: {exc.strerror or exc}"
+        )
 
     def _load(self, index: int) -> T:
         handle = self._open()
@@ -78,7 +96,10 @@ class Spill(Generic[T]):
         if count == 0:
             return
         handle = self._open()
-        handle.flush()
+        try:
+            handle.flush()
+        except OSError as exc:
+            raise self._error(exc) from None
         self._writing = False
         buffer = b""
         base = 0  # file offset of buffer[0]

@@ -108,6 +108,7 @@ def validate(
     from .. import pipeline
     from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
+    from ..spill import SpillError
 
     inputs = pipeline.files(paths, settings)
     stream = sys.stdout
@@ -151,7 +152,7 @@ def validate(
             for name, found in held:
                 writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
         writer.finish(fold.files, fold.papers, fold.skipped)
-    except (OutputError, BrokenPipeError) as exc:
+    except (OutputError, SpillError, BrokenPipeError) as exc:
         close = getattr(results, "close", None)
         if close is not None:
             close()  # stop the workers now, not at interpreter exit

@@ -151,6 +151,7 @@ def to(
             quiet=quiet,
         )
     from ..output import Sink
+    from ..spill import SpillError
 
     try:
         sink = Sink(output)  # made now: a target that cannot be written stops the run here
@@ -174,7 +175,7 @@ def to(
             )
             if result.written:
                 sink.commit()
-        except (ValueError, OutputError) as exc:
+        except (ValueError, OutputError, SpillError) as exc:
             raise _fail(str(exc)) from None
     _enrich_cli.report_warnings(result.warnings)
     if writer.errors or writer.warnings:
