@@ -11,7 +11,6 @@ source's clock after which it must give up.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -24,6 +23,8 @@ from .record import ArxivRecord
 #: at most this many identifiers per API request (arXiv answers 414 near 640)
 BATCH_SIZE = 100
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+#: same-host redirects followed per request (each one paced like a request)
+MAX_REDIRECTS = 3
 
 
 @dataclass
@@ -172,20 +173,34 @@ class ApiSource:
 
     # -- one batch -------------------------------------------------------------------------
     def _get(self, url: str, deadline: float) -> object:
+        """One paced request; same-host redirects are followed, each one paced too."""
+        from . import transport
+
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._request(url, deadline)
+            if response.status not in transport.REDIRECTS:  # type: ignore[attr-defined]
+                return response
+            location = response.headers.get("location")  # type: ignore[attr-defined]
+            url = transport.redirect_target(url, location)
+        raise transport.TransportError("redirect", f"more than {MAX_REDIRECTS} redirects")
+
+    def _request(self, url: str, deadline: float) -> object:
         from . import transport
 
         get = self.transport or transport.get
+        clock = self.limiter.clock
         with self.limiter.slot(deadline):
             # the budget left once the slot came (waiting for it may take a while)
-            left = min(self.timeout, deadline - self.limiter.clock())
+            left = min(self.timeout, deadline - clock())
             if left <= 0:
                 raise BudgetExceeded("the time budget is spent")
             self.requests += 1
             return get(
                 url,
                 headers={"User-Agent": self.user_agent, "Accept": "application/atom+xml"},
-                deadline=time.monotonic() + left,
+                deadline=clock() + left,
                 connect_timeout=min(self.connect_timeout, left),
+                clock=clock,
             )
 
     def _batch(self, keys: list[str], deadline: float) -> LookupResult:
