@@ -70,7 +70,11 @@ def enrich_papers(
     pairs = tuple((path, p) for path, p in papers if p.arxiv_id)
     ids = list(dict.fromkeys(p.arxiv_id for _, p in pairs if p.arxiv_id))
     clock = hooks.get("clock", time.time)
-    result = lookup(ids, options, progress=progress, **hooks)  # type: ignore[arg-type]
+    titles: dict[str, str] = {}
+    for _, paper in pairs:
+        if paper.arxiv_id and paper.title:
+            titles.setdefault(paper.arxiv_id, paper.title)
+    result = lookup(ids, options, progress=progress, titles=titles, **hooks)  # type: ignore[arg-type]
     return Outcome(
         pairs,
         result,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
 
-from .atom import FeedError, parse_feed
+from .atom import Feed, FeedError, parse_feed
 from .politeness import BudgetExceeded, CircuitBreaker, Limiter, RetryPolicy, retry_after
 from .record import ArxivRecord
 
@@ -149,6 +149,8 @@ class ApiSource:
         self.breaker = CircuitBreaker()
         self.throttled_in_a_row = 0
         self.requests = 0
+        #: problems with single papers that did not stop the lookup
+        self.warnings: list[str] = []
 
     def query_url(self, keys: list[str]) -> str:
         """The ``id_list`` query for one batch, ``max_results`` equal to its size."""
@@ -245,16 +247,13 @@ class ApiSource:
                     except FeedError as exc:
                         reason = f"arXiv API sent an unreadable response ({exc})"
                     else:
-                        if not feed.records and len(pending) > 1 and not retried_empty:
+                        answered = feed.records or feed.invalid
+                        if not answered and len(pending) > 1 and not retried_empty:
                             # arXiv sometimes answers a valid query with an empty page
                             retried_empty = True
                             reason = "arXiv API sent an empty feed"
                         else:
-                            for key in pending:
-                                if key in feed.records:
-                                    result.found[key] = feed.records[key]
-                                else:
-                                    result.missing[key] = "arXiv has no paper with this identifier"
+                            self._sort(feed, pending, result)
                             if not throttled:
                                 self.throttled_in_a_row = 0
                             return result
@@ -292,6 +291,32 @@ class ApiSource:
             if self.limiter.clock() + wait > deadline:
                 return fail(f"{reason}; the time budget for arXiv requests is spent")
             self.limiter.sleep(wait)
+
+    def _sort(self, feed: Feed, pending: list[str], result: LookupResult) -> None:
+        """File each asked key under found, missing or failed from one feed.
+
+        Only what was asked for and answered is found.  An entry that failed
+        validation fails its key (it is not cached).  A key the feed does not
+        answer is a confirmed miss only when the feed answered nothing else: a
+        feed holding identifiers that were not asked for is not trusted to say
+        what arXiv lacks.
+        """
+        asked = set(pending)
+        strangers = sorted((set(feed.records) | set(feed.invalid)) - asked)
+        for key in pending:
+            if key in feed.records:
+                result.found[key] = feed.records[key]
+            elif key in feed.invalid:
+                reason = f"arXiv API sent an invalid record for arXiv:{key} ({feed.invalid[key]})"
+                result.failed[key] = reason
+                self.warnings.append(f"{reason}: not used, not cached")
+            elif strangers:
+                result.failed[key] = (
+                    "arXiv API answered with identifiers that were not asked for "
+                    f"({', '.join(strangers[:3])}{', ...' if len(strangers) > 3 else ''})"
+                )
+            else:
+                result.missing[key] = "arXiv has no paper with this identifier"
 
     @staticmethod
     def _rejected(body: bytes, pending: list[str]) -> dict[str, str]:

@@ -352,3 +352,47 @@ class TickClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += max(0.0, seconds)
+
+
+def rewrite(transform: Callable[[bytes], bytes], code: int = 200) -> Action:
+    """The normal answer, passed through ``transform`` (a lying or broken server)."""
+
+    def act(h: BaseHTTPRequestHandler, s: ReplayServer, ids: list[str], limit: int) -> None:
+        send(h, code, transform(s.feed(ids, limit)))
+
+    return act
+
+
+def set_element(tag: str, text: str, nth: int = 0) -> Callable[[bytes], bytes]:
+    """A transform that sets the text of element ``tag`` (Atom or arXiv) of the ``nth`` entry."""
+
+    def transform(body: bytes) -> bytes:
+        root = etree.fromstring(body)
+        ns = ARXIV if tag in ("doi", "comment", "journal_ref") else ATOM
+        entry = root.findall(f"{{{ATOM}}}entry")[nth]
+        found = entry.find(f"{{{ns}}}{tag}")
+        if found is None:
+            found = etree.SubElement(entry, f"{{{ns}}}{tag}")
+        found.text = text
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    return transform
+
+
+def swap_ids(body: bytes) -> bytes:
+    """Exchange the ``<id>`` of the first two entries (each answers for the other)."""
+    root = etree.fromstring(body)
+    entries = root.findall(f"{{{ATOM}}}entry")
+    a, b = (e.find(f"{{{ATOM}}}id") for e in entries[:2])
+    assert a is not None and b is not None
+    a.text, b.text = b.text, a.text
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def answer_for(other: list[str]) -> Action:
+    """Answer with the entries of ``other`` instead of the identifiers asked for."""
+
+    def act(h: BaseHTTPRequestHandler, s: ReplayServer, ids: list[str], limit: int) -> None:
+        send(h, 200, s.feed(other, len(other)))
+
+    return act

@@ -142,7 +142,7 @@ def _worker(folder: str, worker: int, queue: multiprocessing.Queue) -> None:  # 
     slots = []
     with Cache(Path(folder)) as cache:
         for batch in range(5):
-            ids = [f"24{worker:02d}.{batch:02d}{n:03d}" for n in range(10)]
+            ids = [f"24{worker + 1:02d}.{batch:02d}{n:03d}" for n in range(10)]
             cache.put({i: record(i) for i in ids}, [f"miss.{worker}.{batch}"], now=1000.0)
             slots.append(cache.reserve(now=5000.0, spacing=3.0))
         queue.put((worker, slots, cache.warnings))

@@ -152,7 +152,7 @@ def test_offline_lookup_from_the_snapshot_alone(tmp_path: Path) -> None:
     assert cached.origin == {"0704.0001": "cache"}
 
 
-def test_unusable_snapshot_is_left_out_with_a_warning(tmp_path: Path) -> None:
+def test_a_snapshot_with_nowhere_for_its_index_is_indexed_in_memory(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     path = write_snapshot(tmp_path / "snap.json")
@@ -162,7 +162,8 @@ def test_unusable_snapshot_is_left_out_with_a_warning(tmp_path: Path) -> None:
         snapshot=path,
         cache_dir=blocker / "cache",  # ... nor in the cache folder
     )
-    result = lookup(["0704.0001"], options)
-    assert result.records == {}
-    assert result.failed == {"0704.0001": "offline: not in the cache or the snapshot"}
-    assert any(w.startswith("snapshot not used: cannot write an index") for w in result.warnings)
+    result = lookup(["0704.0001", "2401.00001"], options)
+    assert set(result.records) == {"0704.0001"}
+    assert result.origin == {"0704.0001": "snapshot"}
+    assert result.failed == {"2401.00001": "offline: not in the cache or the snapshot"}
+    assert any("indexed in memory for this run" in w for w in result.warnings)
