@@ -99,7 +99,8 @@ def options_from_cli(
     except OptionsError as exc:
         raise _fail(str(exc)) from None
     if options.snapshot is not None and not Path(options.snapshot).is_file():
-        raise _fail(f"snapshot {options.snapshot}: no such file")
+        folder = Path(options.snapshot).is_dir()
+        raise _fail(f"snapshot {options.snapshot}: {'a folder' if folder else 'no such file'}")
     return options
 
 

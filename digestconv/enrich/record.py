@@ -209,7 +209,10 @@ def load_json(text: str | bytes) -> Any:
     The nesting is measured before parsing (a linear scan), so a line of 200,000
     brackets is refused without recursing.
     """
-    head = text if isinstance(text, str) else text.decode("utf-8", "surrogatepass")
+    try:
+        head = text if isinstance(text, str) else text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     depth = _depth(head)
     if depth > MAX_DEPTH:
         raise RecordError(f"nested {depth} levels deep: not a metadata record")
