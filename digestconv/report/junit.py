@@ -73,7 +73,9 @@ def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool
         kind = "error" if d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) else "failure"
         errored |= kind == "error"
         failed |= kind == "failure"
-        head = _tag(kind, message=f"{d.code} {d.rule}: {printable(d.message, lines=True)}", type=d.code)
+        head = _tag(
+            kind, message=f"{d.code} {d.rule}: {printable(d.message, lines=True)}", type=d.code
+        )
         inner.append(f"      {head}>{_body(row)}</{kind}>")
     if warnings:
         inner.append(f"      <system-out>{_body(chr(10).join(warnings))}</system-out>")
