@@ -31,8 +31,10 @@ _INVISIBLE = "\u200b\u2060-\u2064\ufeff"
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f" + _NON_CHARACTERS + "]")
 #: control characters worth reporting in a text file (C0 but tab/LF, DEL, C1)
 CONTROL = re.compile(f"[{_C0}{_C1}]")
-#: what every writer removes: :data:`CONTROL` plus what XML forbids (CR too)
-ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}]")
+#: what every citation and feed writer removes: :data:`CONTROL`, what XML forbids (CR
+#: too), bidirectional controls and invisible characters (the ``invisible-character``
+#: rule reports them in digests)
+ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}{_BIDI}{_INVISIBLE}]")
 #: what must not reach a terminal: every control but tab (LF too), bidi controls,
 #: invisible characters, line and paragraph separators, lone surrogates
 TERMINAL_UNSAFE = re.compile(
@@ -123,7 +125,9 @@ def strip_illegal(text: str) -> str:
     """Remove XML-illegal and control characters (:data:`ILLEGAL`), keeping tab and newline.
 
     Removed: U+0000-U+0008, U+000B-U+001F (so CR too), U+007F-U+009F, lone
-    surrogates, U+FFFE and U+FFFF.  One linear pass.
+    surrogates, U+FFFE and U+FFFF, the bidirectional marks, embeddings,
+    overrides and isolates (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), and
+    the invisible U+200B, U+2060-U+2064 and U+FEFF.  One linear pass.
     """
     return ILLEGAL.sub("", text)
 

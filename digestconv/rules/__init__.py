@@ -133,6 +133,7 @@ def _load() -> None:
             enrich,
             file,
             identity,
+            invisible,
             metadata,
             references,
         )
