@@ -22,16 +22,24 @@ _C0 = "\x00-\x08\x0b-\x1f"  # C0 controls but tab and LF (CR included)
 _C1 = "\x7f-\x9f"  # DEL and the C1 controls
 _NON_CHARACTERS = "\ud800-\udfff\ufffe\uffff"  # lone surrogates, U+FFFE, U+FFFF
 _BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # marks, embeddings, overrides, isolates
+#: invisible characters with no job in a digest: zero-width space, word joiner and the
+#: invisible operators, and a byte-order mark (the zero-width (non-)joiners are kept:
+#: scripts and emoji need them)
+_INVISIBLE = "\u200b\u2060-\u2064\ufeff"
 
 #: characters XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/F
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f" + _NON_CHARACTERS + "]")
 #: control characters worth reporting in a text file (C0 but tab/LF, DEL, C1)
 CONTROL = re.compile(f"[{_C0}{_C1}]")
-#: what every writer removes: :data:`CONTROL` plus what XML forbids (CR too)
-ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}]")
+#: what every citation and feed writer removes: :data:`CONTROL`, what XML forbids (CR
+#: too), bidirectional controls and invisible characters (the ``invisible-character``
+#: rule reports them in digests)
+ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}{_BIDI}{_INVISIBLE}]")
 #: what must not reach a terminal: every control but tab (LF too), bidi controls,
-#: line and paragraph separators, lone surrogates
-TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0a-\x1f{_C1}{_BIDI}\u2028\u2029\ud800-\udfff]")
+#: invisible characters, line and paragraph separators, lone surrogates
+TERMINAL_UNSAFE = re.compile(
+    f"[\x00-\x08\x0a-\x1f{_C1}{_BIDI}{_INVISIBLE}\u2028\u2029\ud800-\udfff]"
+)
 
 _CONTROL_NAMES = {
     0x00: "NUL",
@@ -117,7 +125,9 @@ def strip_illegal(text: str) -> str:
     """Remove XML-illegal and control characters (:data:`ILLEGAL`), keeping tab and newline.
 
     Removed: U+0000-U+0008, U+000B-U+001F (so CR too), U+007F-U+009F, lone
-    surrogates, U+FFFE and U+FFFF.  One linear pass.
+    surrogates, U+FFFE and U+FFFF, the bidirectional marks, embeddings,
+    overrides and isolates (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), and
+    the invisible U+200B, U+2060-U+2064 and U+FEFF.  One linear pass.
     """
     return ILLEGAL.sub("", text)
 
@@ -132,7 +142,17 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def printable(text: str) -> str:
+#: :data:`TERMINAL_UNSAFE` less line feed and carriage return (for formats that escape
+#: line breaks their own way)
+LINE_UNSAFE = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f{_C1}{_BIDI}{_INVISIBLE}\u2028\u2029\ud800-\udfff]"
+)
+
+
+def printable(text: str, *, lines: bool = False) -> str:
     """``text`` on one line with terminal-unsafe characters (:data:`TERMINAL_UNSAFE`)
-    shown as backslash escapes (``\\n``, ``\\x1b``, ``\\u202e``)."""
-    return TERMINAL_UNSAFE.sub(_escape_char, text)
+    shown as backslash escapes (``\\n``, ``\\x1b``, ``\\u202e``).
+
+    With ``lines``, line feeds and carriage returns are kept (:data:`LINE_UNSAFE`).
+    """
+    return (LINE_UNSAFE if lines else TERMINAL_UNSAFE).sub(_escape_char, text)

@@ -7,8 +7,10 @@ imported when a command runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -99,7 +101,8 @@ def options_from_cli(
     except OptionsError as exc:
         raise _fail(str(exc)) from None
     if options.snapshot is not None and not Path(options.snapshot).is_file():
-        raise _fail(f"snapshot {options.snapshot}: no such file")
+        folder = Path(options.snapshot).is_dir()
+        raise _fail(f"snapshot {options.snapshot}: {'a folder' if folder else 'no such file'}")
     return options
 
 
@@ -264,14 +267,20 @@ cache_app = typer.Typer(
 )
 
 
-def _open_cache(cache_dir: Path | None, config: Path | None) -> Any:
-    from ..enrich.cache import Cache
+@contextlib.contextmanager
+def _open_cache(cache_dir: Path | None, config: Path | None) -> Iterator[Any]:
+    """The cache, its warnings printed (those of a repair too), a failure exiting 2."""
+    from ..enrich.cache import Cache, CacheError
 
     options = options_from_cli(config, cache_dir=cache_dir)
     cache = Cache(options.resolved_cache_dir())
-    for warning in cache.warnings:
-        typer.echo(f"digestconv: warning: {warning}", err=True)
-    return cache
+    try:
+        yield cache
+    except CacheError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        report_warnings(cache.warnings)
+        cache.close()
 
 
 ConfigOpt = Annotated[

@@ -71,7 +71,11 @@ def enrich_papers(
     if ids is None:
         ids = list(dict.fromkeys(p.arxiv_id for _, p in papers if p.arxiv_id))
     clock = hooks.get("clock", time.time)
-    result = lookup(ids, options, progress=progress, **hooks)  # type: ignore[arg-type]
+    titles: dict[str, str] = {}
+    for _, paper in papers:
+        if paper.arxiv_id and paper.title:
+            titles.setdefault(paper.arxiv_id, paper.title)
+    result = lookup(ids, options, progress=progress, titles=titles, **hooks)  # type: ignore[arg-type]
     return Outcome(
         papers,
         result,

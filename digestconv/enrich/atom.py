@@ -4,7 +4,10 @@ Parsing is namespace-aware (the 2026 API declares the namespaces on ``<feed>``,
 the older one on each element) and safe: lxml with no entity resolution, no
 network, no DTD loading and no recovery; a document with a DOCTYPE is refused.
 Entries are returned keyed by their unversioned identifier, so callers match
-them by identifier, never by position.
+them by identifier, never by position.  Each entry goes through
+:func:`~digestconv.enrich.record.validate`; one that fails it (a date out of
+range, links naming another paper than its ``<id>``, two entries for one
+identifier) is left out of ``records`` and listed in ``invalid`` with the reason.
 
 An error feed (HTTP 400 for a malformed identifier) holds entries whose
 ``<id>`` is ``https://arxiv.org/api/errors#...``; they are returned as
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .names import fold, split_name
-from .record import ArxivRecord, Author
+from .record import ArxivRecord, Author, RecordError, utc_stamp, validate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -34,6 +37,9 @@ _ERROR_FOR = re.compile(r"\bfor\s+(\S+)\s*$")
 _PARAGRAPH = re.compile(r"\n[ \t]+")
 _VERSION = re.compile(r"^(.*?)v([1-9]\d{0,3})$")
 _SUBJECT_CLASS = re.compile(r"^([a-z-]+)\.[A-Za-z]{2}/(\d{7})$")
+_ARXIV_LINK = re.compile(
+    r"^https?://(?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:v\d+)?(?:\.pdf)?/?$"
+)
 
 
 class FeedError(Exception):
@@ -55,6 +61,8 @@ class Feed:
     records: dict[str, ArxivRecord] = field(default_factory=dict)
     errors: tuple[ErrorEntry, ...] = ()
     total: int | None = None
+    #: entries that could not be trusted, by key, with the reason
+    invalid: dict[str, str] = field(default_factory=dict)
 
 
 def match_key(arxiv_id: str) -> str:
@@ -105,9 +113,13 @@ def _text(element: Any, path: str) -> str | None:
     return "".join(found.itertext())
 
 
-def _stamp(value: str | None) -> str | None:
-    """Normalise an Atom date to ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
-    if not value:
+def _stamp(value: str | None, field: str) -> str | None:
+    """An Atom date as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); ``None`` when absent.
+
+    Raises :class:`~digestconv.enrich.record.RecordError` for a date that is not
+    one or lies outside the years arXiv can have.
+    """
+    if value is None or not value.strip():
         return None
     import datetime as dt
 
@@ -115,10 +127,8 @@ def _stamp(value: str | None) -> str | None:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise RecordError(f"{field} {value[:40]!r} is not a date") from None
+    return utc_stamp(parsed, field)
 
 
 def _authors(entry: Any) -> tuple[Author, ...]:
@@ -152,6 +162,46 @@ def _optional(entry: Any, path: str) -> str | None:
     return value or None
 
 
+def _linked_keys(entry: Any) -> set[str]:
+    """The identifiers the entry's own abstract and PDF links name."""
+    out: set[str] = set()
+    for link in entry.iterfind(f"{_A}link"):
+        href = link.get("href", "").strip()
+        if len(href) > 200:  # no arXiv link is this long (and the match stays cheap)
+            continue
+        m = _ARXIV_LINK.match(href)
+        if m:
+            out.add(match_key(m[1]))
+    return out
+
+
+def _record(entry: Any, arxiv_id: str, version: int | None, fetched_at: str | None) -> ArxivRecord:
+    """One entry through :func:`~digestconv.enrich.record.validate`."""
+    key = match_key(arxiv_id)
+    others = _linked_keys(entry) - {key}
+    if others:
+        raise RecordError(f"the entry for {arxiv_id} links to {', '.join(sorted(others))}")
+    title = _text(entry, f"{_A}title")
+    return validate(
+        {
+            "arxiv_id": arxiv_id,
+            "version": version or 1,
+            "title": fold(title) if title is not None else "",
+            "abstract": paragraphs(_text(entry, f"{_A}summary") or ""),
+            "authors": list(_authors(entry)),
+            "published": _stamp(_text(entry, f"{_A}published"), "published"),
+            "updated": _stamp(_text(entry, f"{_A}updated"), "updated"),
+            "categories": list(_categories(entry)),
+            "comment": _optional(entry, f"{_X}comment"),
+            "journal_ref": _optional(entry, f"{_X}journal_ref"),
+            "doi": _optional(entry, f"{_X}doi"),
+            "license": None,
+            "source": "api",
+            "fetched_at": fetched_at,
+        }
+    )
+
+
 def parse_feed(data: bytes, *, fetched_at: str | None = None) -> Feed:
     """Parse one API response body; raise :class:`FeedError` if it is not an arXiv feed."""
     from lxml import etree
@@ -173,6 +223,7 @@ def parse_feed(data: bytes, *, fetched_at: str | None = None) -> Feed:
     except ValueError:
         total = None
     records: dict[str, ArxivRecord] = {}
+    invalid: dict[str, str] = {}
     errors: list[ErrorEntry] = []
     for entry in root.iterfind(f"{_A}entry"):
         entry_id = fold(_text(entry, f"{_A}id") or "")
@@ -188,21 +239,15 @@ def parse_feed(data: bytes, *, fetched_at: str | None = None) -> Feed:
         if ident is None:
             continue
         arxiv_id, version = ident
-        title = _text(entry, f"{_A}title")
-        records[match_key(arxiv_id)] = ArxivRecord(
-            arxiv_id=arxiv_id,
-            version=version or 1,
-            title=fold(title) if title is not None else "",
-            abstract=paragraphs(_text(entry, f"{_A}summary") or ""),
-            authors=_authors(entry),
-            published=_stamp(_text(entry, f"{_A}published")),
-            updated=_stamp(_text(entry, f"{_A}updated")),
-            categories=_categories(entry),
-            comment=_optional(entry, f"{_X}comment"),
-            journal_ref=_optional(entry, f"{_X}journal_ref"),
-            doi=_optional(entry, f"{_X}doi"),
-            license=None,
-            source="api",
-            fetched_at=fetched_at,
-        )
-    return Feed(records, tuple(errors), total)
+        key = match_key(arxiv_id)
+        try:
+            record = _record(entry, arxiv_id, version, fetched_at)
+        except RecordError as exc:
+            invalid[key] = str(exc)
+            continue
+        if key in records or key in invalid:
+            records.pop(key, None)
+            invalid[key] = "the response holds two entries for this identifier"
+            continue
+        records[key] = record
+    return Feed(records, tuple(errors), total, invalid)

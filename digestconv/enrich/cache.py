@@ -22,14 +22,25 @@ The ``rate`` table holds the shared request ticket of
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TypeVar
 
-from .record import ArxivRecord
+from .atom import match_key
+from .maintenance import CacheError as CacheError  # re-exported: part of this module's API
+from .maintenance import CacheInfo as CacheInfo
+from .maintenance import (
+    Maintenance,
+    _corrupt,
+    _dumps,
+    _Incompatible,
+    _move_aside,
+    _reason,
+    _transaction,
+)
+from .record import ArxivRecord, RecordError, load_json, validate
 
 FILE_NAME = "arxiv-v1.sqlite"
 LOCK_NAME = "arxiv-v1.lock"
@@ -69,20 +80,23 @@ class Cached:
     fresh: bool
 
 
-@dataclass(frozen=True)
-class CacheInfo:
-    """What ``digestconv cache info`` prints."""
+class Cache(Maintenance):
+    """The SQLite record store.  Use as a context manager or call :meth:`close`.
 
-    path: str
-    records: int
-    misses: int
-    size: int
-    journal: str
-    in_memory: bool
+    Nothing here raises for a damaged or unwritable file during a lookup:
 
+    * a file that cannot be written is still read (``readonly``), and new
+      results are not kept;
+    * a read that fails runs ``PRAGMA quick_check``; a damaged file has its
+      readable records salvaged, is moved aside (``*.corrupt-N``) and rebuilt
+      with them;
+    * a write or commit that fails (disk full, I/O error, size limit) leaves the
+      cache as it was: "results not kept";
+    * when the shared request ticket cannot be written, requests are paced
+      within this process only.
 
-class Cache:
-    """The SQLite record store.  Use as a context manager or call :meth:`close`."""
+    Each of these adds one line to :attr:`warnings`.
+    """
 
     def __init__(self, folder: Path | None, *, memory: bool = False) -> None:
         import sqlite3
@@ -91,26 +105,37 @@ class Cache:
         self.folder = folder
         self.path: Path | None = None if (memory or folder is None) else folder / FILE_NAME
         self.journal = "memory"
+        self.readonly = False
         self._db: sqlite3.Connection | None = None
+        self._pace: Any = None  # a MemoryPace once the shared ticket cannot be written
+        self._said: set[str] = set()
         if self.path is not None:
             try:
                 self._db = self._open_file(self.path)
             except (OSError, sqlite3.Error) as exc:
-                self.warnings.append(
-                    f"cache {self.path} is not writable ({_reason(exc)}): using a "
-                    "cache in memory for this run"
-                )
-                self.path = None
+                self._db = self._open_readonly(self.path)
+                if self._db is not None:
+                    self.readonly = True
+                    self.warnings.append(
+                        f"cache {self.path} cannot be written ({_reason(exc)}): its records "
+                        "are used, new results are not kept"
+                    )
+                else:
+                    self.warnings.append(
+                        f"cache {self.path} is not writable ({_reason(exc)}): using a "
+                        "cache in memory for this run"
+                    )
+                    self.path = None
         if self._db is None:
             self._db = self._connect(":memory:")
             self._create(self._db)
 
     # -- opening ---------------------------------------------------------------------------
     @staticmethod
-    def _connect(target: str) -> Any:
+    def _connect(target: str, uri: bool = False) -> Any:
         import sqlite3
 
-        db = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        db = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=uri)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return db
 
@@ -129,9 +154,8 @@ class Cache:
                 self._create(db)
                 db.execute("SELECT count(*) FROM records").fetchone()
                 # a write proves the file is writable
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("UPDATE rate SET next_at = next_at WHERE id = 1")
-                db.execute("COMMIT")
+                with _transaction(db):
+                    db.execute("UPDATE rate SET next_at = next_at WHERE id = 1")
                 return db
             except (sqlite3.DatabaseError, _Incompatible) as exc:
                 db.close()
@@ -146,17 +170,37 @@ class Cache:
                 )
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _open_readonly(self, path: Path) -> Any:
+        """The file opened for reading only, or ``None`` when it cannot even be read."""
+        import sqlite3
+
+        if not path.is_file():
+            return None
+        for query in ("mode=ro", "immutable=1"):
+            try:
+                db = self._connect(f"{path.resolve().as_uri()}?{query}", uri=True)
+            except sqlite3.Error:
+                continue
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                db.execute("SELECT count(*) FROM records").fetchone()
+                db.execute("SELECT count(*) FROM misses").fetchone()
+                self.journal = str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+            except sqlite3.Error:
+                db.close()
+                continue
+            if version == SCHEMA_VERSION:
+                return db
+            db.close()
+            return None
+        return None
+
     @staticmethod
     def _create(db: Any) -> None:
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             for statement in _SCHEMA:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     @property
     def in_memory(self) -> bool:
@@ -171,7 +215,8 @@ class Cache:
     def close(self) -> None:
         """Close the database."""
         if self._db is not None:
-            self._db.close()
+            with contextlib.suppress(Exception):
+                self._db.close()
             self._db = None
 
     def __enter__(self) -> Cache:
@@ -180,45 +225,97 @@ class Cache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._said:
+            self._said.add(key)
+            self.warnings.append(message)
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[Any]:
-        db = self._db
-        assert db is not None
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    # -- records -----------------------------------------------------------------------------
-    def get(
-        self, keys: Iterable[str], now: float, max_age: float = DEFAULT_MAX_AGE
-    ) -> dict[str, Cached]:
-        """The cached records of ``keys`` (fresh or stale); unreadable rows are skipped."""
         import sqlite3
 
         db = self._db
         assert db is not None
-        out: dict[str, Cached] = {}
+        if self.readonly:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        with _transaction(db):
+            yield db
+
+    # -- damage -----------------------------------------------------------------------------
+    def _read(self, query: Callable[[Any], _T]) -> _T:
+        """Run a read; if it fails on a damaged file, repair the file and run it once more."""
+        import sqlite3
+
+        db = self._db
+        assert db is not None
+        try:
+            return query(db)
+        except sqlite3.DatabaseError as exc:
+            if not self._repair(exc):
+                raise
+        assert self._db is not None
+        return query(self._db)
+
+    def get(
+        self, keys: Iterable[str], now: float, max_age: float = DEFAULT_MAX_AGE
+    ) -> dict[str, Cached]:
+        """The cached records of ``keys`` (fresh or stale).
+
+        Every row is validated as it is read; a row that fails is left out and
+        deleted (when the file can be written), so it cannot come back.
+        """
+        import sqlite3
+
         keys = list(dict.fromkeys(keys))
-        for chunk in _chunks(keys, 500):
-            marks = ",".join("?" * len(chunk))
+        out: dict[str, Cached] = {}
+        bad: list[str] = []
+
+        def query(db: Any) -> list[tuple[Any, ...]]:
+            rows: list[tuple[Any, ...]] = []
+            for chunk in _chunks(keys, 500):
+                marks = ",".join("?" * len(chunk))
+                rows.extend(
+                    db.execute(
+                        f"SELECT key, json, fetched_at FROM records WHERE key IN ({marks})",
+                        chunk,
+                    ).fetchall()
+                )
+            return rows
+
+        try:
+            rows = self._read(query)
+        except sqlite3.Error as exc:
+            self._warn_once("read", f"cache read failed ({_reason(exc)}): ignoring the cache")
+            return out
+        for key, text, fetched in rows:
             try:
-                rows = db.execute(
-                    f"SELECT key, json, fetched_at FROM records WHERE key IN ({marks})", chunk
-                ).fetchall()
-            except sqlite3.Error as exc:
-                self.warnings.append(f"cache read failed ({_reason(exc)}): ignoring the cache")
-                return out
-            for key, text, fetched in rows:
-                try:
-                    record = ArxivRecord.from_json(json.loads(text))
-                except (ValueError, KeyError, TypeError):
-                    continue
-                out[key] = Cached(record, float(fetched), now - float(fetched) <= max_age)
+                record = validate(load_json(text))
+                stamp = float(fetched)
+            except (RecordError, TypeError, ValueError):
+                bad.append(key)
+                continue
+            if match_key(record.arxiv_id) != key:
+                bad.append(key)
+                continue
+            out[key] = Cached(record, stamp, now - stamp <= max_age)
+        if bad:
+            self._drop(bad)
         return out
+
+    def _drop(self, keys: list[str]) -> None:
+        import sqlite3
+
+        dropped = "dropped" if not self.readonly else "ignored"
+        try:
+            if not self.readonly:
+                with self._write() as db:
+                    db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in keys])
+        except sqlite3.Error:
+            dropped = "ignored"
+        shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+        self.warnings.append(
+            f"cache: {dropped} {len(keys)} invalid record{'s' * (len(keys) != 1)} ({shown})"
+        )
 
     def misses(
         self, keys: Iterable[str], now: float, max_age: float = DEFAULT_MISS_AGE
@@ -226,18 +323,28 @@ class Cache:
         """The ``keys`` arXiv confirmed it does not have, checked within ``max_age``."""
         import sqlite3
 
-        db = self._db
-        assert db is not None
+        keys = list(dict.fromkeys(keys))
+
+        def query(db: Any) -> list[tuple[Any, ...]]:
+            rows: list[tuple[Any, ...]] = []
+            for chunk in _chunks(keys, 500):
+                marks = ",".join("?" * len(chunk))
+                rows.extend(
+                    db.execute(
+                        f"SELECT key, checked_at FROM misses WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                )
+            return rows
+
+        try:
+            rows = self._read(query)
+        except sqlite3.Error:
+            return set()
         out: set[str] = set()
-        for chunk in _chunks(list(dict.fromkeys(keys)), 500):
-            marks = ",".join("?" * len(chunk))
-            try:
-                rows = db.execute(
-                    f"SELECT key, checked_at FROM misses WHERE key IN ({marks})", chunk
-                ).fetchall()
-            except sqlite3.Error:
-                return out
-            out.update(key for key, checked in rows if now - float(checked) <= max_age)
+        for key, checked in rows:
+            with contextlib.suppress(TypeError, ValueError):
+                if now - float(checked) <= max_age:
+                    out.add(key)
         return out
 
     def put(
@@ -246,148 +353,101 @@ class Cache:
         misses: Iterable[str] = (),
         now: float = 0.0,
     ) -> None:
-        """Store one batch in one transaction: records (replacing older ones) and misses."""
+        """Store one batch in one transaction: records (replacing older ones) and misses.
+
+        Only records that pass validation and are stored under their own key are
+        kept.  A failed write (read-only file, disk full, I/O error, a failed
+        commit) keeps nothing and adds a warning; it never raises.
+        """
         import sqlite3
 
-        rows = [
-            (key, json.dumps(r.to_json(), ensure_ascii=False, sort_keys=True), r.source, now)
-            for key, r in records.items()
-        ]
+        rows = []
+        for key, r in records.items():
+            try:
+                record = validate(r)
+            except RecordError:
+                continue
+            if match_key(record.arxiv_id) == key:
+                rows.append((key, _dumps(record), record.source, now))
         gone = [(key, now) for key in misses]
+        if not rows and not gone:
+            return
+        if self.readonly:
+            return  # said when the cache was opened
         try:
             with self._write() as db:
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", rows)
                 db.executemany("DELETE FROM misses WHERE key = ?", [(k,) for k, *_ in rows])
                 db.executemany("INSERT OR REPLACE INTO misses VALUES (?, ?)", gone)
         except sqlite3.Error as exc:
-            self.warnings.append(f"cache write failed ({_reason(exc)}): results not kept")
+            self._warn_once("write", f"cache write failed ({_reason(exc)}): results not kept")
 
     # -- the shared request ticket ----------------------------------------------------------
+    def _memory_pace(self, exc: BaseException) -> Any:
+        from .politeness import MemoryPace
+
+        if self._pace is None:
+            self._pace = MemoryPace()
+            self.warnings.append(
+                f"cache {self.path or ':memory:'}: the shared request pacing cannot be "
+                f"written ({_reason(exc)}): requests are paced within this process only"
+            )
+        return self._pace
+
     def reserve(self, now: float, spacing: float) -> float:
         """Take the next request slot (see :mod:`digestconv.enrich.politeness`)."""
+        import sqlite3
+
         from .politeness import ticket
 
-        with self._write() as db:
-            next_at, cooldown = db.execute(
-                "SELECT next_at, cooldown_until FROM rate WHERE id = 1"
-            ).fetchone()
-            slot = ticket(now, float(next_at), float(cooldown))
-            db.execute("UPDATE rate SET next_at = ? WHERE id = 1", (slot + spacing,))
-        return slot
+        if self._pace is None:
+            try:
+                with self._write() as db:
+                    next_at, cooldown = db.execute(
+                        "SELECT next_at, cooldown_until FROM rate WHERE id = 1"
+                    ).fetchone()
+                    slot = ticket(now, float(next_at), float(cooldown))
+                    db.execute("UPDATE rate SET next_at = ? WHERE id = 1", (slot + spacing,))
+                return slot
+            except sqlite3.Error as exc:
+                self._memory_pace(exc)
+        return float(self._pace.reserve(now, spacing))
 
     def finish(self, end: float, spacing: float) -> None:
         """Record the end of a request: ``next_at >= end + spacing``."""
-        with self._write() as db:
-            db.execute("UPDATE rate SET next_at = max(next_at, ?) WHERE id = 1", (end + spacing,))
+        import sqlite3
+
+        if self._pace is None:
+            try:
+                with self._write() as db:
+                    db.execute(
+                        "UPDATE rate SET next_at = max(next_at, ?) WHERE id = 1", (end + spacing,)
+                    )
+                return
+            except sqlite3.Error as exc:
+                self._memory_pace(exc)
+        self._pace.finish(end, spacing)
 
     def cool_down(self, until: float) -> None:
         """No request from any process before ``until``."""
-        with self._write() as db:
-            db.execute(
-                "UPDATE rate SET cooldown_until = max(cooldown_until, ?) WHERE id = 1", (until,)
-            )
+        import sqlite3
+
+        if self._pace is None:
+            try:
+                with self._write() as db:
+                    db.execute(
+                        "UPDATE rate SET cooldown_until = max(cooldown_until, ?) WHERE id = 1",
+                        (until,),
+                    )
+                return
+            except sqlite3.Error as exc:
+                self._memory_pace(exc)
+        self._pace.cool_down(until)
 
     # -- maintenance ---------------------------------------------------------------------------
-    def info(self) -> CacheInfo:
-        """Where the cache is, how many records and misses, and its size on disk."""
-        db = self._db
-        assert db is not None
-        records = db.execute("SELECT count(*) FROM records").fetchone()[0]
-        misses = db.execute("SELECT count(*) FROM misses").fetchone()[0]
-        size = 0
-        if self.path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):
-                    size += os.path.getsize(str(self.path) + suffix)
-        return CacheInfo(
-            str(self.path or ":memory:"), records, misses, size, self.journal, self.in_memory
-        )
-
-    def clear(self) -> int:
-        """Delete every record and miss; return how many records were deleted."""
-        with self._write() as db:
-            count = db.execute("SELECT count(*) FROM records").fetchone()[0]
-            db.execute("DELETE FROM records")
-            db.execute("DELETE FROM misses")
-            db.execute("UPDATE rate SET next_at = 0, cooldown_until = 0")
-        with contextlib.suppress(Exception):
-            assert self._db is not None
-            self._db.execute("VACUUM")
-        return int(count)
-
-    def export(self, stream: IO[str]) -> int:
-        """Write every record as JSON Lines sorted by identifier; return the count."""
-        db = self._db
-        assert db is not None
-        count = 0
-        for _key, text in db.execute("SELECT key, json FROM records ORDER BY key"):
-            data = json.loads(text)
-            stream.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
-        return count
-
-    def import_(self, stream: IO[str], now: float) -> int:
-        """Read JSON Lines written by :meth:`export` in one transaction; return the count.
-
-        Raises ``ValueError`` naming the line of a malformed record (nothing is stored then).
-        """
-        import datetime as dt
-
-        from .atom import match_key
-
-        records: dict[str, tuple[ArxivRecord, float]] = {}
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                record = ArxivRecord.from_json(json.loads(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"line {number}: not a metadata record ({exc})") from None
-            fetched = now
-            if record.fetched_at:
-                with contextlib.suppress(ValueError):
-                    stamp = dt.datetime.fromisoformat(record.fetched_at.replace("Z", "+00:00"))
-                    fetched = min(now, stamp.timestamp())
-            records[match_key(record.arxiv_id)] = (record, fetched)
-        with self._write() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
-                [
-                    (k, json.dumps(r.to_json(), ensure_ascii=False, sort_keys=True), r.source, t)
-                    for k, (r, t) in records.items()
-                ],
-            )
-        return len(records)
 
 
-class _Incompatible(Exception):
-    pass
-
-
-def _corrupt(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    return str(exc) or type(exc).__name__
-
-
-def _move_aside(path: Path) -> Path:
-    n = 1
-    while True:
-        target = path.with_name(f"{path.name}.corrupt-{n}")
-        if not target.exists():
-            break
-        n += 1
-    with contextlib.suppress(FileNotFoundError):  # another process moved it first
-        os.replace(path, target)
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            os.replace(str(path) + suffix, str(target) + suffix)
-    return target
+_T = TypeVar("_T")
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

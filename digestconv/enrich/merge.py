@@ -94,8 +94,14 @@ def title_conflict(paper: Paper, record: ArxivRecord) -> bool:
         return False
     if paper.version is None or paper.version >= record.version:
         return True
-    a, b = _words(paper.title), _words(record.title)
-    return len(a & b) * 2 < max(len(a | b), 1)
+    return another_work(paper.title, record.title)
+
+
+def another_work(a: str, b: str) -> bool:
+    """Whether two titles name different works, not two versions of one title:
+    they share less than half of their words (TeX spelled out, NFKC, case-folded)."""
+    x, y = _words(a), _words(b)
+    return len(x & y) * 2 < max(len(x | y), 1)
 
 
 def version_newer(paper: Paper, record: ArxivRecord) -> bool:

@@ -3,13 +3,14 @@
 The API's terms allow at most one request every 3 seconds and one connection
 at a time, counted over everything a user runs.  :class:`Limiter` enforces it:
 
-1. in one ``BEGIN IMMEDIATE`` transaction on the shared store (the cache
-   database), it takes a ticket: ``slot = max(now, next_at, cooldown_until)``
-   and stores ``next_at = slot + spacing``, so concurrent processes queue;
-2. it sleeps until the slot;
-3. it holds an OS file lock for the request (one connection), and afterwards
-   stores ``next_at = end + spacing``: the spacing runs from the *end* of one
-   request to the start of the next.
+1. it takes an OS file lock beside the shared store (one connection), waiting
+   for another process's request to end, at most until the run's deadline;
+2. holding it, in one ``BEGIN IMMEDIATE`` transaction on the shared store (the
+   cache database), it takes a ticket: ``slot = max(now, next_at,
+   cooldown_until)`` and stores ``next_at = slot + spacing``;
+3. it sleeps until the slot, makes the request, and stores ``next_at = end +
+   spacing``: the spacing runs from the *end* of one request to the start of
+   the next, whichever processes made them.
 
 The spacing never goes below :data:`MIN_SPACING` (3 s), whatever the caller
 passes.  Clock, sleep and random numbers are injectable so tests never wait.
@@ -91,9 +92,20 @@ class BudgetExceeded(Exception):
     """The next permitted request would start after the deadline."""
 
 
+#: how often a process waiting for another's connection looks again (seconds)
+LOCK_POLL = 0.05
+
+
 @contextlib.contextmanager
-def _file_lock(path: Path | None) -> Iterator[None]:
-    """Hold an exclusive OS lock on ``path`` (no-op without a path or ``fcntl``)."""
+def _file_lock(
+    path: Path | None, clock: Callable[[], float], deadline: float | None
+) -> Iterator[None]:
+    """Hold an exclusive OS lock on ``path`` (no-op without a path or ``fcntl``).
+
+    Waits for another holder at most until ``deadline`` (a ``clock`` time), then
+    raises :class:`BudgetExceeded`: a process stuck in a request elsewhere cannot
+    hold this run past its budget.
+    """
     if path is None:
         yield
         return
@@ -105,14 +117,29 @@ def _file_lock(path: Path | None) -> Iterator[None]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError:
-        yield
-        return
+        try:  # a read-only folder: the lock file may still be there to lock
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            yield
+            return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and clock() >= deadline:
+                    raise BudgetExceeded(
+                        "another process held the arXiv connection until the time budget ran out"
+                    ) from None
+                time.sleep(LOCK_POLL)
+            except OSError:  # locking unsupported here (some network file systems)
+                break
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
@@ -140,17 +167,23 @@ class Limiter:
     def slot(self, deadline: float | None = None) -> Iterator[float]:
         """Wait for the next permitted slot, then hold the connection; yields the start time.
 
-        ``deadline`` is a :attr:`clock` time: if the slot is later,
-        :class:`BudgetExceeded` is raised without waiting.
+        The OS lock is taken first and held through the wait and the request, and
+        the slot is read from the store only once it is held: a process never
+        starts a request while another one's is running, and always at least the
+        spacing after the *end* of the last one, wherever it ran.
+
+        ``deadline`` is a :attr:`clock` time: if the slot is later, or another
+        process holds the connection until then, :class:`BudgetExceeded` is
+        raised without waiting for nothing.
         """
-        now = self.clock()
-        start = self.store.reserve(now, self.spacing)
-        if deadline is not None and start > deadline:
-            raise BudgetExceeded(f"the next request could start only in {start - now:.0f} s")
-        wait = start - now
-        if wait > 0:
-            self.sleep(wait)
-        with _file_lock(self.lock_path):
+        with _file_lock(self.lock_path, self.clock, deadline):
+            now = self.clock()
+            start = self.store.reserve(now, self.spacing)
+            if deadline is not None and start > deadline:
+                raise BudgetExceeded(f"the next request could start only in {start - now:.0f} s")
+            wait = start - now
+            if wait > 0:
+                self.sleep(wait)
             began = self.clock()
             try:
                 self.requests += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +59,7 @@ def lookup(
     rng: random.Random | None = None,
     progress: Callable[[int, int], None] | None = None,
     transport: Callable[..., object] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> EnrichResult:
     """Look arXiv identifiers up: the cache first, then the snapshot, then the API.
 
@@ -67,6 +68,11 @@ def lookup(
     problems: they end up in :attr:`EnrichResult.failed` and
     :attr:`EnrichResult.warnings` (a snapshot that cannot be read or indexed
     is left out, with a warning).
+
+    ``titles`` maps identifiers to the titles the caller expects (the digest's):
+    an API answer whose title shares less than half its words with the expected
+    one is used for this run but not cached, with a warning (a lying or broken
+    server must not fix a wrong record in the cache for a month).
 
     ``clock``, ``sleep``, ``rng`` and ``transport`` are for tests: they never
     lower the 3-second spacing between requests.  ``progress(done, total)`` is
@@ -81,6 +87,7 @@ def lookup(
 
     options = options or EnrichOptions()
     result = EnrichResult()
+    expect = {arxiv.split_version(k.strip())[0]: v for k, v in (titles or {}).items()}
     wanted: dict[str, list[str]] = {}
     for raw in ids:
         base, _ = arxiv.split_version(raw.strip())
@@ -125,14 +132,33 @@ def lookup(
                 todo = [k for k in todo if k not in found]
             finally:
                 snap.close()
+                result.warnings.extend(snap.notes)
+                for key, why in sorted(snap.invalid.items()):
+                    result.warnings.append(
+                        f"snapshot: arXiv:{key}: invalid record ({why}): not used"
+                    )
         if todo and options.offline:
             where = "the cache or the snapshot" if options.snapshot else "the cache"
             failed.update((k, f"offline: not in {where}") for k in todo)
         elif todo:
             limiter = Limiter(cache, clock=clock, sleep=sleep, lock_path=cache.lock_path)
 
-            def store(records: object, gone: Iterable[str]) -> None:
-                cache.put(records, gone, clock())  # type: ignore[arg-type]
+            def store(records: Mapping[str, ArxivRecord], gone: Iterable[str]) -> None:
+                kept = {k: r for k, r in records.items() if not _doubtful(k, r)}
+                cache.put(kept, gone, clock())
+
+            def _doubtful(key: str, record: ArxivRecord) -> bool:
+                """An answer whose title names another work than the digest's is not kept."""
+                from .merge import another_work
+
+                expected = next((t for c in wanted[key] if (t := expect.get(c))), None)
+                if not expected or not record.title or not another_work(expected, record.title):
+                    return False
+                result.warnings.append(
+                    f"arXiv:{key}: arXiv's answer is titled {record.title[:80]!r}, which shares "
+                    "few words with the digest's title: used for this run, not cached"
+                )
+                return True
 
             def report(done: int) -> None:
                 if progress is not None:
@@ -152,6 +178,7 @@ def lookup(
             )
             answer = api.lookup(todo, deadline)
             result.requests = api.requests
+            result.warnings.extend(api.warnings)
             found.update((k, (r, "api")) for k, r in answer.found.items())
             missing.update(answer.missing)
             failed.update(answer.failed)

@@ -26,9 +26,7 @@ once (``gunzip``) when you look papers up often.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
-import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -37,11 +35,12 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any
 
+from ..arxiv import parse_version
 from .names import fold, from_parsed, split_name
-from .record import ArxivRecord, Author
+from .record import ArxivRecord, RecordError, load_json, utc_stamp, validate
 
 INDEX_SUFFIX = ".dcindex"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 _HEAD = 64 * 1024
 _ID = re.compile(rb'"id"\s*:\s*"([^"\\]+)"')
 _AND = re.compile(r",?\s+and\s+|,\s*")
@@ -97,8 +96,8 @@ def _line_id(line: bytes) -> str | None:
     if m:
         return m[1].decode("utf-8", "replace")
     try:
-        data = json.loads(line)
-    except ValueError:
+        data = load_json(line)
+    except RecordError:
         return None
     value = data.get("id") if isinstance(data, dict) else None
     return str(value) if value else None
@@ -108,8 +107,14 @@ class Snapshot:
     """A snapshot file and its index.
 
     ``index_dir`` is where the index goes when the snapshot's folder is not
-    writable (the cache folder).  ``progress`` is called with the bytes read
-    so far while the index is built.
+    writable (the cache folder); when neither can hold it, the index is built in
+    memory for the run.  ``progress`` is called with the bytes read so far while
+    the index is built.
+
+    A damaged file (a truncated or corrupt gzip stream, a read error) is indexed
+    up to the damage: :attr:`damage` says what and where, and the records before
+    it are used.  :attr:`notes` collects what a run should warn about (damage,
+    an index kept in memory, lines that failed validation).
     """
 
     def __init__(
@@ -125,6 +130,12 @@ class Snapshot:
         self.index_path: Path | None = None
         self.gzip = False
         self.rebuilt = False
+        #: what is wrong with the file, if it could not be read to its end
+        self.damage: str | None = None
+        #: warnings for the run (damage, an index in memory, invalid lines)
+        self.notes: list[str] = []
+        #: lines that failed validation in the last lookup: identifier -> reason
+        self.invalid: dict[str, str] = {}
 
     # -- index -----------------------------------------------------------------------------
     def _candidates(self) -> list[Path]:
@@ -136,31 +147,67 @@ class Snapshot:
         return out
 
     def open(self) -> None:
-        """Open a current index, or build one (streaming the snapshot once)."""
+        """Open a current index, or build one (streaming the snapshot once).
+
+        Raises :class:`SnapshotError` when the file cannot be read at all or
+        holds no record.
+        """
         if self._index is not None:
             return
+        if self.path.is_dir():
+            raise SnapshotError(f"{self.path} is a folder, not a snapshot file")
         try:
             current = fingerprint(self.path)
             self.gzip = is_gzip(self.path)
         except OSError as exc:
             raise SnapshotError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
+        db = None
         for candidate in self._candidates():
             db = self._try_existing(candidate, current)
             if db is not None:
-                self._index, self.index_path = db, candidate
-                return
+                self.index_path = candidate
+                break
+        if db is None:
+            db = self._build_somewhere(current)
+        self._index = db
+        self._check()
+
+    def _build_somewhere(self, current: Fingerprint) -> Any:
         errors: list[str] = []
         for candidate in self._candidates():
             try:
-                self._index = self._build(candidate, current)
-                self.index_path = candidate
-                self.rebuilt = True
-                return
+                db = self._build(candidate, current)
             except OSError as exc:
                 errors.append(f"{candidate}: {exc.strerror or exc}")
             except _sqlite_error() as exc:
                 errors.append(f"{candidate}: {exc}")
-        raise SnapshotError(f"cannot write an index for {self.path}: {'; '.join(errors)}")
+            else:
+                self.index_path = candidate
+                self.rebuilt = True
+                return db
+        self.notes.append(
+            f"snapshot {self.path}: no folder can keep its index ({'; '.join(errors)}): "
+            "indexed in memory for this run"
+        )
+        self.rebuilt = True
+        return self._build(None, current)
+
+    def _check(self) -> None:
+        row = self._index.execute("SELECT damage FROM meta").fetchone()
+        self.damage = row[0] if row else None
+        count = int(self._index.execute("SELECT count(*) FROM lines").fetchone()[0])
+        if self.damage:
+            self.notes.append(
+                f"snapshot {self.path} is damaged ({self.damage}): the {count} "
+                f"record{'s' * (count != 1)} before the damage are used"
+            )
+        if count == 0:
+            self.close()
+            raise SnapshotError(
+                f"{self.path} holds no arXiv metadata record"
+                + (f" ({self.damage})" if self.damage else "")
+                + ": not arxiv-metadata-oai-snapshot.json (JSON Lines, plain or gzip)?"
+            )
 
     @staticmethod
     def _try_existing(candidate: Path, current: Fingerprint) -> Any:
@@ -170,8 +217,12 @@ class Snapshot:
             return None
         try:
             db = sqlite3.connect(f"file:{candidate}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return None
+        try:
             row = db.execute("SELECT format, size, mtime_ns, head FROM meta").fetchone()
         except sqlite3.Error:
+            db.close()
             return None
         if row is None or tuple(row) != (
             INDEX_FORMAT,
@@ -183,50 +234,77 @@ class Snapshot:
             return None
         return db
 
-    def _build(self, candidate: Path, current: Fingerprint) -> Any:
-        import sqlite3
+    def _scan(self, db: Any) -> str | None:
+        """Index every line into ``db``; return what stopped the scan early, if anything."""
+        import zlib
 
-        candidate.parent.mkdir(parents=True, exist_ok=True)
-        tmp = candidate.with_name(f".{candidate.name}.{os.getpid()}.tmp")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        db = sqlite3.connect(str(tmp), isolation_level=None)
+        rows: list[tuple[str, int, int]] = []
+        read = 0
+        damage: str | None = None
+        last: tuple[str, int, int] | None = None
         try:
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-            db.execute("BEGIN")
-            db.execute(
-                "CREATE TABLE meta (format INTEGER, size INTEGER, mtime_ns INTEGER, head TEXT)"
-            )
-            db.execute(
-                "CREATE TABLE lines (id TEXT PRIMARY KEY, offset INTEGER, length INTEGER)"
-                " WITHOUT ROWID"
-            )
-            rows: list[tuple[str, int, int]] = []
-            read = 0
             for offset, line in iter_lines(self.path):
-                ident = _line_id(line)
                 read = offset + len(line)
+                ident = _line_id(line)
                 if ident is None:
                     continue
-                rows.append((ident, offset, len(line)))
+                last = (ident, offset, len(line))
+                rows.append(last)
                 if len(rows) >= 50_000:
                     db.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?, ?)", rows)
                     rows.clear()
                     if self.progress is not None:
                         self.progress(read)
-            db.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?, ?)", rows)
+        except EOFError:
+            damage = f"the gzip stream ends early, after {read} bytes"
+        except (zlib.error, OSError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            damage = f"unreadable after {read} bytes: {why}"
+        if damage is not None and last is not None and rows and rows[-1] == last:
+            rows.pop()  # the line cut by the damage is incomplete
+        db.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?, ?)", rows)
+        return damage
+
+    def _build(self, candidate: Path | None, current: Fingerprint) -> Any:
+        """Build the index at ``candidate`` (``None``: in memory) and open it."""
+        import sqlite3
+
+        if candidate is None:
+            db = sqlite3.connect(":memory:", isolation_level=None)
+            tmp = None
+        else:
+            candidate.parent.mkdir(parents=True, exist_ok=True)
+            tmp = candidate.with_name(f".{candidate.name}.{os.getpid()}.tmp")
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            db = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("BEGIN")
             db.execute(
-                "INSERT INTO meta VALUES (?, ?, ?, ?)",
-                (INDEX_FORMAT, current.size, current.mtime_ns, current.head),
+                "CREATE TABLE meta (format INTEGER, size INTEGER, mtime_ns INTEGER, head TEXT,"
+                " damage TEXT)"
+            )
+            db.execute(
+                "CREATE TABLE lines (id TEXT PRIMARY KEY, offset INTEGER, length INTEGER)"
+                " WITHOUT ROWID"
+            )
+            damage = self._scan(db)
+            db.execute(
+                "INSERT INTO meta VALUES (?, ?, ?, ?, ?)",
+                (INDEX_FORMAT, current.size, current.mtime_ns, current.head, damage),
             )
             db.execute("COMMIT")
+            if tmp is None or candidate is None:
+                return db
             db.close()
             os.replace(tmp, candidate)
         except BaseException:
             db.close()
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
             raise
         return sqlite3.connect(f"file:{candidate}?mode=ro", uri=True)
 
@@ -242,17 +320,30 @@ class Snapshot:
 
     # -- lookups -----------------------------------------------------------------------------
     def lookup(self, keys: Iterable[str], fetched_at: str | None = None) -> dict[str, ArxivRecord]:
-        """Records for the ``keys`` the snapshot holds (absent keys are left out)."""
+        """Records for the ``keys`` the snapshot holds (absent keys are left out).
+
+        A line that fails validation is left out too, and listed in
+        :attr:`invalid` with the reason.
+        """
+        import zlib
+
         self.open()
+        self.invalid = {}
         keys = list(dict.fromkeys(keys))
         where: list[tuple[int, int, str]] = []
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for ident, offset, length in self._index.execute(
-                f"SELECT id, offset, length FROM lines WHERE id IN ({marks})", chunk
-            ):
-                where.append((int(offset), int(length), str(ident)))
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for ident, offset, length in self._index.execute(
+                    f"SELECT id, offset, length FROM lines WHERE id IN ({marks})", chunk
+                ):
+                    where.append((int(offset), int(length), str(ident)))
+        except _sqlite_error() as exc:
+            raise SnapshotError(
+                f"the index {self.index_path or '(in memory)'} of {self.path} cannot be read "
+                f"({exc}): delete it and it is rebuilt"
+            ) from None
         where.sort()
         out: dict[str, ArxivRecord] = {}
         try:
@@ -261,13 +352,15 @@ class Snapshot:
                     handle.seek(offset)
                     line = handle.read(length)
                     try:
-                        record = record_from_json(json.loads(line), fetched_at)
-                    except (ValueError, KeyError, TypeError):
+                        record = record_from_json(load_json(line), fetched_at)
+                    except RecordError as exc:
+                        self.invalid[ident] = str(exc)
                         continue
                     if record is not None:
                         out[ident] = record
-        except OSError as exc:
-            raise SnapshotError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
+        except (EOFError, zlib.error, OSError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise SnapshotError(f"{self.path}: cannot read: {why}") from None
         return out
 
 
@@ -277,77 +370,106 @@ def _sqlite_error() -> type[Exception]:
     return sqlite3.Error
 
 
-def _created(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
+def _created(value: Any, field: str) -> str | None:
+    """A version's ``created`` date (RFC 2822) as a UTC stamp; ``None`` when absent.
+
+    Raises :class:`~digestconv.enrich.record.RecordError` when it is not a date
+    or lies outside the years arXiv can have.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if not isinstance(value, str):
+        raise RecordError(f"{field} is {type(value).__name__}, not a date")
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (TypeError, ValueError, IndexError, OverflowError):
+        raise RecordError(f"{field} {value[:40]!r} is not a date") from None
+    if when is None:
+        raise RecordError(f"{field} {value[:40]!r} is not a date")
+    return utc_stamp(when, field)
 
 
 def _version(item: Any) -> int | None:
     if isinstance(item, dict):
-        text = str(item.get("version", ""))
-        if text[:1] in "vV" and text[1:].isdigit():
-            return int(text[1:])
+        text = item.get("version")
+        if isinstance(text, str) and text[:1] in "vV" and text[1:].isascii() and text[1:].isdigit():
+            return parse_version(text[1:]) or 0  # 0 (out of range) fails validation
     return None
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = fold(str(value))
-    return text or None
+def _text(value: Any) -> Any:
+    """A text field folded; anything else is passed on for validation to refuse."""
+    if isinstance(value, str):
+        return fold(value) or None
+    return value
 
 
-def _authors(data: dict[str, Any]) -> tuple[Author, ...]:
+def _authors(data: dict[str, Any]) -> list[Any]:
     parsed = data.get("authors_parsed")
-    out: list[Author] = []
+    out: list[Any] = []
     if isinstance(parsed, list) and parsed:
         for item in parsed:
-            if isinstance(item, list):
-                author = from_parsed([str(x) if x is not None else "" for x in item])
-                if author is not None:
-                    out.append(author)
-        return tuple(out)
+            if not isinstance(item, list) or not all(
+                isinstance(x, (str, type(None))) for x in item
+            ):
+                raise RecordError("authors_parsed holds something other than lists of names")
+            author = from_parsed([x if x is not None else "" for x in item])
+            if author is not None:
+                out.append(author)
+        return out
     raw = data.get("authors")
     if isinstance(raw, str):
         for name in _AND.split(raw):
             author = split_name(name)
             if author is not None:
                 out.append(author)
-    return tuple(out)
+    elif raw is not None:
+        raise RecordError(f"authors is {type(raw).__name__}, not text")
+    return out
 
 
 def record_from_json(data: Any, fetched_at: str | None = None) -> ArxivRecord | None:
-    """One snapshot line (parsed JSON) as an :class:`ArxivRecord`; ``None`` if it has no id."""
+    """One snapshot line (parsed JSON) as an :class:`ArxivRecord`; ``None`` if it has no id.
+
+    The record goes through :func:`~digestconv.enrich.record.validate`: a line
+    with values of the wrong type or out of range raises
+    :class:`~digestconv.enrich.record.RecordError`.
+    """
     from .atom import paragraphs
 
     if not isinstance(data, dict) or not data.get("id"):
         return None
-    versions = data.get("versions") if isinstance(data.get("versions"), list) else []
-    numbered = [(v, item) for item in versions if (v := _version(item)) is not None]
+    ident = data["id"]
+    if not isinstance(ident, str):
+        raise RecordError(f"id is {type(ident).__name__}, not text")
+    versions = data.get("versions")
+    if versions is not None and not isinstance(versions, list):
+        raise RecordError("versions is not a list")
+    numbered = [(v, item) for item in versions or () if (v := _version(item)) is not None]
     numbered.sort(key=lambda pair: pair[0])
     first = next((item for v, item in numbered if v == 1), numbered[0][1] if numbered else None)
     last = numbered[-1][1] if numbered else None
-    categories = tuple(str(data.get("categories") or "").split())
-    return ArxivRecord(
-        arxiv_id=str(data["id"]).strip(),
-        version=numbered[-1][0] if numbered else 1,
-        title=fold(str(data.get("title") or "")),
-        abstract=paragraphs(str(data.get("abstract") or "")),
-        authors=_authors(data),
-        published=_created(first.get("created")) if isinstance(first, dict) else None,
-        updated=_created(last.get("created")) if isinstance(last, dict) else None,
-        categories=categories,
-        comment=_text(data.get("comments")),
-        journal_ref=_text(data.get("journal-ref")),
-        doi=_text(data.get("doi")),
-        license=_text(data.get("license")),
-        source="snapshot",
-        fetched_at=fetched_at,
+    categories = data.get("categories") or ""
+    if not isinstance(categories, str):
+        raise RecordError(f"categories is {type(categories).__name__}, not text")
+    title, abstract = data.get("title") or "", data.get("abstract") or ""
+    if not isinstance(title, str) or not isinstance(abstract, str):
+        raise RecordError("title or abstract is not text")
+    return validate(
+        {
+            "arxiv_id": ident.strip(),
+            "version": numbered[-1][0] if numbered else 1,
+            "title": fold(title),
+            "abstract": paragraphs(abstract),
+            "authors": _authors(data),
+            "published": _created(first.get("created"), "published") if first else None,
+            "updated": _created(last.get("created"), "updated") if last else None,
+            "categories": categories.split(),
+            "comment": _text(data.get("comments")),
+            "journal_ref": _text(data.get("journal-ref")),
+            "doi": _text(data.get("doi")),
+            "license": _text(data.get("license")),
+            "source": "snapshot",
+            "fetched_at": fetched_at,
+        }
     )

@@ -11,19 +11,20 @@ source's clock after which it must give up.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
 
-from .atom import FeedError, parse_feed
+from .atom import Feed, FeedError, parse_feed
 from .politeness import BudgetExceeded, CircuitBreaker, Limiter, RetryPolicy, retry_after
 from .record import ArxivRecord
 
 #: at most this many identifiers per API request (arXiv answers 414 near 640)
 BATCH_SIZE = 100
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+#: same-host redirects followed per request (each one paced like a request)
+MAX_REDIRECTS = 3
 
 
 @dataclass
@@ -148,6 +149,8 @@ class ApiSource:
         self.breaker = CircuitBreaker()
         self.throttled_in_a_row = 0
         self.requests = 0
+        #: problems with single papers that did not stop the lookup
+        self.warnings: list[str] = []
 
     def query_url(self, keys: list[str]) -> str:
         """The ``id_list`` query for one batch, ``max_results`` equal to its size."""
@@ -172,20 +175,34 @@ class ApiSource:
 
     # -- one batch -------------------------------------------------------------------------
     def _get(self, url: str, deadline: float) -> object:
+        """One paced request; same-host redirects are followed, each one paced too."""
+        from . import transport
+
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._request(url, deadline)
+            if response.status not in transport.REDIRECTS:  # type: ignore[attr-defined]
+                return response
+            location = response.headers.get("location")  # type: ignore[attr-defined]
+            url = transport.redirect_target(url, location)
+        raise transport.TransportError("redirect", f"more than {MAX_REDIRECTS} redirects")
+
+    def _request(self, url: str, deadline: float) -> object:
         from . import transport
 
         get = self.transport or transport.get
+        clock = self.limiter.clock
         with self.limiter.slot(deadline):
             # the budget left once the slot came (waiting for it may take a while)
-            left = min(self.timeout, deadline - self.limiter.clock())
+            left = min(self.timeout, deadline - clock())
             if left <= 0:
                 raise BudgetExceeded("the time budget is spent")
             self.requests += 1
             return get(
                 url,
                 headers={"User-Agent": self.user_agent, "Accept": "application/atom+xml"},
-                deadline=time.monotonic() + left,
+                deadline=clock() + left,
                 connect_timeout=min(self.connect_timeout, left),
+                clock=clock,
             )
 
     def _batch(self, keys: list[str], deadline: float) -> LookupResult:
@@ -230,16 +247,13 @@ class ApiSource:
                     except FeedError as exc:
                         reason = f"arXiv API sent an unreadable response ({exc})"
                     else:
-                        if not feed.records and len(pending) > 1 and not retried_empty:
+                        answered = feed.records or feed.invalid
+                        if not answered and len(pending) > 1 and not retried_empty:
                             # arXiv sometimes answers a valid query with an empty page
                             retried_empty = True
                             reason = "arXiv API sent an empty feed"
                         else:
-                            for key in pending:
-                                if key in feed.records:
-                                    result.found[key] = feed.records[key]
-                                else:
-                                    result.missing[key] = "arXiv has no paper with this identifier"
+                            self._sort(feed, pending, result)
                             if not throttled:
                                 self.throttled_in_a_row = 0
                             return result
@@ -277,6 +291,32 @@ class ApiSource:
             if self.limiter.clock() + wait > deadline:
                 return fail(f"{reason}; the time budget for arXiv requests is spent")
             self.limiter.sleep(wait)
+
+    def _sort(self, feed: Feed, pending: list[str], result: LookupResult) -> None:
+        """File each asked key under found, missing or failed from one feed.
+
+        Only what was asked for and answered is found.  An entry that failed
+        validation fails its key (it is not cached).  A key the feed does not
+        answer is a confirmed miss only when the feed answered nothing else: a
+        feed holding identifiers that were not asked for is not trusted to say
+        what arXiv lacks.
+        """
+        asked = set(pending)
+        strangers = sorted((set(feed.records) | set(feed.invalid)) - asked)
+        for key in pending:
+            if key in feed.records:
+                result.found[key] = feed.records[key]
+            elif key in feed.invalid:
+                reason = f"arXiv API sent an invalid record for arXiv:{key} ({feed.invalid[key]})"
+                result.failed[key] = reason
+                self.warnings.append(f"{reason}: not used, not cached")
+            elif strangers:
+                result.failed[key] = (
+                    "arXiv API answered with identifiers that were not asked for "
+                    f"({', '.join(strangers[:3])}{', ...' if len(strangers) > 3 else ''})"
+                )
+            else:
+                result.missing[key] = "arXiv has no paper with this identifier"
 
     @staticmethod
     def _rejected(body: bytes, pending: list[str]) -> dict[str, str]:

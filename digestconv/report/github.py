@@ -7,7 +7,12 @@ One annotation per diagnostic::
 ``::error`` for errors, ``::warning`` for warnings.  Values are escaped as the
 Actions toolkit does: the message (data) turns ``%``, CR and LF into ``%25``,
 ``%0D`` and ``%0A``; property values also turn ``:`` and ``,`` into ``%3A`` and
-``%2C``.  ``endColumn`` is exclusive, like the diagnostics' own end column.
+``%2C``.  Before that, file names and messages are made printable the way the
+text report does it (:func:`digestconv.text.printable`): control characters
+(ESC included), bidirectional controls and unpaired surrogates are written as
+backslash escapes (``\x1b``, ``\u202e``), so nothing in a file name can drive
+the log viewer or reorder what an annotation shows (line breaks in a message
+stay ``%0D``/``%0A``).  ``endColumn`` is exclusive, like the diagnostics' own end column.
 GitHub accepts ``col``/``endColumn`` only when the annotation spans one line,
 so they are left out of multi-line annotations.  ``file`` is relative to
 ``root`` when the file lies inside it; annotations about standard input carry
@@ -22,6 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..text import printable
 from . import text as _text
 from .common import STDIN_PATHS, relative_to_root, sorted_diagnostics
 
@@ -44,7 +50,7 @@ def annotation(diagnostic: Diagnostic, root: Path | None = None) -> str:
     d = diagnostic
     props: list[tuple[str, str]] = []
     if d.path not in STDIN_PATHS:
-        props.append(("file", relative_to_root(d.path, root) or d.path))
+        props.append(("file", printable(relative_to_root(d.path, root) or d.path)))
         props.append(("line", str(d.line)))
         if d.line == d.end_line:
             props.append(("col", str(d.column)))
@@ -53,7 +59,7 @@ def annotation(diagnostic: Diagnostic, root: Path | None = None) -> str:
             props.append(("endColumn", str(d.end_column)))
     props.append(("title", f"{d.code} {d.rule}"))
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props)
-    return f"::{d.severity} {joined}::{escape_data(d.message)}"
+    return f"::{d.severity} {joined}::{escape_data(printable(d.message, lines=True))}"
 
 
 def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:

@@ -5,7 +5,12 @@ Each element has exactly the contract fields of :meth:`Diagnostic.to_dict`
 ``rule``, ``severity``, ``message``), in :meth:`Diagnostic.sort_key` order.
 Text is written as UTF-8 characters (not ``\\u`` escapes), indented by two
 spaces, with a final newline.  An unpaired surrogate (a path that was not valid
-UTF-8) is written as a ``\\udcXX`` escape, so the output always encodes.
+UTF-8) is written as a ``\\udcXX`` escape, so the output always encodes.  The
+characters that could drive a terminal or reorder a line when the file is shown
+(DEL, C1 controls, bidirectional and zero-width controls, line and paragraph
+separators, the byte-order mark) are written as ``\\uXXXX`` escapes too: the
+parsed data is exactly the diagnostics' (a path still names its file), the bytes
+are inert.
 """
 
 from __future__ import annotations
@@ -21,17 +26,18 @@ from .common import sorted_diagnostics
 if TYPE_CHECKING:
     from ..model import Diagnostic, Report
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: written as \uXXXX escapes: unpaired surrogates, and what must not act on a terminal
+_ESCAPED = re.compile("[\ud800-\udfff\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def dumps(value: Any) -> str:
     """``value`` as indented UTF-8-safe JSON text with a final newline.
 
-    Lone surrogates can only occur inside JSON strings, where a ``\\uXXXX``
-    escape is exactly how JSON spells them.
+    Lone surrogates and the other escaped characters can only occur inside JSON
+    strings, where a ``\\uXXXX`` escape is exactly how JSON spells them.
     """
     text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:

@@ -18,8 +18,11 @@ Mapping:
 - ``<properties>`` give the counts of files, papers, errors and warnings.
 
 Every ``time`` is ``0`` and there is no timestamp or host name, so the output
-is deterministic.  Characters XML 1.0 cannot hold are removed; everything else
-is escaped, and line breaks inside attributes are kept as character references.
+is deterministic.  Paths (test case names) and messages are made printable the way the text
+report does it (:func:`digestconv.text.printable`: control and bidirectional
+characters as backslash escapes, line breaks kept), so a file name cannot
+reorder or hide what a CI viewer shows; everything else is escaped, and line
+breaks inside attributes are kept as character references.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
-from ..text import XML_ILLEGAL
+from ..text import XML_ILLEGAL, printable
 from . import text as _text
 from .common import sorted_diagnostics
 
@@ -71,11 +74,13 @@ def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool
         kind = "error" if d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) else "failure"
         errored |= kind == "error"
         failed |= kind == "failure"
-        head = _tag(kind, message=f"{d.code} {d.rule}: {d.message}", type=d.code)
+        head = _tag(
+            kind, message=f"{d.code} {d.rule}: {printable(d.message, lines=True)}", type=d.code
+        )
         inner.append(f"      {head}>{_body(row)}</{kind}>")
     if warnings:
         inner.append(f"      <system-out>{_body(chr(10).join(warnings))}</system-out>")
-    open_tag = _tag("testcase", classname=SUITE, name=path, time=0)
+    open_tag = _tag("testcase", classname=SUITE, name=printable(path, lines=True), time=0)
     if not inner:
         return [f"    {open_tag}/>"], failed, errored
     return [f"    {open_tag}>", *inner, "    </testcase>"], failed, errored

@@ -12,7 +12,9 @@ Mapping:
   id and a name.
 - one result per diagnostic in :meth:`Diagnostic.sort_key` order: ``ruleId``,
   ``ruleIndex``, ``level`` (``error`` | ``warning``, the severity the rule was
-  reported with), ``message.text``, and one physical location.
+  reported with), ``message.text`` (made printable like the text report's:
+  control and bidirectional characters as backslash escapes, line breaks kept), and one physical
+  location.
 - locations: a file inside ``root`` (default: the current directory) has a
   relative, percent-encoded ``uri`` with ``uriBaseId`` ``%SRCROOT%``, and
   ``run.originalUriBaseIds`` maps ``%SRCROOT%`` to ``root``'s ``file:`` URI
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ..text import printable
 from .common import STDIN_PATHS, RuleInfo, relative_to_root, sorted_diagnostics
 from .json import dumps
 
@@ -174,7 +177,7 @@ def _result(d: Diagnostic, index: int, root: Path) -> dict[str, Any]:
         "ruleId": d.code,
         "ruleIndex": index,
         "level": d.severity,
-        "message": {"text": d.message},
+        "message": {"text": printable(d.message, lines=True)},
         "locations": [{"physicalLocation": physical}],
     }
 

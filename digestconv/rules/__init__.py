@@ -34,6 +34,7 @@ def _load() -> None:
             enrich,
             file,
             identity,
+            invisible,
             metadata,
             references,
         )

@@ -289,3 +289,110 @@ class FakeClock:
 def clock() -> FakeClock:
     """A fresh fake clock."""
     return FakeClock()
+
+
+# -- hostile actions -----------------------------------------------------------------------
+def trickle(interval: float, where: str = "body", sent: list[int] | None = None) -> Action:
+    """Send the normal answer one byte every ``interval`` seconds.
+
+    ``where`` is ``"headers"`` (the status line and headers trickle, the body
+    would follow at once) or ``"body"`` (headers at once, then the body
+    trickles).  The bytes actually sent before the client hung up are appended
+    to ``sent``.
+    """
+
+    def act(h: BaseHTTPRequestHandler, s: ReplayServer, ids: list[str], limit: int) -> None:
+        body = s.feed(ids, limit)
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        slow = head if where == "headers" else body
+        count = 0
+        try:
+            if where == "body":
+                h.wfile.write(head)
+                h.wfile.flush()
+            for i in range(len(slow)):
+                h.wfile.write(slow[i : i + 1])
+                h.wfile.flush()
+                count += 1
+                time.sleep(interval)
+            if where == "headers":
+                h.wfile.write(body)
+        except OSError:  # the client gave up
+            pass
+        finally:
+            if sent is not None:
+                sent.append(count)
+        h.close_connection = True
+
+    return act
+
+
+def redirect_to_self(
+    h: BaseHTTPRequestHandler, s: ReplayServer, ids: list[str], limit: int
+) -> None:
+    """A redirect to the very same URL (a loop, if it keeps being answered so)."""
+    send(h, 302, b"", {"Location": h.path})
+
+
+class TickClock:
+    """A clock that moves ``step`` seconds each time it is read (and when slept on)."""
+
+    def __init__(self, step: float, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+        self.step = step
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+
+
+def rewrite(transform: Callable[[bytes], bytes], code: int = 200) -> Action:
+    """The normal answer, passed through ``transform`` (a lying or broken server)."""
+
+    def act(h: BaseHTTPRequestHandler, s: ReplayServer, ids: list[str], limit: int) -> None:
+        send(h, code, transform(s.feed(ids, limit)))
+
+    return act
+
+
+def set_element(tag: str, text: str, nth: int = 0) -> Callable[[bytes], bytes]:
+    """A transform that sets the text of element ``tag`` (Atom or arXiv) of the ``nth`` entry."""
+
+    def transform(body: bytes) -> bytes:
+        root = etree.fromstring(body)
+        ns = ARXIV if tag in ("doi", "comment", "journal_ref") else ATOM
+        entry = root.findall(f"{{{ATOM}}}entry")[nth]
+        found = entry.find(f"{{{ns}}}{tag}")
+        if found is None:
+            found = etree.SubElement(entry, f"{{{ns}}}{tag}")
+        found.text = text
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    return transform
+
+
+def swap_ids(body: bytes) -> bytes:
+    """Exchange the ``<id>`` of the first two entries (each answers for the other)."""
+    root = etree.fromstring(body)
+    entries = root.findall(f"{{{ATOM}}}entry")
+    a, b = (e.find(f"{{{ATOM}}}id") for e in entries[:2])
+    assert a is not None and b is not None
+    a.text, b.text = b.text, a.text
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def answer_for(other: list[str]) -> Action:
+    """Answer with the entries of ``other`` instead of the identifiers asked for."""
+
+    def act(h: BaseHTTPRequestHandler, s: ReplayServer, ids: list[str], limit: int) -> None:
+        send(h, 200, s.feed(other, len(other)))
+
+    return act

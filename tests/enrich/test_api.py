@@ -240,3 +240,79 @@ def test_library_lookup_through_cache(arxiv_server: ReplayServer, tmp_path: Path
     offline = lookup(ids, EnrichOptions(cache_dir=tmp_path, offline=True), clock=clock)
     assert offline.records == first.records and offline.requests == 0
     assert len(arxiv_server.log) == 1
+
+
+# -- a lying server ----------------------------------------------------------------------------
+def test_an_answer_with_identifiers_not_asked_for_confirms_no_miss(
+    arxiv_server: ReplayServer, tmp_path: Path
+) -> None:
+    from .conftest import answer_for
+
+    clock = FakeClock()
+    options = EnrichOptions(cache_dir=tmp_path, api_url=arxiv_server.url)
+    arxiv_server.then(answer_for(["1111.2011", "astro-ph/0601001"]))
+    lying = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep)
+    assert lying.missing == {} and set(lying.failed) == set(KNOWN[:2])
+    assert "not asked for" in lying.failed[KNOWN[0]]
+    assert lying.records == {}  # the strangers are not taken either
+    # against an honest server the next run asks again and finds both
+    honest = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep)
+    assert honest.requests == 1 and set(honest.records) == set(KNOWN[:2])
+    assert honest.missing == {}
+
+
+def test_entries_answering_for_each_other_are_not_trusted(
+    arxiv_server: ReplayServer, tmp_path: Path
+) -> None:
+    from .conftest import rewrite, swap_ids
+
+    clock = FakeClock()
+    options = EnrichOptions(cache_dir=tmp_path, api_url=arxiv_server.url)
+    arxiv_server.then(rewrite(swap_ids))
+    swapped = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep)
+    assert swapped.records == {}
+    assert all("links to" in swapped.failed[k] for k in KNOWN[:2])
+    assert len([w for w in swapped.warnings if "not cached" in w]) == 2
+    honest = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep)
+    assert honest.requests == 1 and set(honest.records) == set(KNOWN[:2])
+    assert honest.records[KNOWN[0]].title.startswith("Testing Deep Learning")
+
+
+def _disguise(body: bytes) -> bytes:
+    """Give the second entry (paper B) the first one's identifier everywhere, and drop A."""
+    from lxml import etree
+
+    from .conftest import ATOM
+
+    root = etree.fromstring(body)
+    a, b = root.findall(f"{{{ATOM}}}entry")[:2]
+    a_id = a.findtext(f"{{{ATOM}}}id")
+    b_id = b.findtext(f"{{{ATOM}}}id")
+    assert a_id and b_id
+    text = etree.tostring(b).decode().replace(b_id.split("/abs/")[1], a_id.split("/abs/")[1])
+    root.replace(a, etree.fromstring(text))
+    root.remove(b)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_paper_b_served_as_paper_a_is_not_cached(
+    arxiv_server: ReplayServer, tmp_path: Path
+) -> None:
+    from .conftest import rewrite
+
+    clock = FakeClock()
+    options = EnrichOptions(cache_dir=tmp_path, api_url=arxiv_server.url)
+    titles = {
+        KNOWN[0]: "Testing Deep Learning Models: A First Comparative Study of Multiple Testing"
+        " Techniques"
+    }
+    arxiv_server.then(rewrite(_disguise))
+    fooled = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep, titles=titles)
+    # B's content under A's identifier: used for the run (the title rule reports it) ...
+    assert not fooled.records[KNOWN[0]].title.startswith("Testing Deep Learning")
+    (warning,) = [w for w in fooled.warnings if "not cached" in w]
+    assert f"arXiv:{KNOWN[0]}" in warning and "shares few words" in warning
+    # ... but not cached: an honest server is asked again next time
+    honest = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep, titles=titles)
+    assert honest.requests == 1
+    assert honest.records[KNOWN[0]].title.startswith("Testing Deep Learning")

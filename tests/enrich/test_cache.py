@@ -5,8 +5,13 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import os
+import shutil
 import sqlite3
+import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,8 @@ from digestconv.enrich import EnrichOptions, lookup
 from digestconv.enrich.cache import DAY, FILE_NAME, Cache
 from digestconv.enrich.record import ArxivRecord, Author
 
+from ..cli.conftest import Invoke, assert_no_traceback
+from ..cli.conftest import run as run
 from .conftest import FakeClock, ReplayServer, status
 
 
@@ -142,7 +149,7 @@ def _worker(folder: str, worker: int, queue: multiprocessing.Queue) -> None:  # 
     slots = []
     with Cache(Path(folder)) as cache:
         for batch in range(5):
-            ids = [f"24{worker:02d}.{batch:02d}{n:03d}" for n in range(10)]
+            ids = [f"24{worker + 1:02d}.{batch:02d}{n:03d}" for n in range(10)]
             cache.put({i: record(i) for i in ids}, [f"miss.{worker}.{batch}"], now=1000.0)
             slots.append(cache.reserve(now=5000.0, spacing=3.0))
         queue.put((worker, slots, cache.warnings))
@@ -165,3 +172,235 @@ def test_four_processes_share_one_cache(tmp_path: Path) -> None:
     with Cache(tmp_path) as cache:
         info = cache.info()
         assert info.records == 200 and info.misses == 20
+
+
+# -- damage, failing writes, read-only files ---------------------------------------------------
+def _filled(folder: Path, count: int = 900) -> list[str]:
+    ids = [f"2401.{n:05d}" for n in range(1, count + 1)]
+    with Cache(folder) as cache:
+        cache.put({i: record(i, f"Title {i} " + "words " * 40) for i in ids}, [], now=1.0)
+    return ids
+
+
+def _corrupt_page(path: Path) -> None:
+    """Overwrite one page in the middle of the file with garbage, as a failing disk would."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + page] = b"\xa5" * page
+    path.write_bytes(bytes(data))
+
+
+def test_a_corrupt_page_is_detected_salvaged_and_rebuilt(tmp_path: Path) -> None:
+    ids = _filled(tmp_path)
+    assert not (tmp_path / f"{FILE_NAME}-wal").exists()  # everything is in the main file
+    _corrupt_page(tmp_path / FILE_NAME)
+    clock = FakeClock(1.0 + DAY)
+    result = lookup(ids, EnrichOptions(cache_dir=tmp_path, offline=True), clock=clock)
+    repaired = [w for w in result.warnings if "was damaged" in w]
+    assert len(repaired) == 1 and "rebuilt with the" in repaired[0]
+    assert 0 < len(result.records) < len(ids)  # what could be read is still served
+    assert (tmp_path / f"{FILE_NAME}.corrupt-1").is_file()
+    with Cache(tmp_path) as cache:
+        assert cache.check() == "ok"
+        assert cache.info().records == len(result.records)
+    # the next run finds a sound file: no warning, the same records
+    again = lookup(ids, EnrichOptions(cache_dir=tmp_path, offline=True), clock=clock)
+    assert again.warnings == [] and again.records == result.records
+
+
+@pytest.mark.parametrize("command", ["info", "export", "clear"])
+def test_cache_commands_repair_a_corrupt_page(run: Invoke, tmp_path: Path, command: str) -> None:
+    ids = _filled(tmp_path / "cache")
+    _corrupt_page(tmp_path / "cache" / FILE_NAME)
+    env = {"DIGESTCONV_CACHE_DIR": str(tmp_path / "cache")}
+    result = run("cache", command, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert_no_traceback(result.stdout, result.stderr)
+    assert "was damaged" in result.stderr and "malformed" not in result.stdout
+    if command == "info":
+        count = int(result.stdout.split("records:")[1].split()[0])
+        assert count < len(ids)  # not the damaged file's count
+    elif command == "export":
+        rows = [json.loads(x) for x in result.stdout.splitlines()]
+        assert 0 < len(rows) < len(ids)
+        assert [r["arxiv_id"] for r in rows] == sorted(r["arxiv_id"] for r in rows)
+    with Cache(tmp_path / "cache") as cache:
+        assert cache.check() == "ok"
+    assert run("cache", "clear", env=env).exit_code == 0
+
+
+_LIMITED = """
+import resource, sys
+from digestconv.cli import main
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.argv = ["digestconv", *sys.argv[2:]]
+main()
+"""
+
+
+def _limited(limit: int, *args: str | Path, env: dict[str, str]) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+    """Run digestconv with no file allowed to grow past ``limit`` bytes (EFBIG after)."""
+    return subprocess.run(
+        [sys.executable, "-c", _LIMITED, str(limit), *map(str, args)],
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_a_failing_commit_keeps_no_results_and_the_output_is_written(
+    tmp_path: Path, arxiv_server: ReplayServer
+) -> None:
+    """The snapshot's records fill the write-ahead log to the size limit; then every write,
+    the request ticket's included, fails: the run goes on and writes its output."""
+    from ..cli.conftest import SEED_000, SEED_001, SEED_003
+    from .test_convert import SEED_RECORDS, snapshot_line
+
+    folder = tmp_path / "cache"
+    with Cache(folder):
+        pass
+    snapshot = tmp_path / "snapshot.json"
+    held = sorted(SEED_RECORDS)[1:]  # all but one: that one is asked from the API
+    snapshot.write_text("".join(snapshot_line(SEED_RECORDS[k]) + "\n" for k in held), "utf-8")
+    env = {
+        "DIGESTCONV_CACHE_DIR": str(folder),
+        "DIGESTCONV_ARXIV_API": arxiv_server.url,
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    # room for the database (24 KiB) and its 32 KiB shared-memory index, not for the
+    # snapshot's records in the write-ahead log
+    args = ["to", "bibtex", "--enrich", "--snapshot", snapshot, SEED_000, SEED_001, SEED_003]
+    proc = _limited(40960, *args, env=env)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert "results not kept" in err
+    assert proc.stdout.count(b"@misc{") == 32  # every paper, enriched
+    assert proc.stdout.count(b"author ") == 32
+    assert len(arxiv_server.log) == 1
+
+
+def test_cache_import_reports_the_real_cause_of_a_failed_write(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    with Cache(folder):
+        pass
+    lines = "".join(
+        json.dumps(record(f"2401.{n:05d}", "words " * 200).to_json()) + "\n" for n in range(1, 200)
+    )
+    source = tmp_path / "records.jsonl"
+    source.write_text(lines, "utf-8")
+    limit = 40960
+    proc = _limited(limit, "cache", "import", source, env={"DIGESTCONV_CACHE_DIR": str(folder)})
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert "cannot rollback" not in err and "internal error" not in err
+    assert "cannot store the records" in err
+    assert "disk is full" in err or "disk I/O error" in err
+    with Cache(folder) as cache:
+        assert cache.info().records == 0
+
+
+def _without_dac_override() -> None:
+    """In a child of root: give up the capabilities that let root write through mode bits.
+
+    Dropped from the bounding set, so they stay dropped across ``execve``.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+
+def _unwritable(folder: Path) -> Callable[[], None] | None:
+    """Make ``folder`` and its files read-only; the child's preexec function when root."""
+    for path in [folder, *folder.iterdir()]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    return _without_dac_override if os.geteuid() == 0 else None
+
+
+def test_a_read_only_cache_is_still_read(arxiv_server: ReplayServer) -> None:
+    from ..cli.conftest import SEEDS, _command
+
+    base = Path(tempfile.mkdtemp(prefix="dc-ro-"))
+    try:
+        folder = base / "cache"
+        env = {
+            **os.environ,
+            "DIGESTCONV_CACHE_DIR": str(folder),
+            "DIGESTCONV_ARXIV_API": arxiv_server.url,
+            "HOME": str(base),
+        }
+        digests = [str(p) for p in sorted(SEEDS.glob("00[013]_*.txt"))]
+        filled = subprocess.run(
+            [*_command(), "enrich", *digests], capture_output=True, env=env, timeout=120
+        )
+        assert filled.returncode == 0, filled.stderr
+        preexec = _unwritable(folder)
+        probe = subprocess.run(
+            [sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"],
+            capture_output=True,
+            preexec_fn=preexec,
+            timeout=60,
+        )
+        if probe.returncode == 0:
+            pytest.skip("this machine lets the child write to a read-only folder")
+        proc = subprocess.run(
+            [*_command(), "enrich", "--offline", *digests],
+            capture_output=True,
+            env=env,
+            timeout=120,
+            preexec_fn=preexec,
+        )
+        out, err = proc.stdout.decode(), proc.stderr.decode()
+        assert "32 papers: 32 found (32 cached" in out, out + err
+        assert "cannot be written" in err and "new results are not kept" in err
+        assert proc.returncode == 0
+    finally:
+        for path in base.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+class _CommitsFail:
+    """A connection whose COMMITs fail after the first ``allowed`` (a full disk, EIO)."""
+
+    def __init__(self, db: sqlite3.Connection, allowed: int) -> None:
+        self._db = db
+        self._allowed = allowed
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.strip().upper() == "COMMIT":
+            if self._allowed <= 0:
+                raise sqlite3.OperationalError("disk I/O error")
+            self._allowed -= 1
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+def test_a_failing_commit_of_the_request_ticket_does_not_stop_the_run(
+    tmp_path: Path, arxiv_server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Cache._connect
+
+    def connect(target: str, *args: object, **kwargs: object) -> object:
+        db = real(target, *args, **kwargs)
+        return db if target == ":memory:" else _CommitsFail(db, allowed=2)  # opening commits
+
+    monkeypatch.setattr(Cache, "_connect", staticmethod(connect))
+    clock = FakeClock()
+    options = EnrichOptions(cache_dir=tmp_path, api_url=arxiv_server.url)
+    result = lookup(["2202.12139", "2405.13786"], options, clock=clock, sleep=clock.sleep)
+    assert set(result.records) == {"2202.12139", "2405.13786"}
+    assert any("results not kept" in w and "disk I/O error" in w for w in result.warnings)
+    assert any("paced within this process only" in w for w in result.warnings)
+    monkeypatch.undo()
+    with Cache(tmp_path) as cache:
+        assert cache.info().records == 0 and cache.check() == "ok"

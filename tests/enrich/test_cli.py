@@ -101,6 +101,7 @@ def test_unreachable_api(run: Invoke, env: dict[str, str | None]) -> None:
     ("args", "message"),
     [
         (["--snapshot", "no-such-file.json"], "no such file"),
+        (["--snapshot", "."], "snapshot .: a folder"),
         (["--max-age", "soon"], "not a duration"),
         (["--budget", "-3"], "not a duration"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -160,3 +161,57 @@ def test_one_connection_at_a_time_through_the_os_lock(tmp_path: object) -> None:
     assert second_in.wait(10)
     holder.join(10)
     waiter.join(10)
+
+
+def _slow_logged(seconds: float, spans: list[tuple[float, float]]) -> object:
+    """Answer normally after ``seconds``; log when the request came and when the answer ended."""
+    import time
+
+    from .conftest import answer
+
+    def act(h: object, s: object, ids: list[str], limit: int) -> None:
+        began = time.time()
+        time.sleep(seconds)
+        answer(h, s, ids, limit)  # type: ignore[arg-type]
+        spans.append((began, time.time()))
+
+    return act
+
+
+_CHILD = """
+import sys
+from pathlib import Path
+from digestconv.enrich import EnrichOptions, lookup
+options = EnrichOptions(cache_dir=Path(sys.argv[1]), api_url=sys.argv[2])
+result = lookup([sys.argv[3]], options)
+assert list(result.records) == [sys.argv[3]], result
+"""
+
+
+def test_two_processes_space_requests_from_the_end_of_the_last_one(tmp_path: object) -> None:
+    """Each answer takes 2 s: the next request, from the other process, starts 3 s after its end."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from .conftest import ReplayServer
+
+    spans: list[tuple[float, float]] = []
+    ids = ["2202.12139", "2405.13786"]
+    with ReplayServer() as server:
+        server.then(*[_slow_logged(2.0, spans)] * len(ids))  # type: ignore[list-item]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _CHILD, str(Path(str(tmp_path))), server.url, ident],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for ident in ids
+        ]
+        for proc in procs:
+            out, _ = proc.communicate(timeout=120)
+            assert proc.returncode == 0, out.decode()
+    spans.sort()
+    assert len(spans) == len(ids)
+    gaps = [start - end for (_, end), (start, _) in itertools.pairwise(spans)]
+    assert all(gap >= MIN_SPACING for gap in gaps), gaps

@@ -152,7 +152,7 @@ def test_offline_lookup_from_the_snapshot_alone(tmp_path: Path) -> None:
     assert cached.origin == {"0704.0001": "cache"}
 
 
-def test_unusable_snapshot_is_left_out_with_a_warning(tmp_path: Path) -> None:
+def test_a_snapshot_with_nowhere_for_its_index_is_indexed_in_memory(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     path = write_snapshot(tmp_path / "snap.json")
@@ -162,7 +162,83 @@ def test_unusable_snapshot_is_left_out_with_a_warning(tmp_path: Path) -> None:
         snapshot=path,
         cache_dir=blocker / "cache",  # ... nor in the cache folder
     )
+    result = lookup(["0704.0001", "2401.00001"], options)
+    assert set(result.records) == {"0704.0001"}
+    assert result.origin == {"0704.0001": "snapshot"}
+    assert result.failed == {"2401.00001": "offline: not in the cache or the snapshot"}
+    assert any("indexed in memory for this run" in w for w in result.warnings)
+
+
+def _gzip_snapshot(tmp_path: Path, extra: int = 2000) -> Path:
+    return write_snapshot(tmp_path / "snap.json.gz", extra=extra, compress=True)
+
+
+def test_a_truncated_gzip_snapshot_still_gives_the_records_before_the_cut(tmp_path: Path) -> None:
+    path = _gzip_snapshot(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # an interrupted download
+    options = EnrichOptions(offline=True, snapshot=path, cache_dir=tmp_path / "cache")
+    result = lookup(["0704.0001", "hep-th/9608091", "0801.1999"], options)
+    assert set(result.records) == {"0704.0001", "hep-th/9608091"}
+    assert "0801.1999" in result.failed  # after the cut
+    damaged = [w for w in result.warnings if "is damaged" in w]
+    assert len(damaged) == 1 and "ends early" in damaged[0]
+    # the index is kept: a second run says the same without reading the file again
+    again = lookup(["0704.0001"], EnrichOptions(offline=True, snapshot=path, use_cache=False))
+    assert set(again.records) == {"0704.0001"}
+    assert [w for w in again.warnings if "is damaged" in w] == damaged
+
+
+def test_a_corrupt_gzip_snapshot(tmp_path: Path) -> None:
+    path = _gzip_snapshot(tmp_path)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # a damaged block
+    path.write_bytes(bytes(data))
+    options = EnrichOptions(offline=True, snapshot=path, cache_dir=tmp_path / "cache")
+    result = lookup(["0704.0001", "0801.1999"], options)
+    assert set(result.records) == {"0704.0001"}
+    (damaged,) = [w for w in result.warnings if "is damaged" in w]
+    assert "unreadable after" in damaged
+
+
+@pytest.mark.parametrize("kind", ["folder", "garbage", "empty"])
+def test_a_snapshot_that_is_not_one_gives_one_warning(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "snap.json"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "garbage":
+        path.write_bytes(bytes(range(256)) * 100)
+    else:
+        path.write_bytes(b"")
+    options = EnrichOptions(offline=True, snapshot=path, cache_dir=tmp_path / "cache")
     result = lookup(["0704.0001"], options)
     assert result.records == {}
-    assert result.failed == {"0704.0001": "offline: not in the cache or the snapshot"}
-    assert any(w.startswith("snapshot not used: cannot write an index") for w in result.warnings)
+    (warning,) = [w for w in result.warnings if "snapshot" in w]
+    assert warning.startswith("snapshot not used: ")
+    assert ("folder" in warning) if kind == "folder" else ("no arXiv metadata record" in warning)
+
+
+def test_to_with_a_truncated_gzip_snapshot_writes_the_output(tmp_path: Path) -> None:
+    import subprocess
+
+    from ..cli.conftest import _command
+    from .test_convert import DIGESTS, SEED_RECORDS, snapshot_line
+
+    body = "".join(snapshot_line(r) + "\n" for r in SEED_RECORDS.values())
+    path = tmp_path / "snapshot.json.gz"
+    path.write_bytes(gzip.compress(body.encode(), mtime=0)[:-200])
+    env = {**os.environ, "DIGESTCONV_OFFLINE": "1", "DIGESTCONV_CACHE_DIR": str(tmp_path / "c")}
+    proc = subprocess.run(
+        [*_command(), "to", "bibtex", "--enrich", "--snapshot", str(path), *map(str, DIGESTS)],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "Aborted" not in err and "internal error" not in err
+    assert err.count("is damaged") == 1
+    assert proc.stdout.count(b"@misc{") == 32

@@ -16,6 +16,7 @@ from digestconv.model import Diagnostic, Report
 from digestconv.report import relative_to_root, sorted_diagnostics
 from digestconv.report import text as text_renderer
 from digestconv.report.github import escape_data, escape_property, render
+from digestconv.text import printable
 from tests.strategies import one_line
 
 from .test_snapshots import REPORT, ROOT
@@ -53,12 +54,12 @@ def parse_command(row: str) -> tuple[str, dict[str, str], str] | None:
 def check_annotation(parsed: tuple[str, dict[str, str], str], d: Diagnostic) -> None:
     name, props, message = parsed
     assert name == d.severity
-    assert message == d.message
+    assert message == printable(d.message, lines=True)
     assert props["title"] == f"{d.code} {d.rule}"
     if d.path in ("<stdin>", "-"):
         assert set(props) == {"title"}
         return
-    assert props["file"] == (relative_to_root(d.path, ROOT) or d.path)
+    assert props["file"] == printable(relative_to_root(d.path, ROOT) or d.path)
     assert (int(props["line"]), int(props["endLine"])) == (d.line, d.end_line)
     if d.line == d.end_line:
         assert (int(props["col"]), int(props["endColumn"])) == (d.column, d.end_column)

@@ -10,10 +10,15 @@ from hypothesis import strategies as st
 from digestconv.model import Diagnostic, Report
 from digestconv.report.junit import render
 from digestconv.report.text import line
-from digestconv.text import XML_ILLEGAL
+from digestconv.text import XML_ILLEGAL, printable
 from tests.strategies import one_line
 
 from .test_snapshots import MISSING, OUTSIDE, REPORT, SPACED
+
+
+def shown(text: str) -> str:
+    """What a path or message becomes in an attribute: printable, line breaks kept."""
+    return XML_ILLEGAL.sub("", printable(text, lines=True))
 
 
 def parse(out: str) -> Any:
@@ -38,7 +43,7 @@ def test_fixture_structure() -> None:
         if d.severity == "error":
             kind = "error" if d.code == "DC000" else "failure"
             messages = [f.get("message") for f in case.findall(kind)]
-            assert f"{d.code} {d.rule}: {XML_ILLEGAL.sub('', d.message)}" in messages
+            assert f"{d.code} {d.rule}: {shown(d.message)}" in messages
         else:
             assert XML_ILLEGAL.sub("", line(d)) in case.findtext("system-out").split("\n")
     failed = [c for c in cases if c.find("failure") is not None and c.find("error") is None]
@@ -77,10 +82,8 @@ def test_hostile_text_is_well_formed(path: str, message: str, severity: str) -> 
     d = Diagnostic(path, 1, 1, 1, 2, "DC004", "syntax", severity, message)  # type: ignore[arg-type]
     suite = parse(render(Report((d,), files=1))).find("testsuite")
     case = suite.find("testcase")
-    assert case.get("name") == XML_ILLEGAL.sub("", path)
+    assert case.get("name") == shown(path)
     if severity == "error":
-        assert (
-            case.find("failure").get("message") == f"DC004 syntax: {XML_ILLEGAL.sub('', message)}"
-        )
+        assert case.find("failure").get("message") == f"DC004 syntax: {shown(message)}"
     else:
         assert case.findtext("system-out") == XML_ILLEGAL.sub("", line(d))

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from digestconv.model import IO_ERROR_CODE, Diagnostic, Report
 from digestconv.report import relative_to_root, sorted_diagnostics
 from digestconv.report.sarif import render
+from digestconv.text import printable
 from tests.strategies import one_line
 
 from .test_snapshots import REPORT, ROOT, use_fixture_rules
@@ -88,7 +89,7 @@ def check_log(report: Report, root: Path, out: str) -> dict[str, Any]:
         assert rules[result["ruleIndex"]]["id"] == d.code
         assert rules[result["ruleIndex"]]["name"] == d.rule
         assert result["level"] == d.severity
-        assert result["message"]["text"] == d.message
+        assert result["message"]["text"] == printable(d.message, lines=True)
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         path = resolve(physical, run)
