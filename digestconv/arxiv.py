@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from .data import read_text
 from .model import _fast_frozen
 
 #: hosts whose ``/abs/`` and ``/pdf/`` pages are arXiv's own
@@ -302,7 +302,7 @@ strip_table_suffix = table_title
 @lru_cache(maxsize=1)
 def categories() -> dict[str, tuple[str, bool]]:
     """The arXiv taxonomy: category -> (name, active)."""
-    text = resources.files("digestconv.data").joinpath("categories.tsv").read_text("utf-8")
+    text = read_text("categories.tsv")
     out: dict[str, tuple[str, bool]] = {}
     for line in text.splitlines()[1:]:
         if line and not line.startswith("#"):
@@ -314,7 +314,7 @@ def categories() -> dict[str, tuple[str, bool]]:
 @lru_cache(maxsize=1)
 def archives() -> frozenset[str]:
     """Archives that old-style identifiers can name (``hep-th``, ``math``, ...)."""
-    text = resources.files("digestconv.data").joinpath("archives.txt").read_text("utf-8")
+    text = read_text("archives.txt")
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )

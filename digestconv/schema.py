@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from .data import read_text
 from .model import Digest, Span
 
 SCHEMA_RESOURCE = "digest.schema.json"
@@ -24,7 +24,7 @@ SCHEMA_RESOURCE = "digest.schema.json"
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The digest JSON Schema (draft-07) as shipped in the package."""
-    text = resources.files("digestconv.data").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+    text = read_text(SCHEMA_RESOURCE)
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

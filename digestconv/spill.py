@@ -9,8 +9,6 @@ compare with arXiv, so its memory does not grow with the text of the input.
 
 from __future__ import annotations
 
-import pickle
-import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Generic, TypeVar, overload
@@ -38,6 +36,8 @@ class Spill(Generic[T]):
 
     def _open(self) -> IO[bytes]:
         if self._file is None:
+            import tempfile
+
             self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close())
                 IN_MEMORY, dir=self._directory
             )
@@ -45,6 +45,8 @@ class Spill(Generic[T]):
 
     def append(self, item: T) -> int:
         """Add ``item``; its index."""
+        import pickle
+
         data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
         handle = self._open()
         try:
@@ -61,19 +63,27 @@ class Spill(Generic[T]):
         return len(self._offsets) - 1
 
     def _error(self, exc: OSError) -> SpillError:
+        import tempfile
+
         where = self._directory or tempfile.gettempdir()
         return SpillError(
             exc.errno or 0, f"cannot write a temporary file in {where}: {exc.strerror or exc}"
         )
 
     def _load(self, index: int) -> T:
+        import pickle
+
         handle = self._open()
         start, end = self._offsets[index], self._offsets[index + 1]
-        if self._writing:
-            handle.flush()
-            self._writing = False
-        handle.seek(start)
-        return pickle.loads(handle.read(end - start))
+        try:
+            if self._writing:
+                handle.flush()
+                self._writing = False
+            handle.seek(start)
+            data = handle.read(end - start)
+        except OSError as exc:
+            raise self._error(exc) from None
+        return pickle.loads(data)  # our own file
 
     @overload
     def __getitem__(self, index: int) -> T: ...
@@ -92,6 +102,8 @@ class Spill(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         """Every item in order, read in large blocks (appending meanwhile is not allowed)."""
+        import pickle
+
         count = len(self)
         if count == 0:
             return

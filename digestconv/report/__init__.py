@@ -17,7 +17,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ..spill import Spill
 from .common import (
     STDIN_PATHS,
     RuleInfo,
@@ -29,6 +28,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..model import Diagnostic, Report
+    from ..spill import Spill
 
 __all__ = [
     "RENDERERS",
@@ -136,6 +136,8 @@ class StreamWriter:
             self._text.write("".join(line(d) + "\n" for d in diagnostics))
         else:
             if self._held is None:
+                from ..spill import Spill
+
                 self._held = Spill()
             for d in diagnostics:
                 # as a plain tuple, in constructor order: cheaper to pickle than the object
@@ -178,6 +180,7 @@ class StreamWriter:
 
     def _finish_held(self, files: int, papers: int) -> None:
         from ..model import Diagnostic
+        from ..spill import Spill
 
         held = self._held if self._held is not None else Spill()
         rows = (Diagnostic(*row) for row in held)
