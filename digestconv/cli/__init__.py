@@ -50,6 +50,41 @@ class _ReaderGone(BaseException):
     """Standard output's reader went away (``| head``): end quietly."""
 
 
+class _OutputFailed(BaseException):
+    """Standard output could not be written (a full disk, a file-size limit)."""
+
+
+class _CheckedStdout:
+    """Standard output as commands see it: a failed write says so, whoever made it.
+
+    typer's ``echo`` and ``print`` write here; a broken pipe passes on as it is,
+    any other failure becomes :class:`_OutputFailed` (exit 2 with a message,
+    never an internal error).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailed(exc.strerror or str(exc)) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailed(exc.strerror or str(exc)) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _on_signal(signum: int, frame: Any) -> None:
     # a second signal while the first one's cleanup runs (bounded: workers get a grace
     # period, then are killed) must not cut that cleanup short
@@ -108,6 +143,8 @@ def main() -> None:
         with contextlib.suppress(ValueError, OSError):  # not the main thread
             signal.signal(sig, _on_signal)
     code: int = 0
+    if sys.stdout is not None and not isinstance(sys.stdout, _CheckedStdout):
+        sys.stdout = _CheckedStdout(sys.stdout)  # type: ignore[assignment]
     try:
         result = app(standalone_mode=False)
         code = result if isinstance(result, int) else 0
@@ -132,8 +169,16 @@ def main() -> None:
     except (_ReaderGone, BrokenPipeError):
         _quiet_stdout()
         code = 0
+    except _OutputFailed as exc:
+        _say(f"cannot write standard output: {exc}")
+        _quiet_stdout()
+        code = 2
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except OSError as exc:  # an I/O error no command turned into a message of its own
+        where = f" {exc.filename}" if exc.filename else ""
+        _say(f"I/O error{where}: {exc.strerror or exc}")
+        code = 2
     except Exception as exc:
         with contextlib.suppress(OSError, ValueError):
             sys.stderr.write(
@@ -143,6 +188,15 @@ def main() -> None:
         code = 2
     try:
         sys.stdout.flush()
-    except (BrokenPipeError, OSError, ValueError):
+    except BrokenPipeError:
         _quiet_stdout()
+    except (_OutputFailed, OSError, ValueError) as exc:  # nothing is lost quietly
+        _say(f"cannot write standard output: {getattr(exc, 'strerror', None) or exc}")
+        _quiet_stdout()
+        code = max(code, 2)
     raise SystemExit(code)
+
+
+def _say(message: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"digestconv: {message}\n")
