@@ -7,7 +7,7 @@ work, so every writer agrees on the same URL, DOI, date and citation key.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from ..arxiv import abs_url as _abs_url
 from ..arxiv import check_id
@@ -20,6 +20,7 @@ __all__ = [
     "doi",
     "invert_key",
     "issued",
+    "keyed",
     "paper_key",
     "paper_keys",
     "strip_illegal",
@@ -103,23 +104,28 @@ def invert_key(key: str) -> str | None:
     return candidate if check_id(candidate)[0] is not None else None
 
 
-def paper_keys(papers: Sequence[Paper]) -> list[str]:
-    """Citation keys of ``papers`` in order, unique ignoring case.
+def keyed(papers: Iterable[Paper]) -> Iterator[tuple[Paper, str]]:
+    """Each paper with its citation key, in order, keys unique ignoring case.
 
-    Each is :func:`paper_key`; a key already taken (only possible for invalid or
-    repeated identifiers) gets ``-2``, ``-3``... appended.
+    Each key is :func:`paper_key`; a key already taken (only possible for invalid
+    or repeated identifiers) gets ``-2``, ``-3``... appended.  Papers are taken
+    one at a time; only the keys given out so far are remembered.
     """
     seen: set[str] = set()
-    keys: list[str] = []
     for index, paper in enumerate(papers, 1):
         base = paper_key(paper, index)
         key, n = base, 1
         while key.lower() in seen:
             n += 1
             key = f"{base}-{n}"
-        seen.add(key.lower())
-        keys.append(key)
-    return keys
+        folded = key.lower()
+        seen.add(key if folded == key else folded)  # keys are mostly lower case already
+        yield paper, key
+
+
+def paper_keys(papers: Iterable[Paper]) -> list[str]:
+    """Citation keys of ``papers`` in order, unique ignoring case (see :func:`keyed`)."""
+    return [key for _paper, key in keyed(papers)]
 
 
 def labelled_lines(text: str) -> Iterator[tuple[str, str]]:

@@ -126,12 +126,13 @@ without ``url`` reads back with the canonical one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
-from ._common import abs_url, doi, issued, labelled_lines, paper_keys, strip_illegal
+from ._common import abs_url, doi, issued, keyed, labelled_lines, strip_illegal
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -262,17 +263,17 @@ class BibTeX(Format):
     media_type: ClassVar[str] = "application/x-bibtex"
     description: ClassVar[str] = "BibTeX/biblatex @misc entries (arXiv eprint, DOI, URL)"
 
-    def write(self, batch: Batch) -> str:
+    def chunks(self, batch: Batch) -> Iterator[str]:
         """One ``@misc`` entry per paper, in batch order, separated by blank lines."""
-        keys = paper_keys(batch.papers)
-        entries = []
-        for paper, key in zip(batch.papers, keys, strict=True):
+        separator = ""
+        for paper, key in keyed(batch.papers):
             record = batch.record(paper)
             if record is None:
-                entries.append(self._entry(paper, key, batch.ascii))
+                entry = self._entry(paper, key, batch.ascii)
             else:
-                entries.append(self._enriched(paper, record, key, batch.ascii))
-        return "\n".join(entries)
+                entry = self._enriched(paper, record, key, batch.ascii)
+            yield separator + entry
+            separator = "\n"
 
     def _entry(self, paper: Paper, key: str, ascii_only: bool) -> str:
         fields: list[tuple[str, str]] = []

@@ -57,12 +57,13 @@ newline; with ``Batch.ascii`` every non-ASCII character is written as a ``\\u`` 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, issued, labelled_lines, paper_keys
+from ._common import abs_url, doi, issued, keyed, labelled_lines
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
@@ -327,11 +328,21 @@ class CslJson(Format):
     media_type: ClassVar[str] = "application/vnd.citationstyles.csl+json"
     description: ClassVar[str] = "CSL-JSON items for Zotero, pandoc and citeproc"
 
-    def write(self, batch: Batch) -> str:
-        """A JSON array of CSL items in batch order, indented, with a final newline."""
-        keys = paper_keys(batch.papers)
-        items = [item(p, k, batch.record(p)) for p, k in zip(batch.papers, keys, strict=True)]
-        return json.dumps(items, ensure_ascii=batch.ascii, indent=2) + "\n"
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """A JSON array of CSL items in batch order, indented, with a final newline.
+
+        The bytes are those of ``json.dumps(items, indent=2)``: each item is
+        dumped alone and indented one level (JSON strings hold no raw newline).
+        """
+        yield "["
+        separator = "\n  "
+        for paper, key in keyed(batch.papers):
+            text = json.dumps(
+                item(paper, key, batch.record(paper)), ensure_ascii=batch.ascii, indent=2
+            )
+            yield separator + text.replace("\n", "\n  ")
+            separator = ",\n  "
+        yield "]\n" if separator == "\n  " else "\n]\n"
 
     def read(self, text: str) -> list[Paper]:
         """Papers from a CSL-JSON array (inverse of :meth:`write`)."""

@@ -47,12 +47,13 @@ plain text), ``title_zh``, ``summary_zh``, ``summary_en``, ``abstract_zh``,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, issued, paper_keys
+from ._common import abs_url, doi, issued, keyed
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
@@ -187,14 +188,12 @@ class Ris(Format):
     media_type: ClassVar[str] = "application/x-research-info-systems"
     description: ClassVar[str] = "RIS records for EndNote, NoteExpress, Mendeley and Zotero"
 
-    def write(self, batch: Batch) -> str:
+    def chunks(self, batch: Batch) -> Iterator[str]:
         """One record per paper, in batch order, separated by blank lines."""
-        keys = paper_keys(batch.papers)
-        records = [
-            "\n".join(record_lines(p, k, batch.record(p))) + "\n"
-            for p, k in zip(batch.papers, keys, strict=True)
-        ]
-        return "\n".join(records)
+        separator = ""
+        for paper, key in keyed(batch.papers):
+            yield separator + "\n".join(record_lines(paper, key, batch.record(paper))) + "\n"
+            separator = "\n"
 
     def read(self, text: str) -> list[Paper]:
         """Papers from RIS records (inverse of :meth:`write`); raise :class:`FormatError`."""

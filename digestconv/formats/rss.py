@@ -44,6 +44,7 @@ an arXiv link), category and the description as abstract.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..model import Paper
@@ -93,8 +94,8 @@ class Rss(Format):
     media_type = "application/rss+xml"
     description = "RSS 2.0 feed, one item per paper (Chinese fields as dg: extensions)"
 
-    def write(self, batch: Batch) -> str:
-        """The RSS 2.0 document of ``batch``."""
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """The RSS 2.0 document of ``batch``: the channel head, an item per paper, the end."""
         from lxml import etree
 
         nsmap = {_xml.PREFIX: _xml.NS}
@@ -110,9 +111,13 @@ class Rss(Format):
         _sub(channel, "docs", DOCS)
         _sub(channel, "pubDate", _xml.rfc822(batch.updated))
         _sub(channel, "lastBuildDate", _xml.rfc822(batch.updated))
-        for paper, (guid, perma) in zip(batch.papers, _xml.stable_ids(batch.papers), strict=True):
-            self._item(channel, paper, guid, perma, batch)
-        return _xml.serialise(root, ascii=batch.ascii)
+        head, tail = _xml.split(root, channel, batch.ascii)
+        yield head
+        entries = _xml.Entries(*_xml.skeleton(root, "channel"), batch.ascii)
+        for paper, guid, perma in _xml.stable_ids(batch.papers):
+            self._item(entries.container, paper, guid, perma, batch)
+            yield entries.take()
+        yield tail
 
     @staticmethod
     def _item(channel: etree._Element, paper: Paper, guid: str, perma: bool, batch: Batch) -> None:
