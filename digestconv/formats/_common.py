@@ -18,8 +18,10 @@ __all__ = [
     "abs_url",
     "citation_key",
     "doi",
+    "dois",
     "invert_key",
     "issued",
+    "journal_dois",
     "keyed",
     "paper_key",
     "paper_keys",
@@ -59,6 +61,40 @@ def doi(paper: Paper) -> str | None:
         return None
     ident, _why = check_id(paper.arxiv_id)
     return ident.doi if ident is not None else None
+
+
+_DOI_SEPARATORS = re.compile(r"[\s,;]+")
+_DOI_RESOLVER = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+
+
+def journal_dois(value: str | None) -> tuple[str, ...]:
+    """The DOIs of arXiv's ``doi`` field, in its order, each once.
+
+    arXiv's field can hold several DOIs separated by spaces (an article and
+    its erratum, or the two parts of a paper); a resolver prefix is dropped.
+    """
+    out: list[str] = []
+    for part in _DOI_SEPARATORS.split(value or ""):
+        part = _DOI_RESOLVER.sub("", part)
+        if part.startswith("10.") and "/" in part and part not in out:
+            out.append(part)
+    return tuple(out)
+
+
+def dois(paper: Paper, journal: str | None = None) -> tuple[str | None, tuple[str, ...]]:
+    """``(printed, others)``: the DOI a citation prints and every other DOI of the paper.
+
+    The printed one is the first journal DOI arXiv gives (``journal`` is arXiv's
+    ``doi`` field), else arXiv's own DOI (:func:`doi`).  ``others`` holds the
+    rest: arXiv's DOI first (it names the preprint, and the arXiv identifier
+    the citation carries gives it back), then the further journal DOIs.
+    """
+    found = journal_dois(journal)
+    arxiv = doi(paper)
+    if not found:
+        return arxiv, ()
+    rest = tuple(d for d in (arxiv, *found[1:]) if d is not None)
+    return found[0], rest
 
 
 def citation_key(arxiv_id: str) -> str:

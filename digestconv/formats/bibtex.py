@@ -55,7 +55,7 @@ own text::
       eprinttype  = {arxiv},                      # biber rejects it next to archiveprefix
       eprintclass = {cs.LG},                      # arXiv's primary category
       version     = {3},                          # arXiv's latest version
-      doi         = {10.48550/arXiv.2403.15711},
+      doi         = {10.1103/PhysRevD.110.012345},  # the first journal DOI, else arXiv's
       url         = {https://arxiv.org/abs/2403.15711},
       note        = {journal reference},
       keywords    = {cs.LG, stat.ML},
@@ -68,8 +68,16 @@ own text::
       usere       = {new},
       userf       = {translation-truncated},
       verba       = {the link as written},
-      verbb       = {the journal DOI}
+      verbb       = {10.48550/arXiv.2403.15711 ...}  # every other DOI, space-separated
     }
+
+  DOIs: arXiv's ``doi`` field may hold several DOIs (an article and its erratum).
+  ``doi``, the field styles print (biblatex, GB/T 7714) and Zotero imports as
+  the DOI, holds the first journal DOI, else arXiv's ``10.48550/arXiv.ID``.  Every
+  other DOI is kept, arXiv's first: in ``verbb`` (verbatim, space-separated, for
+  programs) and on an ``Other DOIs:`` line of ``annote`` (Zotero's note).  The
+  preprint stays reachable from ``eprint``/``eprinttype``, which biblatex prints
+  as an arXiv link and Zotero imports as ``arXiv: ID``.
 
   Names are ``Family, Given`` or ``Family, Suffix, Given``; a part holding a comma
   or a free-standing "and", or starting with a command, is braced, and so is a
@@ -132,7 +140,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
-from ._common import abs_url, doi, issued, keyed, labelled_lines, strip_illegal
+from ._common import abs_url, doi, dois, issued, keyed, labelled_lines, strip_illegal
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -202,6 +210,8 @@ COMMENT_LABEL = "arXiv comment"
 DIGEST_TITLE_LABEL = "Digest title"
 #: the version the digest announced, when arXiv has a later one
 DIGEST_VERSION_LABEL = "Digest version"
+#: the DOIs besides the one in ``doi``, space-separated (arXiv's, then further journal DOIs)
+OTHER_DOIS_LABEL = "Other DOIs"
 
 
 def name_part(text: str | None) -> str | None:
@@ -353,7 +363,8 @@ class BibTeX(Format):
             fields.append(("eprinttype", "{arxiv}"))
         text("eprintclass", m.primary_category or paper.primary_category)
         fields.append(("version", f"{{{m.version}}}"))
-        raw("doi", doi(paper))
+        printed, others = dois(paper, m.journal_doi)
+        raw("doi", printed)
         url = abs_url(paper)
         raw("url", url)
         text("note", m.journal_ref)
@@ -362,7 +373,7 @@ class BibTeX(Format):
         if abstract is not None and m.abstract_truncated:
             abstract += TRUNCATION_MARKER
         text("abstract", abstract)
-        annote = _annote(paper, m)
+        annote = _annote(paper, m, others)
         if annote is not None:
             lines = (escape(line, ascii_only=ascii_only) for line in annote.split("\n"))
             fields.append(("annote", "{" + "\n".join(lines) + "}"))
@@ -371,7 +382,9 @@ class BibTeX(Format):
         written = normalise(paper.url)
         if written is not None and written != url:
             raw("verba", written)
-        raw("verbb", m.journal_doi)
+        verbatim = [d for d in others if _verbatim_ok(d)]
+        if verbatim:
+            fields.append(("verbb", "{" + " ".join(verbatim) + "}"))
         return _format(key, fields)
 
     def read(self, text: str) -> list[Paper]:
@@ -432,8 +445,9 @@ def _year_month(date: tuple[int, ...] | None) -> list[tuple[str, str]]:
     return [("year", f"{{{date[0]}}}"), ("month", _MONTHS[date[1] - 1])]
 
 
-def _annote(paper: Paper, merged: Merged) -> str | None:
-    """The digest's own text and arXiv's comment as labelled lines (``label: text``)."""
+def _annote(paper: Paper, merged: Merged, other_dois: tuple[str, ...] = ()) -> str | None:
+    """The digest's own text, the other DOIs and arXiv's comment as labelled lines
+    (``label: text``)."""
     lines = []
     for name, label in ANNOTE_LABELS:
         value = normalise(getattr(paper, name))
@@ -443,6 +457,8 @@ def _annote(paper: Paper, merged: Merged) -> str | None:
         lines.append(f"{DIGEST_TITLE_LABEL}: {normalise(merged.digest_title)}")
     if merged.digest_version is not None:
         lines.append(f"{DIGEST_VERSION_LABEL}: v{merged.digest_version}")
+    if other_dois:
+        lines.append(f"{OTHER_DOIS_LABEL}: {' '.join(other_dois)}")
     comment = normalise(merged.comment)
     if comment is not None:
         lines.append(f"{COMMENT_LABEL}: {comment}")

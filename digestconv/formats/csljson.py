@@ -30,8 +30,10 @@ With arXiv metadata (``Batch.record(paper)``) an item has ``author``
 abstract (see :mod:`digestconv.enrich.merge`), and no ``custom`` (Zotero drops it
 and citeproc-py warns about it): the digest's own text goes to ``note``, which
 Zotero keeps as Extra, as ``label: text`` lines (``标题``, ``摘要``, ``Summary``,
-``译文``, ``Announce type``, ``Link``, ``Journal reference``, ``Journal DOI``,
-``arXiv comment``, ``Truncated``), and is read back from there.
+``译文``, ``Announce type``, ``Link``, ``Journal reference``, ``Other DOIs``,
+``arXiv comment``, ``Truncated``), and is read back from there.  ``DOI`` is the
+first journal DOI arXiv gives, else arXiv's own; ``Other DOIs`` lists the rest,
+arXiv's first (as in :mod:`digestconv.formats.bibtex`).
 
 CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
 prepublication material"; the repository goes to ``publisher`` and its identifier
@@ -63,13 +65,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, issued, keyed, labelled_lines
+from ._common import abs_url, doi, dois, issued, keyed, labelled_lines
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
     COMMENT_LABEL,
     DIGEST_TITLE_LABEL,
     DIGEST_VERSION_LABEL,
+    OTHER_DOIS_LABEL,
     TRUNCATION_MARKER,
     name_part,
     normalise,
@@ -184,12 +187,15 @@ def _enriched(paper: Paper, key: str, record: ArxivRecord) -> dict[str, Any]:
         out["issued"] = {"date-parts": [list(ymd)]}
     elif "issued" in base:
         out["issued"] = base["issued"]
-    for name in ("DOI", "URL", "abstract"):
+    printed, others = dois(paper, m.journal_doi)
+    if printed is not None:
+        out["DOI"] = printed
+    for name in ("URL", "abstract"):
         if name in base:
             out[name] = base[name]
     if m.categories:
         out["keyword"] = ", ".join(m.categories)
-    note = _note(paper, m, base)
+    note = _note(paper, m, base, others)
     if note is not None:
         out["note"] = note
     return out
@@ -201,9 +207,11 @@ LINK_LABEL = "Link"
 TRUNCATED_LABEL = "Truncated"
 
 
-def _note(paper: Paper, m: Any, base: dict[str, Any]) -> str | None:
+def _note(
+    paper: Paper, m: Any, base: dict[str, Any], other_dois: tuple[str, ...] = ()
+) -> str | None:
     """``note`` (Zotero's Extra) of an item with arXiv metadata: the digest's own text
-    and fields, then arXiv's journal reference, journal DOI and comment, as
+    and fields, then arXiv's journal reference, the DOIs besides ``DOI`` and comment, as
     ``label: text`` lines (none of the labels is a CSL variable Zotero would parse)."""
     lines = []
     for name, label in ANNOTE_LABELS:
@@ -219,7 +227,7 @@ def _note(paper: Paper, m: Any, base: dict[str, Any]) -> str | None:
         (ANNOUNCE_LABEL, custom.get("announce_type")),
         (LINK_LABEL, custom.get("url") if custom.get("url") != base.get("URL") else None),
         ("Journal reference", m.journal_ref),
-        ("Journal DOI", m.journal_doi),
+        (OTHER_DOIS_LABEL, " ".join(other_dois) or None),
         (COMMENT_LABEL, m.comment),
     ):
         value = normalise(value)

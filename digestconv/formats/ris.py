@@ -11,7 +11,7 @@ Record layout (tags in this order, each written only when the paper has a value)
     PB  - arXiv
     DB  - arXiv
     AN  - 2403.15711                            # the arXiv identifier
-    DO  - 10.48550/arXiv.2403.15711
+    DO  - 10.48550/arXiv.2403.15711             # the first journal DOI, else arXiv's
     UR  - https://arxiv.org/abs/2403.15711
     AB  - ...                                   # a cut abstract ends with " [...]"
     KW  - cs.LG                                 # the categories, primary first
@@ -19,7 +19,7 @@ Record layout (tags in this order, each written only when the paper has a value)
     N1  - 摘要: ...
     N1  - Summary: ...
     N1  - 译文: ...
-    N1  - Journal reference: ...                # arXiv metadata: journal-ref, journal DOI, comment
+    N1  - Journal reference: ...                # arXiv metadata: journal-ref, other DOIs, comment
     C1  - 1                                     # version (the latest one with metadata)
     C2  - new                                   # announce type
     C3  - abstract-truncated                    # truncation flags
@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, issued, keyed
+from ._common import abs_url, dois, issued, keyed
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
@@ -62,6 +62,7 @@ from .bibtex import (
     DIGEST_VERSION_LABEL,
     FLAG_ABSTRACT,
     FLAG_TRANSLATION,
+    OTHER_DOIS_LABEL,
     TRUNCATION_MARKER,
     normalise,
 )
@@ -73,7 +74,6 @@ _LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 #: line and paragraph separators that line-based RIS readers split on
 _ONE_LINE = {0x2028: " ", 0x2029: " "}
 _JOURNAL_REF = "Journal reference"
-_JOURNAL_DOI = "Journal DOI"
 
 
 def plain(text: str | None) -> str | None:
@@ -133,7 +133,8 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
     lines.append(("PB", "arXiv"))
     lines.append(("DB", "arXiv"))
     add("AN", paper.arxiv_id)
-    add("DO", doi(paper))
+    printed, other_dois = dois(paper, merged.journal_doi if merged is not None else None)
+    add("DO", printed)
     url = plain(abs_url(paper))
     add("UR", url)
     text = plain(abstract)
@@ -156,7 +157,7 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
                 f"v{merged.digest_version}" if merged.digest_version is not None else None,
             ),
             (_JOURNAL_REF, merged.journal_ref),
-            (_JOURNAL_DOI, merged.journal_doi),
+            (OTHER_DOIS_LABEL, " ".join(other_dois) or None),
             (COMMENT_LABEL, merged.comment),
         ):
             value = plain(value)
