@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .names import fold, split_name
-from .record import ArxivRecord, Author
+from .record import ArxivRecord, Author, split_terms
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -132,16 +132,12 @@ def _authors(entry: Any) -> tuple[Author, ...]:
     return tuple(out)
 
 
-def _categories(entry: Any) -> tuple[str, ...]:
-    seen: list[str] = []
+def _categories(entry: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The entry's arXiv categories (primary first) and its MSC/ACM class codes."""
     primary = entry.find(f"{_X}primary_category")
     terms: Iterable[str] = [primary.get("term", "")] if primary is not None else []
     terms = [*terms, *(c.get("term", "") for c in entry.iterfind(f"{_A}category"))]
-    for term in terms:
-        term = term.strip()
-        if term and term not in seen:
-            seen.append(term)
-    return tuple(seen)
+    return split_terms(terms)
 
 
 def _optional(entry: Any, path: str) -> str | None:
@@ -189,6 +185,7 @@ def parse_feed(data: bytes, *, fetched_at: str | None = None) -> Feed:
             continue
         arxiv_id, version = ident
         title = _text(entry, f"{_A}title")
+        categories, classes = _categories(entry)
         records[match_key(arxiv_id)] = ArxivRecord(
             arxiv_id=arxiv_id,
             version=version or 1,
@@ -197,7 +194,8 @@ def parse_feed(data: bytes, *, fetched_at: str | None = None) -> Feed:
             authors=_authors(entry),
             published=_stamp(_text(entry, f"{_A}published")),
             updated=_stamp(_text(entry, f"{_A}updated")),
-            categories=_categories(entry),
+            categories=categories,
+            classes=classes,
             comment=_optional(entry, f"{_X}comment"),
             journal_ref=_optional(entry, f"{_X}journal_ref"),
             doi=_optional(entry, f"{_X}doi"),

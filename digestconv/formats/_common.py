@@ -17,6 +17,7 @@ from ..text import strip_illegal
 __all__ = [
     "abs_url",
     "citation_key",
+    "class_codes",
     "doi",
     "dois",
     "invert_key",
@@ -173,3 +174,15 @@ def labelled_lines(text: str) -> Iterator[tuple[str, str]]:
         label, sep, value = line.partition(": ")
         if sep and value:
             yield label, value
+
+
+def class_codes(codes: Iterable[str]) -> tuple[str, ...]:
+    """Class codes labelled with their scheme: ``MSC 03B70``, ``ACM F.4.1``; a code of
+    no known scheme as it is."""
+    from ..enrich.record import class_scheme
+
+    out = []
+    for code in codes:
+        scheme = class_scheme(code)
+        out.append(f"{scheme} {code}" if scheme else code)
+    return tuple(out)

@@ -58,7 +58,8 @@ own text::
       doi         = {10.1103/PhysRevD.110.012345},  # the first journal DOI, else arXiv's
       url         = {https://arxiv.org/abs/2403.15711},
       note        = {journal reference},
-      keywords    = {cs.LG, stat.ML},
+      keywords    = {cs.LG, stat.ML},               # arXiv categories only
+      lista       = {MSC 03B70 and MSC 68Q99},      # MSC/ACM class codes, when arXiv has them
       abstract    = {the full abstract, when the digest's is its start},
       annote      = {标题: ...
     摘要: ...
@@ -140,7 +141,16 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
-from ._common import abs_url, doi, dois, issued, keyed, labelled_lines, strip_illegal
+from ._common import (
+    abs_url,
+    class_codes,
+    doi,
+    dois,
+    issued,
+    keyed,
+    labelled_lines,
+    strip_illegal,
+)
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -212,6 +222,8 @@ DIGEST_TITLE_LABEL = "Digest title"
 DIGEST_VERSION_LABEL = "Digest version"
 #: the DOIs besides the one in ``doi``, space-separated (arXiv's, then further journal DOIs)
 OTHER_DOIS_LABEL = "Other DOIs"
+#: the MSC and ACM class codes arXiv lists, each with its scheme (``MSC 03B70``)
+CLASSES_LABEL = "Class codes"
 
 
 def name_part(text: str | None) -> str | None:
@@ -369,11 +381,13 @@ class BibTeX(Format):
         raw("url", url)
         text("note", m.journal_ref)
         text("keywords", ", ".join(m.categories) or None)
+        classes = class_codes(m.classes)
+        text("lista", " and ".join(classes) or None)
         abstract = normalise(m.abstract)
         if abstract is not None and m.abstract_truncated:
             abstract += TRUNCATION_MARKER
         text("abstract", abstract)
-        annote = _annote(paper, m, others)
+        annote = _annote(paper, m, others, classes)
         if annote is not None:
             lines = (escape(line, ascii_only=ascii_only) for line in annote.split("\n"))
             fields.append(("annote", "{" + "\n".join(lines) + "}"))
@@ -445,9 +459,14 @@ def _year_month(date: tuple[int, ...] | None) -> list[tuple[str, str]]:
     return [("year", f"{{{date[0]}}}"), ("month", _MONTHS[date[1] - 1])]
 
 
-def _annote(paper: Paper, merged: Merged, other_dois: tuple[str, ...] = ()) -> str | None:
-    """The digest's own text, the other DOIs and arXiv's comment as labelled lines
-    (``label: text``)."""
+def _annote(
+    paper: Paper,
+    merged: Merged,
+    other_dois: tuple[str, ...] = (),
+    classes: tuple[str, ...] = (),
+) -> str | None:
+    """The digest's own text, the other DOIs, the class codes and arXiv's comment as
+    labelled lines (``label: text``)."""
     lines = []
     for name, label in ANNOTE_LABELS:
         value = normalise(getattr(paper, name))
@@ -459,6 +478,8 @@ def _annote(paper: Paper, merged: Merged, other_dois: tuple[str, ...] = ()) -> s
         lines.append(f"{DIGEST_VERSION_LABEL}: v{merged.digest_version}")
     if other_dois:
         lines.append(f"{OTHER_DOIS_LABEL}: {' '.join(other_dois)}")
+    if classes:
+        lines.append(f"{CLASSES_LABEL}: {', '.join(classes)}")
     comment = normalise(merged.comment)
     if comment is not None:
         lines.append(f"{COMMENT_LABEL}: {comment}")

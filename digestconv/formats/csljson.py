@@ -31,9 +31,10 @@ abstract (see :mod:`digestconv.enrich.merge`), and no ``custom`` (Zotero drops i
 and citeproc-py warns about it): the digest's own text goes to ``note``, which
 Zotero keeps as Extra, as ``label: text`` lines (``标题``, ``摘要``, ``Summary``,
 ``译文``, ``Announce type``, ``Link``, ``Journal reference``, ``Other DOIs``,
-``arXiv comment``, ``Truncated``), and is read back from there.  ``DOI`` is the
+``Class codes``, ``arXiv comment``, ``Truncated``), and is read back from there.  ``DOI`` is the
 first journal DOI arXiv gives, else arXiv's own; ``Other DOIs`` lists the rest,
-arXiv's first (as in :mod:`digestconv.formats.bibtex`).
+arXiv's first (as in :mod:`digestconv.formats.bibtex`).  ``keyword`` holds arXiv
+categories only; MSC and ACM class codes go to ``Class codes`` (``MSC 03B70``).
 
 CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
 prepublication material"; the repository goes to ``publisher`` and its identifier
@@ -65,10 +66,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, dois, issued, keyed, labelled_lines
+from ._common import abs_url, class_codes, doi, dois, issued, keyed, labelled_lines
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
+    CLASSES_LABEL,
     COMMENT_LABEL,
     DIGEST_TITLE_LABEL,
     DIGEST_VERSION_LABEL,
@@ -228,6 +230,7 @@ def _note(
         (LINK_LABEL, custom.get("url") if custom.get("url") != base.get("URL") else None),
         ("Journal reference", m.journal_ref),
         (OTHER_DOIS_LABEL, " ".join(other_dois) or None),
+        (CLASSES_LABEL, ", ".join(class_codes(m.classes)) or None),
         (COMMENT_LABEL, m.comment),
     ):
         value = normalise(value)

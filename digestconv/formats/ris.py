@@ -14,7 +14,8 @@ Record layout (tags in this order, each written only when the paper has a value)
     DO  - 10.48550/arXiv.2403.15711             # the first journal DOI, else arXiv's
     UR  - https://arxiv.org/abs/2403.15711
     AB  - ...                                   # a cut abstract ends with " [...]"
-    KW  - cs.LG                                 # the categories, primary first
+    KW  - cs.LG                                 # arXiv categories, primary first
+                                                # (MSC/ACM codes: an N1 "Class codes" note)
     N1  - 标题: 可识别的潜在神经因果模型           # one note per digest text, "label: text"
     N1  - 摘要: ...
     N1  - Summary: ...
@@ -53,10 +54,11 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, dois, issued, keyed
+from ._common import abs_url, class_codes, dois, issued, keyed
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
+    CLASSES_LABEL,
     COMMENT_LABEL,
     DIGEST_TITLE_LABEL,
     DIGEST_VERSION_LABEL,
@@ -158,6 +160,7 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
             ),
             (_JOURNAL_REF, merged.journal_ref),
             (OTHER_DOIS_LABEL, " ".join(other_dois) or None),
+            (CLASSES_LABEL, ", ".join(class_codes(merged.classes)) or None),
             (COMMENT_LABEL, merged.comment),
         ):
             value = plain(value)

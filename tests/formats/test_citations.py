@@ -16,7 +16,8 @@ import bibtexparser
 import rispy
 from jsonschema import Draft7Validator
 
-from digestconv.enrich.record import ArxivRecord, Author
+from digestconv.enrich.atom import parse_feed
+from digestconv.enrich.record import ArxivRecord, Author, split_terms
 from digestconv.formats import Batch, find
 from digestconv.formats._common import journal_dois
 from digestconv.model import Paper
@@ -125,3 +126,53 @@ def test_without_a_journal_doi_arxivs_is_printed() -> None:
     assert bib["doi"] == "10.48550/arXiv.0704.0038"
     assert "verbb" not in bib and "Other DOIs" not in bib.get("annote", "")
     assert csl_item(batch)["DOI"] == ris_entry(batch)["doi"] == "10.48550/arXiv.0704.0038"
+
+
+# ---------------------------------------------------------------- categories and class codes
+
+
+def test_class_codes_are_told_from_categories() -> None:
+    terms = ["cs.LO", "cs.LO", "math.LO", "03B70, 68Q99", "F.4.1; I.2.3", "math-ph", "Primary 05C"]
+    categories, classes = split_terms(terms)
+    assert categories == ("cs.LO", "math.LO", "math-ph")
+    assert classes == ("03B70", "68Q99", "F.4.1", "I.2.3", "05C")
+    assert split_terms(["weird class text"]) == ((), ("weird class text",))
+
+
+def test_the_api_feed_puts_class_codes_apart() -> None:
+    """A real recorded entry with an MSC term added as the API writes it."""
+    from lxml import etree
+
+    data = (ROOT / "tests/data/arxiv/arxiv-api-sample-classic-2016.xml").read_bytes()
+    root = etree.fromstring(data)
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = root.find(f"{atom}entry")
+    assert entry is not None
+    etree.SubElement(
+        entry, f"{atom}category", term="03B70, 68Q99", scheme="http://arxiv.org/schemas/atom"
+    )
+    entry_id = entry.findtext(f"{atom}id") or ""
+    key = entry_id.rsplit("/abs/", 1)[1].rsplit("v", 1)[0]
+    rec = parse_feed(etree.tostring(root)).records[key]
+    assert "03B70" not in " ".join(rec.categories)
+    assert rec.classes == ("03B70", "68Q99")
+    assert ArxivRecord.from_json(rec.to_json()) == rec
+
+
+def test_keywords_hold_categories_and_class_codes_their_own_field() -> None:
+    # a record cached with the codes among its categories is written the same way
+    for rec in (
+        record("0704.0041", categories=("cs.LO", "03B70, 68Q99", "math.LO")),
+        record("0704.0041", categories=("cs.LO", "math.LO"), classes=("03B70", "68Q99")),
+    ):
+        batch = Batch(papers=(paper("0704.0041"),), records={"0704.0041": rec})
+        bib = bib_fields(write("bibtex", batch))
+        assert [k.strip() for k in bib["keywords"].split(",")] == ["cs.LO", "math.LO"]
+        assert bib["lista"].split(" and ") == ["MSC 03B70", "MSC 68Q99"]
+        assert "Class codes: MSC 03B70, MSC 68Q99" in bib["annote"]
+        item = csl_item(batch)
+        assert item["keyword"] == "cs.LO, math.LO"
+        assert "Class codes: MSC 03B70, MSC 68Q99" in item["note"].split("\n")
+        entry = ris_entry(batch)
+        assert entry["keywords"] == ["cs.LO", "math.LO"]
+        assert "Class codes: MSC 03B70, MSC 68Q99" in entry["notes"]
