@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ..arxiv import abs_url as _abs_url
 from ..arxiv import check_id
 from ..model import Paper
 from ..text import strip_illegal
+
+if TYPE_CHECKING:
+    from ..enrich.record import ArxivRecord
 
 __all__ = [
     "abs_url",
@@ -27,6 +31,7 @@ __all__ = [
     "paper_key",
     "paper_keys",
     "strip_illegal",
+    "withdrawal",
 ]
 
 _KEY_UNSAFE = re.compile(r"[^a-z0-9.\-]")
@@ -186,3 +191,19 @@ def class_codes(codes: Iterable[str]) -> tuple[str, ...]:
         scheme = class_scheme(code)
         out.append(f"{scheme} {code}" if scheme else code)
     return tuple(out)
+
+
+def withdrawal(record: ArxivRecord | None) -> str | None:
+    """The mark every format gives a withdrawn paper, or ``None``.
+
+    A paper is withdrawn when arXiv's latest version is a withdrawal notice
+    (:func:`digestconv.enrich.merge.withdrawn`, from its comment or abstract):
+    ``Withdrawn: arXiv v2 is a withdrawal notice``.  ``to`` can warn with it.
+    """
+    if record is None:
+        return None
+    from ..enrich.merge import withdrawn
+
+    if not withdrawn(record):
+        return None
+    return f"Withdrawn: arXiv v{record.version} is a withdrawal notice"

@@ -389,12 +389,16 @@ def display_title(paper: Paper) -> str:
     return "Untitled paper"
 
 
-def sections(paper: Paper) -> Iterator[tuple[str, str, str]]:
+def sections(paper: Paper, withdrawn: str | None = None) -> Iterator[tuple[str, str, str]]:
     """The human-readable parts of a paper: ``(class, label, text)`` in reading order.
 
     A cut abstract or translation gets :data:`CUT_NOTE` appended (the exact text is
-    carried elsewhere; this is for people reading the feed).
+    carried elsewhere; this is for people reading the feed).  ``withdrawn``, the
+    mark of a withdrawn paper (:func:`~digestconv.formats._common.withdrawal`),
+    comes first.
     """
+    if withdrawn is not None:
+        yield "withdrawn", "Withdrawn", withdrawn
     parts = (
         ("title-zh", "标题", paper.title_zh, False),
         ("summary-zh", "摘要", paper.summary_zh, False),

@@ -25,7 +25,8 @@ Entry, standard elements:
 * ``summary type="text"``: the English abstract, exactly;
 * ``content type="xhtml"``: for people, the Chinese title, summaries, Chinese
   and English abstracts as ``h3``/``p`` elements with a ``class`` per field; a
-  cut abstract or translation ends with a visible ``[…]``;
+  cut abstract or translation ends with a visible ``[…]``; a withdrawn paper
+  starts with ``<p class="withdrawn">Withdrawn: arXiv vN is a withdrawal notice</p>``;
 * ``category term="cs.LG" scheme="https://arxiv.org/category_taxonomy"``: the
   primary category, with the taxonomy name as ``label`` when known;
 * ``published``: the first day of the submission month (from the identifier),
@@ -53,6 +54,7 @@ from typing import TYPE_CHECKING
 from ..arxiv import categories
 from ..model import Paper
 from . import _xml
+from ._common import withdrawal
 from .base import Batch, Format, FormatError, has_authors
 
 if TYPE_CHECKING:
@@ -148,7 +150,7 @@ class Atom(Format):
         abstract = _xml.clean(paper.abstract)
         if abstract is not None:
             _sub(entry, _A + "summary", abstract, type="text")
-        parts = list(_xml.sections(paper))
+        parts = list(_xml.sections(paper, withdrawal(record)))
         if parts:
             content = _sub(entry, _A + "content", type="xhtml")
             div = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})

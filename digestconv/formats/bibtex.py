@@ -58,6 +58,7 @@ own text::
       doi         = {10.1103/PhysRevD.110.012345},  # the first journal DOI, else arXiv's
       url         = {https://arxiv.org/abs/2403.15711},
       note        = {journal reference},
+      addendum    = {Withdrawn: arXiv v2 is a withdrawal notice},  # only then; styles print it
       keywords    = {cs.LG, stat.ML},               # arXiv categories only
       lista       = {MSC 03B70 and MSC 68Q99},      # MSC/ACM class codes, when arXiv has them
       abstract    = {the full abstract, when the digest's is its start},
@@ -150,6 +151,7 @@ from ._common import (
     keyed,
     labelled_lines,
     strip_illegal,
+    withdrawal,
 )
 from .base import Batch, Format, FormatError
 
@@ -380,6 +382,7 @@ class BibTeX(Format):
         url = abs_url(paper)
         raw("url", url)
         text("note", m.journal_ref)
+        text("addendum", withdrawal(record))
         text("keywords", ", ".join(m.categories) or None)
         classes = class_codes(m.classes)
         text("lista", " and ".join(classes) or None)

@@ -35,6 +35,8 @@ Zotero keeps as Extra, as ``label: text`` lines (``标题``, ``摘要``, ``Summa
 first journal DOI arXiv gives, else arXiv's own; ``Other DOIs`` lists the rest,
 arXiv's first (as in :mod:`digestconv.formats.bibtex`).  ``keyword`` holds arXiv
 categories only; MSC and ACM class codes go to ``Class codes`` (``MSC 03B70``).
+A withdrawn paper (arXiv's latest version is a withdrawal notice) has ``status``
+``withdrawn`` and a first ``note`` line saying so.
 
 CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
 prepublication material"; the repository goes to ``publisher`` and its identifier
@@ -66,7 +68,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, class_codes, doi, dois, issued, keyed, labelled_lines
+from ._common import (
+    abs_url,
+    class_codes,
+    doi,
+    dois,
+    issued,
+    keyed,
+    labelled_lines,
+    withdrawal,
+)
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
@@ -184,6 +195,9 @@ def _enriched(paper: Paper, key: str, record: ArxivRecord) -> dict[str, Any]:
     for name in ("publisher", "number", "version"):
         if name in base:
             out[name] = base[name]
+    mark = withdrawal(record)
+    if mark is not None:
+        out["status"] = "withdrawn"
     ymd = m.year_month_day
     if ymd is not None:
         out["issued"] = {"date-parts": [list(ymd)]}
@@ -197,7 +211,7 @@ def _enriched(paper: Paper, key: str, record: ArxivRecord) -> dict[str, Any]:
             out[name] = base[name]
     if m.categories:
         out["keyword"] = ", ".join(m.categories)
-    note = _note(paper, m, base, others)
+    note = _note(paper, m, base, others, mark)
     if note is not None:
         out["note"] = note
     return out
@@ -210,12 +224,16 @@ TRUNCATED_LABEL = "Truncated"
 
 
 def _note(
-    paper: Paper, m: Any, base: dict[str, Any], other_dois: tuple[str, ...] = ()
+    paper: Paper,
+    m: Any,
+    base: dict[str, Any],
+    other_dois: tuple[str, ...] = (),
+    withdrawn: str | None = None,
 ) -> str | None:
     """``note`` (Zotero's Extra) of an item with arXiv metadata: the digest's own text
     and fields, then arXiv's journal reference, the DOIs besides ``DOI`` and comment, as
     ``label: text`` lines (none of the labels is a CSL variable Zotero would parse)."""
-    lines = []
+    lines = [withdrawn] if withdrawn is not None else []
     for name, label in ANNOTE_LABELS:
         value = normalise(getattr(paper, name))
         if value is not None:

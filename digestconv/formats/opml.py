@@ -19,8 +19,9 @@ a value: ``ref``, ``arxivId``, ``version``, ``writtenUrl``, ``titleZh``,
 (``true``), ``absent`` (space-separated contract names of fields the paper
 lacks whose standard attribute holds a substitute).
 
-With arXiv metadata (``Batch.record(paper)``): ``authors`` (names, ``; ``-separated)
-and ``created`` (the v1 timestamp, RFC 822), and title, abstract, version and
+With arXiv metadata (``Batch.record(paper)``): ``authors`` (names, ``; ``-separated),
+``created`` (the v1 timestamp, RFC 822), ``withdrawn`` (``Withdrawn: arXiv vN is a
+withdrawal notice``, for a withdrawn paper only), and title, abstract, version and
 category arXiv's (see :mod:`digestconv.enrich.merge`).
 
 Fields read back: every contract field but ``line`` and ``end_line``, equal to
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING
 from ..arxiv import MAX_VERSION
 from ..model import MAX_REF, Paper
 from . import _xml
+from ._common import withdrawal
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -193,6 +195,9 @@ def _outline(group: etree._Element, paper: Paper, batch: Batch) -> None:
     created = _xml.published(record)
     if created is not None:
         attrs["created"] = _xml.rfc822(created)
+    mark = withdrawal(record)
+    if mark is not None:
+        attrs["withdrawn"] = mark
     if paper.ref is not None:
         attrs["ref"] = str(paper.ref)
     arxiv_id = _xml.clean(paper.arxiv_id)

@@ -16,6 +16,7 @@ Record layout (tags in this order, each written only when the paper has a value)
     AB  - ...                                   # a cut abstract ends with " [...]"
     KW  - cs.LG                                 # arXiv categories, primary first
                                                 # (MSC/ACM codes: an N1 "Class codes" note)
+    N1  - Withdrawn: arXiv v2 is a withdrawal notice  # only for a withdrawn paper
     N1  - 标题: 可识别的潜在神经因果模型           # one note per digest text, "label: text"
     N1  - 摘要: ...
     N1  - Summary: ...
@@ -54,7 +55,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, class_codes, dois, issued, keyed
+from ._common import abs_url, class_codes, dois, issued, keyed, withdrawal
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
@@ -147,6 +148,9 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
         categories = (paper.primary_category,)
     for category in categories:
         add("KW", category)
+    mark = withdrawal(record)
+    if mark is not None:
+        lines.append(("N1", mark))
     for name, label in ANNOTE_LABELS:
         value = plain(getattr(paper, name))
         if value is not None:

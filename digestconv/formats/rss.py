@@ -16,7 +16,8 @@ Item, standard elements:
   written URL or else ``urn:uuid:...`` with ``isPermaLink="false"``;
 * ``description``: escaped HTML for people (Chinese title, Chinese summary,
   English summary, Chinese abstract, English abstract; a cut abstract or
-  translation ends with a visible ``[…]``);
+  translation ends with a visible ``[…]``; a withdrawn paper starts with
+  ``Withdrawn: arXiv vN is a withdrawal notice``);
 * ``category domain="https://arxiv.org/category_taxonomy"``: the primary category, when known;
 * ``pubDate``: the first day of the paper's submission month (from its
   identifier), else ``Batch.updated``.  Never the wall clock.
@@ -49,6 +50,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Paper
 from . import _xml
+from ._common import withdrawal
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -73,12 +75,12 @@ _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
 _sub = _xml.sub
 
 
-def describe(paper: Paper) -> str:
+def describe(paper: Paper, withdrawn: str | None = None) -> str:
     """The item description: the paper's sections as an HTML fragment (unescaped)."""
     from lxml import etree
 
     div = etree.Element("div")
-    for cls, _label, text in _xml.sections(paper):
+    for cls, _label, text in _xml.sections(paper, withdrawn):
         _sub(div, "h3" if cls == "title-zh" else "p", text, **{"class": cls})
     if not len(div):
         return ""
@@ -128,7 +130,7 @@ class Rss(Format):
         _sub(item, "title", _xml.display_title(paper))
         _sub(item, "link", link)
         _sub(item, "guid", guid, isPermaLink="true" if perma else "false")
-        description = describe(paper)
+        description = describe(paper, withdrawal(record))
         if description:
             _sub(item, "description", description)
         category = _xml.clean(paper.primary_category)

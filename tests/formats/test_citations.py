@@ -19,7 +19,7 @@ from jsonschema import Draft7Validator
 from digestconv.enrich.atom import parse_feed
 from digestconv.enrich.record import ArxivRecord, Author, split_terms
 from digestconv.formats import Batch, find
-from digestconv.formats._common import journal_dois
+from digestconv.formats._common import journal_dois, withdrawal
 from digestconv.model import Paper
 from tests.formats.feedutil import ROOT
 
@@ -176,3 +176,40 @@ def test_keywords_hold_categories_and_class_codes_their_own_field() -> None:
         entry = ris_entry(batch)
         assert entry["keywords"] == ["cs.LO", "math.LO"]
         assert "Class codes: MSC 03B70, MSC 68Q99" in entry["notes"]
+
+
+# ---------------------------------------------------------------- withdrawn papers
+
+WITHDRAWN = {
+    "version": 2,
+    "comment": "This paper has been withdrawn by the author",
+    "abstract": "This paper has been withdrawn by the author.",
+}
+MARK = "Withdrawn: arXiv v2 is a withdrawal notice"
+
+
+def test_a_withdrawn_paper_is_marked_in_every_format() -> None:
+    import feedparser
+    from lxml import etree
+
+    batch = one("0704.0156", **WITHDRAWN)
+    assert withdrawal(batch.record(batch.papers[0])) == MARK
+    assert bib_fields(write("bibtex", batch))["addendum"] == MARK
+    item = csl_item(batch)
+    assert item["status"] == "withdrawn"
+    assert item["note"].split("\n")[0] == MARK
+    assert MARK in ris_entry(batch)["notes"]
+    rss = feedparser.parse(write("rss", batch).encode())
+    assert rss.bozo == 0 and MARK in rss.entries[0].description
+    atom = feedparser.parse(write("atom", batch).encode())
+    assert atom.bozo == 0 and MARK in atom.entries[0].content[0].value
+    outline = etree.fromstring(write("opml", batch).encode()).find("body/outline/outline")
+    assert outline is not None and outline.get("withdrawn") == MARK
+
+
+def test_a_paper_that_is_not_withdrawn_has_no_mark() -> None:
+    batch = one("0704.0156", comment="12 pages; a figure withdrawn in v2 is back")
+    assert withdrawal(batch.record(batch.papers[0])) is None
+    for name in ("bibtex", "csl-json", "ris", "rss", "atom", "opml"):
+        assert "withdrawal notice" not in write(name, batch)
+    assert "status" not in csl_item(batch)
