@@ -33,7 +33,7 @@ empty line, an empty field written as four spaces)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from .arxiv import abs_url
 from .model import Paper
@@ -88,7 +88,7 @@ def paper_url(paper: Paper) -> str:
 
 
 def render(
-    papers: Sequence[Paper],
+    papers: Iterable[Paper],
     *,
     renumber: bool = False,
     header: Sequence[str] = (),
@@ -101,20 +101,55 @@ def render(
     written after its table row's last cell (a line between rows would end the
     table), ``before_block`` to lines written just before its detail block.
     """
-    refs = [i + 1 if renumber or p.ref is None else p.ref for i, p in enumerate(papers)]
-    out: list[str] = [*header, "# 摘要", "", "| Ref | Title | Summary |", "| --- | --- | --- |"]
-    for index, (ref, paper) in enumerate(zip(refs, papers, strict=True)):
+    return "".join(
+        render_chunks(
+            papers,
+            renumber=renumber,
+            header=header,
+            after_row=after_row,
+            before_block=before_block,
+        )
+    )
+
+
+def render_chunks(
+    papers: Iterable[Paper],
+    *,
+    renumber: bool = False,
+    header: Sequence[str] = (),
+    after_row: Mapping[int, Sequence[str]] | None = None,
+    before_block: Mapping[int, Sequence[str]] | None = None,
+) -> Iterator[str]:
+    """:func:`render` piece by piece: the head, one table row per paper, the
+    ``# 详细`` heading, one detail block per paper, the end.
+
+    ``papers`` is iterated twice (rows, then blocks) and never indexed.
+    """
+
+    def refs() -> Iterator[tuple[int, int, Paper]]:
+        for index, paper in enumerate(papers):
+            ref = index + 1 if renumber or paper.ref is None else paper.ref
+            yield index, ref, paper
+
+    yield "".join(f"{line}\n" for line in (*header, "# 摘要", "", _TABLE_HEAD, _TABLE_RULE))
+    for index, ref, paper in refs():
         url = paper_url(paper)
         summary = one_line(paper.summary_zh)
         row = f"| [^{ref}] | [{table_title(paper)}]({url}) | {summary} |"
-        out.append(" ".join([row, *(after_row or {}).get(index, ())]))
-    out += ["", "# 详细", ""]
-    for index, (ref, paper) in enumerate(zip(refs, papers, strict=True)):
-        out.extend((before_block or {}).get(index, ()))
-        out.extend(_block(ref, paper))
+        yield " ".join([row, *(after_row or {}).get(index, ())]) + "\n"
+    yield "\n# 详细\n\n"
+    any_paper = False
+    for index, ref, paper in refs():
+        any_paper = True
+        lines = [*(before_block or {}).get(index, ()), *_block(ref, paper)]
+        yield "".join(f"{line}\n" for line in lines)
     # the producer ends a digest with an empty line after the last block
-    out += ["", ""] if papers else [""]
-    return "\n".join(out)
+    if any_paper:
+        yield "\n"
+
+
+_TABLE_HEAD = "| Ref | Title | Summary |"
+_TABLE_RULE = "| --- | --- | --- |"
 
 
 def _block(ref: int, paper: Paper) -> Iterable[str]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .names import fold, split_name
-from .record import ArxivRecord, Author, RecordError, utc_stamp, validate
+from .record import ArxivRecord, Author, RecordError, split_terms, utc_stamp, validate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -142,16 +142,12 @@ def _authors(entry: Any) -> tuple[Author, ...]:
     return tuple(out)
 
 
-def _categories(entry: Any) -> tuple[str, ...]:
-    seen: list[str] = []
+def _categories(entry: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The entry's arXiv categories (primary first) and its MSC/ACM class codes."""
     primary = entry.find(f"{_X}primary_category")
     terms: Iterable[str] = [primary.get("term", "")] if primary is not None else []
     terms = [*terms, *(c.get("term", "") for c in entry.iterfind(f"{_A}category"))]
-    for term in terms:
-        term = term.strip()
-        if term and term not in seen:
-            seen.append(term)
-    return tuple(seen)
+    return split_terms(terms)
 
 
 def _optional(entry: Any, path: str) -> str | None:
@@ -182,6 +178,7 @@ def _record(entry: Any, arxiv_id: str, version: int | None, fetched_at: str | No
     if others:
         raise RecordError(f"the entry for {arxiv_id} links to {', '.join(sorted(others))}")
     title = _text(entry, f"{_A}title")
+    categories, classes = _categories(entry)
     return validate(
         {
             "arxiv_id": arxiv_id,
@@ -191,7 +188,7 @@ def _record(entry: Any, arxiv_id: str, version: int | None, fetched_at: str | No
             "authors": list(_authors(entry)),
             "published": _stamp(_text(entry, f"{_A}published"), "published"),
             "updated": _stamp(_text(entry, f"{_A}updated"), "updated"),
-            "categories": list(_categories(entry)),
+            "categories": [*categories, *classes],
             "comment": _optional(entry, f"{_X}comment"),
             "journal_ref": _optional(entry, f"{_X}journal_ref"),
             "doi": _optional(entry, f"{_X}doi"),

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..model import Paper
-from .record import ArxivRecord, Author
+from .record import ArxivRecord, Author, split_terms
 
 _SPACE = re.compile(r"\s+")
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
@@ -154,7 +154,8 @@ class Merged:
     ``abstract_truncated`` is ``False`` once arXiv's full abstract replaced a cut
     one.  ``digest_title`` is the digest's English title when it differs from
     arXiv's (kept for people, DC504 reports it).  ``date`` is the v1 date
-    (``YYYY-MM-DD``) or ``None``.
+    (``YYYY-MM-DD``) or ``None``.  ``categories`` are arXiv categories only;
+    ``classes`` the MSC and ACM class codes arXiv lists among them.
     """
 
     title: str | None
@@ -169,6 +170,7 @@ class Merged:
     journal_doi: str | None
     digest_title: str | None
     digest_version: int | None
+    classes: tuple[str, ...] = ()
 
     @property
     def year_month_day(self) -> tuple[int, int, int] | None:
@@ -195,6 +197,8 @@ def merge(paper: Paper, record: ArxivRecord) -> Merged:
     differs = paper.title and title and not same_title(paper.title, title)
     digest_title = paper.title if differs else None
     date = record.published_date
+    # records cached before class codes were told apart may hold them as categories
+    categories, classes = split_terms(record.categories)
     return Merged(
         title=fold_space(title) if title else None,
         abstract=abstract,
@@ -202,10 +206,11 @@ def merge(paper: Paper, record: ArxivRecord) -> Merged:
         authors=record.authors,
         date=date.isoformat() if date is not None else None,
         version=record.version,
-        categories=record.categories,
+        categories=categories,
         comment=record.comment or None,
         journal_ref=record.journal_ref or None,
         journal_doi=record.doi or None,
         digest_title=digest_title,
         digest_version=paper.version if paper.version != record.version else None,
+        classes=tuple(dict.fromkeys((*classes, *record.classes))),
     )

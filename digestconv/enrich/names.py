@@ -7,15 +7,29 @@ agree):
 * a name that names a collaboration, group or team is one literal name;
 * the last token is the family name ("keyname"), everything before it the
   given names;
-* one or two surname particles before the last token belong to the family
-  name (``van``, ``der``, ``de``, ``la``, ``von``, ``del``, ``della``, ``da``,
+* surname particles before the last token belong to the family name
+  (``van``, ``der``, ``de``, ``la``, ``von``, ``del``, ``della``, ``da``,
   ``mac``, ``ter``, ``dem``, ``di``, ``vaziri``; case-insensitive):
   "Adrian Del Maestro" is *Del Maestro, Adrian*;
 * a trailing ``I`` to ``V``, ``Jr`` or ``Sr`` (with or without a dot) is a
   suffix and the token before it the family name;
 * a name of one token is kept whole, as a literal.
 
-Two additions: a name written in CJK script ("张三") has no spaces to split on
+Where arXiv's list falls short, it is extended: arXiv takes at most two
+particles, both from its list, so "Willem-Jan van den Heuvel" came out as
+*Heuvel* ("den" is missing).  Here every particle directly before the last
+token joins the family name, however many ("van den", "von der", "de la",
+"von und zu"), as long as a given name is left, from a longer list:
+:data:`PARTICLES` (arXiv's, plus ``den``, ``des``, ``dos``, ``das``, ``do``,
+``du``, ``ten``, ``zu``, ``dei``, ``degli``, ``delle``, ``dello``, ``'t``;
+case-insensitive like arXiv's, so "Sankar Das Sarma" is *Das Sarma* and "Van Den
+Heuvel" stays whole) and :data:`LOWER_PARTICLES` (``do``, ``le``, ``lo``, ``und``:
+words that are also given names or surnames, so they count only when written in
+lower case: "Manfredo do Carmo" is *do Carmo*, "Hoang Le Minh" is *Minh*).  This
+is BibTeX's and biber's "von part" where it is written in lower case, and
+arXiv's list where it is capitalised; Zotero splits off no particle at all.
+
+Two more additions: a name written in CJK script ("张三") has no spaces to split on
 and its family name comes first, so it is kept whole as a literal; and the
 snapshot's dot-spacing quirk (``"C. -P."`` for ``"C.-P."``) is undone so both
 sources give the same given names.
@@ -30,10 +44,16 @@ from collections.abc import Sequence
 
 from .record import Author
 
-#: surname particles (arXiv's list)
-PARTICLES = frozenset(
+#: surname particles arXiv knows
+ARXIV_PARTICLES = frozenset(
     "van der de la von del della da mac ter dem di vaziri".split()  # noqa: SIM905
 )
+#: surname particles, in any case (arXiv's and the common ones it lacks)
+PARTICLES = ARXIV_PARTICLES | frozenset(
+    "den des dos das du ten zu dei degli delle dello 't".split()  # noqa: SIM905
+)
+#: particles only when written in lower case (also given names or surnames)
+LOWER_PARTICLES = frozenset(("do", "le", "lo", "und"))
 #: generational suffixes (arXiv's list)
 SUFFIXES = frozenset(("i", "ii", "iii", "iv", "v", "jr", "sr", "jr.", "sr."))
 
@@ -59,6 +79,11 @@ def is_collaboration(name: str) -> bool:
 
 def _is_cjk(name: str) -> bool:
     return _CJK.search(name) is not None and _LATIN.search(name) is None
+
+
+def _is_particle(token: str) -> bool:
+    low = token.lower()
+    return low in PARTICLES or (token == low and low in LOWER_PARTICLES)
 
 
 def split_name(name: str, affiliations: Sequence[str] = ()) -> Author | None:
@@ -87,13 +112,9 @@ def split_name(name: str, affiliations: Sequence[str] = ()) -> Author | None:
         return Author(
             family=tokens[-1], given=" ".join(tokens[:-1]), suffix=suffix, affiliations=affils
         )
-    low = [t.lower() for t in tokens]
-    if len(tokens) >= 4 and low[-3] in PARTICLES and low[-2] in PARTICLES:
-        cut = len(tokens) - 3
-    elif len(tokens) >= 3 and low[-2] in PARTICLES:
-        cut = len(tokens) - 2
-    else:
-        cut = len(tokens) - 1
+    cut = len(tokens) - 1
+    while cut > 1 and _is_particle(tokens[cut - 1]):
+        cut -= 1
     return Author(
         family=" ".join(tokens[cut:]),
         given=" ".join(tokens[:cut]),
@@ -106,7 +127,9 @@ def from_parsed(parts: Sequence[str]) -> Author | None:
     """An :class:`Author` from the snapshot's ``authors_parsed`` item.
 
     The item is ``[keyname, forenames, suffix, affiliation...]``; a keyname with
-    no forenames (a collaboration, a single name) becomes a literal.
+    no forenames (a collaboration, a single name) becomes a literal.  Particles
+    at the end of the forenames (arXiv's list lacks ``den``) move to the family
+    name, so the snapshot and the API agree.
     """
     if not parts:
         return None
@@ -124,4 +147,13 @@ def from_parsed(parts: Sequence[str]) -> Author | None:
         return Author(literal=literal, affiliations=affils)
     if is_collaboration(f"{forenames} {keyname}"):
         return Author(literal=f"{forenames} {keyname}", affiliations=affils)
+    # particles arXiv's parser left with the forenames ("Willem-Jan van den" + "Heuvel")
+    # join the family name, as split_name does, so both sources agree
+    given = forenames.split(" ")
+    cut = len(given)
+    while cut > 1 and _is_particle(given[cut - 1]):
+        cut -= 1
+    if cut < len(given):
+        keyname = " ".join([*given[cut:], keyname])
+        forenames = " ".join(given[:cut])
     return Author(family=keyname, given=forenames, suffix=suffix or None, affiliations=affils)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,51 @@ _NESTING = re.compile(r"[\[{]")
 
 class RecordError(ValueError):
     """A metadata record that does not fit :class:`ArxivRecord`'s types and ranges."""
+
+
+#: an arXiv category: an archive, then optionally a subject class (``cs.LG``, ``math-ph``,
+#: ``physics.comp-ph``, ``hep-th``)
+_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
+#: a Mathematics Subject Classification code (``03B70``, ``68Qxx``, ``60-XX``, ``05C``)
+_MSC = re.compile(r"\d\d(?:[A-Z](?:\d\d|xx)?|-(?:\d\d|XX))?")
+#: an ACM Computing Classification System (1998) code (``F.4.1``, ``I.2``, ``H.3.3``)
+_ACM = re.compile(r"[A-K](?:\.\d{1,2}){0,2}(?:\.[a-z])?")
+_CODE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def class_scheme(code: str) -> str | None:
+    """``MSC`` or ``ACM`` for a class code of those schemes, else ``None``."""
+    if _MSC.fullmatch(code):
+        return "MSC"
+    if _ACM.fullmatch(code):
+        return "ACM"
+    return None
+
+
+def split_terms(terms: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(categories, class codes)`` of the category terms of an arXiv record.
+
+    arXiv's API lists a paper's MSC and ACM classes among its categories, one
+    term per field as the authors wrote it (``03B70, 68Q99``).  Terms shaped like
+    arXiv categories stay categories, in order, each once; every other term is
+    split at commas, semicolons and spaces into its MSC and ACM codes (a term
+    with neither is kept whole as one code).
+    """
+    categories: list[str] = []
+    classes: list[str] = []
+    for term in terms:
+        term = term.strip()
+        if not term:
+            continue
+        if _CATEGORY.fullmatch(term):
+            if term not in categories:
+                categories.append(term)
+            continue
+        codes = [c for c in _CODE_SEPARATORS.split(term) if class_scheme(c)]
+        for code in codes or [" ".join(term.split())]:
+            if code not in classes:
+                classes.append(code)
+    return tuple(categories), tuple(classes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +151,8 @@ class ArxivRecord:
     ``version`` is the latest version the source knows.  ``published`` is the
     v1 timestamp and ``updated`` the latest version's, both ISO 8601 UTC
     (``2024-03-22T17:59:59Z``); ``updated`` is ``None`` where the source does
-    not give it.  ``categories`` has the primary category first.  ``abstract``
+    not give it.  ``categories`` has the primary category first; ``classes`` holds
+    the MSC and ACM class codes arXiv lists among them (see :func:`split_terms`).  ``abstract``
     is the full abstract, whitespace folded, paragraphs separated by ``\\n``.
     ``source`` names where the record came from (``api`` or ``snapshot``) and
     ``fetched_at`` when (ISO 8601 UTC); neither ever reaches an output file.
@@ -125,6 +172,7 @@ class ArxivRecord:
     license: str | None = None
     source: str = "api"
     fetched_at: str | None = None
+    classes: tuple[str, ...] = ()
 
     @property
     def primary_category(self) -> str | None:
@@ -143,7 +191,7 @@ class ArxivRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form stored in the cache (stable key order)."""
-        return {
+        out = {
             "format": RECORD_FORMAT,
             "arxiv_id": self.arxiv_id,
             "version": self.version,
@@ -160,6 +208,9 @@ class ArxivRecord:
             "source": self.source,
             "fetched_at": self.fetched_at,
         }
+        if self.classes:
+            out["classes"] = list(self.classes)
+        return out
 
     @classmethod
     def from_json(cls, data: Any) -> ArxivRecord:
@@ -348,12 +399,18 @@ def validate(data: Any) -> ArxivRecord:
     if not isinstance(categories, (list, tuple)) or len(categories) > MAX_CATEGORIES:
         raise RecordError(f"categories is not a list of at most {MAX_CATEGORIES}")
     terms: list[str] = []
-    for term in categories:
-        if not isinstance(term, str) or len(term) > MAX_CHARS["category"]:
-            raise RecordError(f"categories holds {type(term).__name__}, not a category name")
-        term = clean_text(term)
-        if term and term not in terms:
-            terms.append(term)
+    for name in ("categories", "classes"):
+        values = data.get(name, [])
+        if not isinstance(values, (list, tuple)) or len(values) > MAX_CATEGORIES:
+            raise RecordError(f"{name} is not a list of at most {MAX_CATEGORIES}")
+        for term in values:
+            if not isinstance(term, str) or len(term) > MAX_CHARS["category"]:
+                raise RecordError(f"{name} holds {type(term).__name__}, not a category name")
+            term = clean_text(term)
+            if term and term not in terms:
+                terms.append(term)
+    # MSC and ACM codes that arXiv lists among a paper's categories are kept apart
+    kept_categories, classes = split_terms(terms)
     source = data.get("source", "api")
     if source not in SOURCES:
         raise RecordError(f"source {str(source)[:20]!r} is not one of {', '.join(sorted(SOURCES))}")
@@ -368,7 +425,8 @@ def validate(data: Any) -> ArxivRecord:
         authors=tuple(_author(a, f"author {n}") for n, a in enumerate(authors, 1)),
         published=_stamp_field(data, "published"),
         updated=_stamp_field(data, "updated"),
-        categories=tuple(terms),
+        categories=kept_categories,
+        classes=classes,
         comment=_string(data, "comment") or None,
         journal_ref=_string(data, "journal_ref") or None,
         doi=_string(data, "doi") or None,

@@ -14,9 +14,19 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from pathlib import PurePath
 
-from .base import Batch, Format, FormatError, Source
+from .base import Batch, Format, FormatError, Papers, Source, has_authors
 
-__all__ = ["Batch", "Format", "FormatError", "Source", "all_formats", "find", "register"]
+__all__ = [
+    "Batch",
+    "Format",
+    "FormatError",
+    "Papers",
+    "Source",
+    "all_formats",
+    "find",
+    "has_authors",
+    "register",
+]
 
 GROUP = "digestconv.formats"
 _extra: dict[str, type[Format]] = {}

@@ -7,22 +7,31 @@ work, so every writer agrees on the same URL, DOI, date and citation key.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ..arxiv import abs_url as _abs_url
 from ..arxiv import check_id
 from ..model import Paper
 from ..text import strip_illegal
 
+if TYPE_CHECKING:
+    from ..enrich.record import ArxivRecord
+
 __all__ = [
     "abs_url",
     "citation_key",
+    "class_codes",
     "doi",
+    "dois",
     "invert_key",
     "issued",
+    "journal_dois",
+    "keyed",
     "paper_key",
     "paper_keys",
     "strip_illegal",
+    "withdrawal",
 ]
 
 _KEY_UNSAFE = re.compile(r"[^a-z0-9.\-]")
@@ -58,6 +67,40 @@ def doi(paper: Paper) -> str | None:
         return None
     ident, _why = check_id(paper.arxiv_id)
     return ident.doi if ident is not None else None
+
+
+_DOI_SEPARATORS = re.compile(r"[\s,;]+")
+_DOI_RESOLVER = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+
+
+def journal_dois(value: str | None) -> tuple[str, ...]:
+    """The DOIs of arXiv's ``doi`` field, in its order, each once.
+
+    arXiv's field can hold several DOIs separated by spaces (an article and
+    its erratum, or the two parts of a paper); a resolver prefix is dropped.
+    """
+    out: list[str] = []
+    for part in _DOI_SEPARATORS.split(value or ""):
+        part = _DOI_RESOLVER.sub("", part)
+        if part.startswith("10.") and "/" in part and part not in out:
+            out.append(part)
+    return tuple(out)
+
+
+def dois(paper: Paper, journal: str | None = None) -> tuple[str | None, tuple[str, ...]]:
+    """``(printed, others)``: the DOI a citation prints and every other DOI of the paper.
+
+    The printed one is the first journal DOI arXiv gives (``journal`` is arXiv's
+    ``doi`` field), else arXiv's own DOI (:func:`doi`).  ``others`` holds the
+    rest: arXiv's DOI first (it names the preprint, and the arXiv identifier
+    the citation carries gives it back), then the further journal DOIs.
+    """
+    found = journal_dois(journal)
+    arxiv = doi(paper)
+    if not found:
+        return arxiv, ()
+    rest = tuple(d for d in (arxiv, *found[1:]) if d is not None)
+    return found[0], rest
 
 
 def citation_key(arxiv_id: str) -> str:
@@ -103,23 +146,28 @@ def invert_key(key: str) -> str | None:
     return candidate if check_id(candidate)[0] is not None else None
 
 
-def paper_keys(papers: Sequence[Paper]) -> list[str]:
-    """Citation keys of ``papers`` in order, unique ignoring case.
+def keyed(papers: Iterable[Paper]) -> Iterator[tuple[Paper, str]]:
+    """Each paper with its citation key, in order, keys unique ignoring case.
 
-    Each is :func:`paper_key`; a key already taken (only possible for invalid or
-    repeated identifiers) gets ``-2``, ``-3``... appended.
+    Each key is :func:`paper_key`; a key already taken (only possible for invalid
+    or repeated identifiers) gets ``-2``, ``-3``... appended.  Papers are taken
+    one at a time; only the keys given out so far are remembered.
     """
     seen: set[str] = set()
-    keys: list[str] = []
     for index, paper in enumerate(papers, 1):
         base = paper_key(paper, index)
         key, n = base, 1
         while key.lower() in seen:
             n += 1
             key = f"{base}-{n}"
-        seen.add(key.lower())
-        keys.append(key)
-    return keys
+        folded = key.lower()
+        seen.add(key if folded == key else folded)  # keys are mostly lower case already
+        yield paper, key
+
+
+def paper_keys(papers: Iterable[Paper]) -> list[str]:
+    """Citation keys of ``papers`` in order, unique ignoring case (see :func:`keyed`)."""
+    return [key for _paper, key in keyed(papers)]
 
 
 def labelled_lines(text: str) -> Iterator[tuple[str, str]]:
@@ -131,3 +179,31 @@ def labelled_lines(text: str) -> Iterator[tuple[str, str]]:
         label, sep, value = line.partition(": ")
         if sep and value:
             yield label, value
+
+
+def class_codes(codes: Iterable[str]) -> tuple[str, ...]:
+    """Class codes labelled with their scheme: ``MSC 03B70``, ``ACM F.4.1``; a code of
+    no known scheme as it is."""
+    from ..enrich.record import class_scheme
+
+    out = []
+    for code in codes:
+        scheme = class_scheme(code)
+        out.append(f"{scheme} {code}" if scheme else code)
+    return tuple(out)
+
+
+def withdrawal(record: ArxivRecord | None) -> str | None:
+    """The mark every format gives a withdrawn paper, or ``None``.
+
+    A paper is withdrawn when arXiv's latest version is a withdrawal notice
+    (:func:`digestconv.enrich.merge.withdrawn`, from its comment or abstract):
+    ``Withdrawn: arXiv v2 is a withdrawal notice``.  ``to`` can warn with it.
+    """
+    if record is None:
+        return None
+    from ..enrich.merge import withdrawn
+
+    if not withdrawn(record):
+        return None
+    return f"Withdrawn: arXiv v{record.version} is a withdrawal notice"

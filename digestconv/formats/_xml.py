@@ -2,7 +2,9 @@
 
 * :func:`parse` reads untrusted XML with lxml: no entity substitution, no DTD
   loading, no network access; large text nodes allowed (abstracts can be long).
-* :func:`serialise` writes UTF-8 XML with a declaration, deterministically.
+* :func:`serialise` writes UTF-8 XML with a declaration, deterministically;
+  :class:`Entries` and :func:`split` write the same bytes entry by entry, so
+  no writer ever builds the tree of a whole document.
 * :func:`clean` is the one text normalisation the three writers apply: the
   characters :func:`~digestconv.formats._common.strip_illegal` removes (C0
   controls but tab and newline, so CR too; DEL; C1 controls; lone surrogates;
@@ -93,25 +95,24 @@ def link_of(paper: Paper) -> str:
     return "https://arxiv.org/"
 
 
-def stable_ids(papers: Iterable[Paper]) -> list[tuple[str, bool]]:
-    """One ``(id, is_url)`` per paper: ``https://arxiv.org/abs/ID`` (no version) when the
-    identifier is valid, else the written http(s) URL, else a ``urn:uuid:`` derived from
-    the paper's content and position.  Repeats get the ``urn:uuid:`` form, so ids are
-    unique within a feed."""
-    out: list[tuple[str, bool]] = []
+def stable_ids(papers: Iterable[Paper]) -> Iterator[tuple[Paper, str, bool]]:
+    """Each paper with its ``(id, is_url)``: ``https://arxiv.org/abs/ID`` (no version) when
+    the identifier is valid, else the written http(s) URL, else a ``urn:uuid:`` derived
+    from the paper's content and position.  Repeats get the ``urn:uuid:`` form, so ids
+    are unique within a feed.  Papers are taken one at a time; only the ids given out
+    so far are remembered."""
     seen: set[str] = set()
     for index, paper in enumerate(papers):
         candidate = clean(abs_url(paper))
         if candidate is not None and is_http_url(candidate) and candidate not in seen:
-            ident = (candidate, True)
+            ident, is_url = candidate, True
         else:
             key = "\x1f".join(
                 [str(index), *(str(getattr(paper, name)) for name in ("arxiv_id", "url", "title"))]
             )
-            ident = (f"urn:uuid:{uuid.uuid5(_UUID_NS, key)}", False)
-        seen.add(ident[0])
-        out.append(ident)
-    return out
+            ident, is_url = f"urn:uuid:{uuid.uuid5(_UUID_NS, key)}", False
+        seen.add(ident)
+        yield paper, ident, is_url
 
 
 def feed_id(batch: Batch) -> str:
@@ -221,17 +222,101 @@ def parse(text: str, what: str) -> etree._Element:
     return root
 
 
+def declaration(ascii: bool = False) -> str:
+    """The XML declaration line :func:`serialise` starts with."""
+    return f'<?xml version="1.0" encoding="{"US-ASCII" if ascii else "UTF-8"}"?>\n'
+
+
+def _tostring(root: etree._Element, ascii: bool) -> str:
+    from lxml import etree
+
+    encoding = "us-ascii" if ascii else "utf-8"
+    return etree.tostring(root, encoding=encoding, pretty_print=True).decode(encoding)
+
+
 def serialise(root: etree._Element, ascii: bool = False) -> str:
     """The document as text with an XML declaration, indented, ending in a newline.
 
     ``ascii=True`` writes every non-ASCII character as a character reference.
     """
+    return declaration(ascii) + _tostring(root, ascii)
+
+
+#: the local name of the element that marks where entries go (never in an output)
+_MARK = "digestconv-entries-go-here"
+
+
+def split(root: etree._Element, container: etree._Element, ascii: bool = False) -> tuple[str, str]:
+    """The text of ``root``'s document before and after the entries of ``container``.
+
+    ``container`` (``root`` or an element inside it) is serialised as though
+    entries followed its present children: ``head + entries + tail`` is what
+    :func:`serialise` gives for the whole tree.  The head starts with the XML
+    declaration.  ``container`` must get at least one entry (an element without
+    children is written ``<tag/>``, which this split cannot express).
+    """
     from lxml import etree
 
-    encoding = "us-ascii" if ascii else "utf-8"
-    body = etree.tostring(root, encoding=encoding, pretty_print=True).decode(encoding)
-    label = "US-ASCII" if ascii else "UTF-8"
-    return f'<?xml version="1.0" encoding="{label}"?>\n{body}'
+    namespace = etree.QName(container).namespace
+    mark = etree.SubElement(container, f"{{{namespace}}}{_MARK}" if namespace else _MARK)
+    try:
+        text = _tostring(root, ascii)
+    finally:
+        container.remove(mark)
+    # "/>" follows only a tag: ">" in text and attribute values is escaped
+    at = text.rindex(_MARK + "/>")
+    start = text.rindex("\n", 0, at) + 1
+    end = text.index("\n", at) + 1
+    return declaration(ascii) + text[:start], text[end:]
+
+
+class Entries:
+    """Serialise entries one at a time exactly as they would come out inside
+    ``container`` of ``root``'s whole document (namespaces declared by the
+    ancestors, indentation of their depth, the same escaping).
+
+    ``root`` is a skeleton (see :func:`skeleton`): the document root with the
+    namespace map of the real one and, down to ``container``, only the
+    ancestors of the entries.  A writer builds one entry inside ``container``
+    (as it would in the whole tree) and calls :meth:`take`, which serialises the
+    small document, cuts the entry's lines out and empties ``container``.
+    """
+
+    def __init__(self, root: etree._Element, container: etree._Element, ascii: bool) -> None:
+        self.root, self.container, self._ascii = root, container, ascii
+        head, self._tail = split(root, container, ascii)
+        self._head = head[len(declaration(ascii)) :]
+
+    def take(self) -> str:
+        """The text of what ``container`` holds, which is then removed."""
+        try:
+            text = _tostring(self.root, self._ascii)
+        finally:
+            for child in list(self.container):
+                self.container.remove(child)
+        if not (text.startswith(self._head) and text.endswith(self._tail)):
+            raise AssertionError("an entry changed the text around it")
+        return text[len(self._head) : len(text) - len(self._tail)]
+
+    def within(self, outer: Entries) -> tuple[str, str]:
+        """The opening and closing text of this container as an entry of ``outer``'s
+        (this container inside ``outer.container``, with entries to come)."""
+        return (
+            self._head[len(outer._head) :],
+            self._tail[: len(self._tail) - len(outer._tail)],
+        )
+
+
+def skeleton(root: etree._Element, *path: str) -> tuple[etree._Element, etree._Element]:
+    """A root with ``root``'s tag, attributes and namespaces and the chain of empty
+    elements ``path`` below it; returns the root and the innermost element."""
+    from lxml import etree
+
+    top = etree.Element(root.tag, dict(root.attrib), nsmap=root.nsmap)
+    inner = top
+    for tag in path:
+        inner = etree.SubElement(inner, tag)
+    return top, inner
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -304,12 +389,16 @@ def display_title(paper: Paper) -> str:
     return "Untitled paper"
 
 
-def sections(paper: Paper) -> Iterator[tuple[str, str, str]]:
+def sections(paper: Paper, withdrawn: str | None = None) -> Iterator[tuple[str, str, str]]:
     """The human-readable parts of a paper: ``(class, label, text)`` in reading order.
 
     A cut abstract or translation gets :data:`CUT_NOTE` appended (the exact text is
-    carried elsewhere; this is for people reading the feed).
+    carried elsewhere; this is for people reading the feed).  ``withdrawn``, the
+    mark of a withdrawn paper (:func:`~digestconv.formats._common.withdrawal`),
+    comes first.
     """
+    if withdrawn is not None:
+        yield "withdrawn", "Withdrawn", withdrawn
     parts = (
         ("title-zh", "标题", paper.title_zh, False),
         ("summary-zh", "摘要", paper.summary_zh, False),

@@ -25,7 +25,8 @@ Entry, standard elements:
 * ``summary type="text"``: the English abstract, exactly;
 * ``content type="xhtml"``: for people, the Chinese title, summaries, Chinese
   and English abstracts as ``h3``/``p`` elements with a ``class`` per field; a
-  cut abstract or translation ends with a visible ``[…]``;
+  cut abstract or translation ends with a visible ``[…]``; a withdrawn paper
+  starts with ``<p class="withdrawn">Withdrawn: arXiv vN is a withdrawal notice</p>``;
 * ``category term="cs.LG" scheme="https://arxiv.org/category_taxonomy"``: the
   primary category, with the taxonomy name as ``label`` when known;
 * ``published``: the first day of the submission month (from the identifier),
@@ -47,12 +48,14 @@ give title, url, identifier and version (from an arXiv link), category and summa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..arxiv import categories
 from ..model import Paper
 from . import _xml
-from .base import Batch, Format, FormatError
+from ._common import withdrawal
+from .base import Batch, Format, FormatError, has_authors
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -87,8 +90,8 @@ class Atom(Format):
     media_type = "application/atom+xml"
     description = "Atom 1.0 feed, one entry per paper (Chinese fields as dg: extensions)"
 
-    def write(self, batch: Batch) -> str:
-        """The Atom 1.0 document of ``batch``."""
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """The Atom 1.0 document of ``batch``: the feed head, an entry per paper, the end."""
         from lxml import etree
 
         root = etree.Element(_A + "feed", nsmap={None: ATOM_NS, _xml.PREFIX: _xml.NS})
@@ -97,18 +100,25 @@ class Atom(Format):
         _sub(root, _A + "title", title, type="text")
         _sub(root, _A + "subtitle", SUBTITLE, type="text")
         _sub(root, _A + "updated", _xml.rfc3339(batch.updated))
-        if not batch.records or not all(
-            _xml.author_names(_xml.with_record(p, batch.record(p))[1]) for p in batch.papers
-        ):
+        authored = batch.authored
+        if authored is None:
+            authored = bool(batch.records) and all(
+                has_authors(batch.record(p)) for p in batch.papers
+            )
+        if not authored:
             author = _sub(root, _A + "author")
             _sub(author, _A + "name", title)
         link = _xml.clean(batch.link)
         if _xml.is_http_url(link):
             _sub(root, _A + "link", rel="alternate", type="text/html", href=link)  # type: ignore[arg-type]
         _sub(root, _A + "generator", "digestconv")
-        for paper, (ident, _url) in zip(batch.papers, _xml.stable_ids(batch.papers), strict=True):
-            self._entry(root, paper, ident, batch)
-        return _xml.serialise(root, ascii=batch.ascii)
+        head, tail = _xml.split(root, root, batch.ascii)
+        yield head
+        entries = _xml.Entries(*_xml.skeleton(root), batch.ascii)
+        for paper, ident, _url in _xml.stable_ids(batch.papers):
+            self._entry(entries.container, paper, ident, batch)
+            yield entries.take()
+        yield tail
 
     @staticmethod
     def _entry(feed: etree._Element, paper: Paper, ident: str, batch: Batch) -> None:
@@ -140,7 +150,7 @@ class Atom(Format):
         abstract = _xml.clean(paper.abstract)
         if abstract is not None:
             _sub(entry, _A + "summary", abstract, type="text")
-        parts = list(_xml.sections(paper))
+        parts = list(_xml.sections(paper, withdrawal(record)))
         if parts:
             content = _sub(entry, _A + "content", type="xhtml")
             div = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})

@@ -1,18 +1,27 @@
 """The contract every output format implements.
 
-A format module defines a subclass of :class:`Format` with a ``write`` method
-(and ``read`` when the format can be read back into the model).  Writers see
-only the model (:class:`Batch` of :class:`~digestconv.model.Paper`), never
-markdown; readers return papers.  The base class owns all I/O with an explicit
-UTF-8 encoding, so no format depends on the platform default.
+A format module defines a subclass of :class:`Format` with a ``chunks`` method
+(and ``read`` when the format can be read back into the model).  ``chunks``
+yields the output piece by piece: the header, one piece per entry, then the
+footer, so a writer never holds more than one entry's text; :meth:`Format.write`
+joins them and :meth:`Format.write_to` encodes and writes each as it comes.
+A format written before ``chunks`` existed, overriding only ``write``, still
+works: its whole text is the one chunk.
+
+Writers see only the model (:class:`Batch` of :class:`~digestconv.model.Paper`),
+never markdown; readers return papers.  ``Batch.papers`` and ``Source.papers``
+are :class:`Papers`: re-iterable and sized, but not indexable, so the caller may
+back them by storage on disk; a writer iterates them, never indexes them or
+copies them into a list.  The base class owns all I/O with an explicit UTF-8
+encoding, so no format depends on the platform default.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, BinaryIO, ClassVar, Protocol
 
 from ..model import Paper
 
@@ -24,12 +33,24 @@ class FormatError(Exception):
     """Raised by a format's reader when input cannot be read (with a clear message)."""
 
 
+class Papers(Protocol):
+    """What writers get papers as: iterable any number of times, with a length.
+
+    A tuple is one; so is a view of papers spilled to disk.  Writers must not
+    index it or materialise it.
+    """
+
+    def __iter__(self) -> Iterator[Paper]: ...
+
+    def __len__(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Source:
     """One input file and the papers it contributed (for per-file outlines)."""
 
     path: str
-    papers: tuple[Paper, ...]
+    papers: Papers
 
 
 @dataclass(frozen=True)
@@ -44,9 +65,18 @@ class Batch:
     no record for a paper writes it from the digest alone.
     ``accepted`` names, by identifier, the rules that suppression comments in
     the paper's source silenced on it (``to markdown`` keeps them silenced).
+
+    Values a writer needs before its first entry are fields here, computed by
+    the caller while it gathers the papers, never by the writer walking
+    ``papers`` first:
+
+    ``authored`` is whether every paper has arXiv metadata naming an author
+    (the Atom feed then carries no feed-level author).  The caller folds
+    :func:`has_authors` over the papers' records; ``None`` (the default, for
+    library callers) makes the Atom writer find out with one extra pass.
     """
 
-    papers: tuple[Paper, ...]
+    papers: Papers
     sources: tuple[Source, ...] = ()
     updated: _dt.datetime = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
     title: str = "arXiv digest"
@@ -54,12 +84,26 @@ class Batch:
     ascii: bool = False
     records: Mapping[str, ArxivRecord] = field(default_factory=dict)
     accepted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    authored: bool | None = None
 
     def record(self, paper: Paper) -> ArxivRecord | None:
         """The arXiv metadata of ``paper``, or ``None`` when it was not enriched."""
         if paper.arxiv_id is None or not self.records:
             return None
         return self.records.get(paper.arxiv_id)
+
+
+def has_authors(record: ArxivRecord | None) -> bool:
+    """Whether ``record`` names at least one author (see :attr:`Batch.authored`).
+
+    ``authored = all(has_authors(batch.record(p)) for p in papers)``, folded as
+    the papers and their records come in.
+    """
+    if record is None:
+        return False
+    from ..text import strip_illegal
+
+    return any(strip_illegal(a.name).strip() for a in record.authors)
 
 
 class Format:
@@ -81,12 +125,42 @@ class Format:
 
     @property
     def can_write(self) -> bool:
-        """Whether this format overrides :meth:`write`."""
-        return type(self).write is not Format.write
+        """Whether this format overrides :meth:`chunks` or :meth:`write`."""
+        cls = type(self)
+        return cls.chunks is not Format.chunks or cls.write is not Format.write
+
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """The output of ``batch`` piece by piece: header, one piece per entry, footer.
+
+        Formats override this.  A format that overrides only :meth:`write` (the
+        contract before this method existed) gets its whole text as one piece.
+        """
+        if type(self).write is Format.write:
+            raise NotImplementedError(f"{self.name} cannot be written")
+        yield self.write(batch)
 
     def write(self, batch: Batch) -> str:
-        """Serialise ``batch`` to text (encoded as UTF-8 by :meth:`write_bytes`)."""
-        raise NotImplementedError(f"{self.name} cannot be written")
+        """The whole output of ``batch`` as text: the :meth:`chunks` joined."""
+        return "".join(self.chunks(batch))
+
+    def write_to(self, stream: BinaryIO, batch: Batch) -> int:
+        """Write the output of ``batch`` to ``stream`` as UTF-8, chunk by chunk.
+
+        Each chunk is encoded and written as soon as it is made, so memory holds
+        one entry, not the output.  Returns the number of bytes written.  Errors
+        of ``stream`` (a full disk, a closed pipe) propagate.
+        """
+        total = 0
+        for chunk in self.chunks(batch):
+            data = chunk.encode("utf-8")
+            view = memoryview(data)
+            while view:
+                written = stream.write(view)
+                if written is None or written >= len(view):
+                    break
+                view = view[written:]
+            total += len(data)
+        return total
 
     def read(self, text: str) -> list[Paper]:
         """Parse text of this format back into papers; raise :class:`FormatError`."""

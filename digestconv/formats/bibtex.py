@@ -55,10 +55,12 @@ own text::
       eprinttype  = {arxiv},                      # biber rejects it next to archiveprefix
       eprintclass = {cs.LG},                      # arXiv's primary category
       version     = {3},                          # arXiv's latest version
-      doi         = {10.48550/arXiv.2403.15711},
+      doi         = {10.1103/PhysRevD.110.012345},  # the first journal DOI, else arXiv's
       url         = {https://arxiv.org/abs/2403.15711},
       note        = {journal reference},
-      keywords    = {cs.LG, stat.ML},
+      addendum    = {Withdrawn: arXiv v2 is a withdrawal notice},  # only then; styles print it
+      keywords    = {cs.LG, stat.ML},               # arXiv categories only
+      lista       = {MSC 03B70 and MSC 68Q99},      # MSC/ACM class codes, when arXiv has them
       abstract    = {the full abstract, when the digest's is its start},
       annote      = {标题: ...
     摘要: ...
@@ -68,8 +70,16 @@ own text::
       usere       = {new},
       userf       = {translation-truncated},
       verba       = {the link as written},
-      verbb       = {the journal DOI}
+      verbb       = {10.48550/arXiv.2403.15711 ...}  # every other DOI, space-separated
     }
+
+  DOIs: arXiv's ``doi`` field may hold several DOIs (an article and its erratum).
+  ``doi``, the field styles print (biblatex, GB/T 7714) and Zotero imports as
+  the DOI, holds the first journal DOI, else arXiv's ``10.48550/arXiv.ID``.  Every
+  other DOI is kept, arXiv's first: in ``verbb`` (verbatim, space-separated, for
+  programs) and on an ``Other DOIs:`` line of ``annote`` (Zotero's note).  The
+  preprint stays reachable from ``eprint``/``eprinttype``, which biblatex prints
+  as an arXiv link and Zotero imports as ``arXiv: ID``.
 
   Names are ``Family, Given`` or ``Family, Suffix, Given``; a part holding a comma
   or a free-standing "and", or starting with a command, is braced, and so is a
@@ -126,12 +136,23 @@ without ``url`` reads back with the canonical one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
-from ._common import abs_url, doi, issued, labelled_lines, paper_keys, strip_illegal
+from ._common import (
+    abs_url,
+    class_codes,
+    doi,
+    dois,
+    issued,
+    keyed,
+    labelled_lines,
+    strip_illegal,
+    withdrawal,
+)
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -201,6 +222,10 @@ COMMENT_LABEL = "arXiv comment"
 DIGEST_TITLE_LABEL = "Digest title"
 #: the version the digest announced, when arXiv has a later one
 DIGEST_VERSION_LABEL = "Digest version"
+#: the DOIs besides the one in ``doi``, space-separated (arXiv's, then further journal DOIs)
+OTHER_DOIS_LABEL = "Other DOIs"
+#: the MSC and ACM class codes arXiv lists, each with its scheme (``MSC 03B70``)
+CLASSES_LABEL = "Class codes"
 
 
 def name_part(text: str | None) -> str | None:
@@ -262,17 +287,17 @@ class BibTeX(Format):
     media_type: ClassVar[str] = "application/x-bibtex"
     description: ClassVar[str] = "BibTeX/biblatex @misc entries (arXiv eprint, DOI, URL)"
 
-    def write(self, batch: Batch) -> str:
+    def chunks(self, batch: Batch) -> Iterator[str]:
         """One ``@misc`` entry per paper, in batch order, separated by blank lines."""
-        keys = paper_keys(batch.papers)
-        entries = []
-        for paper, key in zip(batch.papers, keys, strict=True):
+        separator = ""
+        for paper, key in keyed(batch.papers):
             record = batch.record(paper)
             if record is None:
-                entries.append(self._entry(paper, key, batch.ascii))
+                entry = self._entry(paper, key, batch.ascii)
             else:
-                entries.append(self._enriched(paper, record, key, batch.ascii))
-        return "\n".join(entries)
+                entry = self._enriched(paper, record, key, batch.ascii)
+            yield separator + entry
+            separator = "\n"
 
     def _entry(self, paper: Paper, key: str, ascii_only: bool) -> str:
         fields: list[tuple[str, str]] = []
@@ -352,16 +377,20 @@ class BibTeX(Format):
             fields.append(("eprinttype", "{arxiv}"))
         text("eprintclass", m.primary_category or paper.primary_category)
         fields.append(("version", f"{{{m.version}}}"))
-        raw("doi", doi(paper))
+        printed, others = dois(paper, m.journal_doi)
+        raw("doi", printed)
         url = abs_url(paper)
         raw("url", url)
         text("note", m.journal_ref)
+        text("addendum", withdrawal(record))
         text("keywords", ", ".join(m.categories) or None)
+        classes = class_codes(m.classes)
+        text("lista", " and ".join(classes) or None)
         abstract = normalise(m.abstract)
         if abstract is not None and m.abstract_truncated:
             abstract += TRUNCATION_MARKER
         text("abstract", abstract)
-        annote = _annote(paper, m)
+        annote = _annote(paper, m, others, classes)
         if annote is not None:
             lines = (escape(line, ascii_only=ascii_only) for line in annote.split("\n"))
             fields.append(("annote", "{" + "\n".join(lines) + "}"))
@@ -370,7 +399,9 @@ class BibTeX(Format):
         written = normalise(paper.url)
         if written is not None and written != url:
             raw("verba", written)
-        raw("verbb", m.journal_doi)
+        verbatim = [d for d in others if _verbatim_ok(d)]
+        if verbatim:
+            fields.append(("verbb", "{" + " ".join(verbatim) + "}"))
         return _format(key, fields)
 
     def read(self, text: str) -> list[Paper]:
@@ -431,8 +462,14 @@ def _year_month(date: tuple[int, ...] | None) -> list[tuple[str, str]]:
     return [("year", f"{{{date[0]}}}"), ("month", _MONTHS[date[1] - 1])]
 
 
-def _annote(paper: Paper, merged: Merged) -> str | None:
-    """The digest's own text and arXiv's comment as labelled lines (``label: text``)."""
+def _annote(
+    paper: Paper,
+    merged: Merged,
+    other_dois: tuple[str, ...] = (),
+    classes: tuple[str, ...] = (),
+) -> str | None:
+    """The digest's own text, the other DOIs, the class codes and arXiv's comment as
+    labelled lines (``label: text``)."""
     lines = []
     for name, label in ANNOTE_LABELS:
         value = normalise(getattr(paper, name))
@@ -442,6 +479,10 @@ def _annote(paper: Paper, merged: Merged) -> str | None:
         lines.append(f"{DIGEST_TITLE_LABEL}: {normalise(merged.digest_title)}")
     if merged.digest_version is not None:
         lines.append(f"{DIGEST_VERSION_LABEL}: v{merged.digest_version}")
+    if other_dois:
+        lines.append(f"{OTHER_DOIS_LABEL}: {' '.join(other_dois)}")
+    if classes:
+        lines.append(f"{CLASSES_LABEL}: {', '.join(classes)}")
     comment = normalise(merged.comment)
     if comment is not None:
         lines.append(f"{COMMENT_LABEL}: {comment}")

@@ -30,8 +30,13 @@ With arXiv metadata (``Batch.record(paper)``) an item has ``author``
 abstract (see :mod:`digestconv.enrich.merge`), and no ``custom`` (Zotero drops it
 and citeproc-py warns about it): the digest's own text goes to ``note``, which
 Zotero keeps as Extra, as ``label: text`` lines (``标题``, ``摘要``, ``Summary``,
-``译文``, ``Announce type``, ``Link``, ``Journal reference``, ``Journal DOI``,
-``arXiv comment``, ``Truncated``), and is read back from there.
+``译文``, ``Announce type``, ``Link``, ``Journal reference``, ``Other DOIs``,
+``Class codes``, ``arXiv comment``, ``Truncated``), and is read back from there.  ``DOI`` is the
+first journal DOI arXiv gives, else arXiv's own; ``Other DOIs`` lists the rest,
+arXiv's first (as in :mod:`digestconv.formats.bibtex`).  ``keyword`` holds arXiv
+categories only; MSC and ACM class codes go to ``Class codes`` (``MSC 03B70``).
+A withdrawn paper (arXiv's latest version is a withdrawal notice) has ``status``
+``withdrawn`` and a first ``note`` line saying so.
 
 CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
 prepublication material"; the repository goes to ``publisher`` and its identifier
@@ -57,18 +62,30 @@ newline; with ``Batch.ascii`` every non-ASCII character is written as a ``\\u`` 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, issued, labelled_lines, paper_keys
+from ._common import (
+    abs_url,
+    class_codes,
+    doi,
+    dois,
+    issued,
+    keyed,
+    labelled_lines,
+    withdrawal,
+)
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
+    CLASSES_LABEL,
     COMMENT_LABEL,
     DIGEST_TITLE_LABEL,
     DIGEST_VERSION_LABEL,
+    OTHER_DOIS_LABEL,
     TRUNCATION_MARKER,
     name_part,
     normalise,
@@ -178,17 +195,23 @@ def _enriched(paper: Paper, key: str, record: ArxivRecord) -> dict[str, Any]:
     for name in ("publisher", "number", "version"):
         if name in base:
             out[name] = base[name]
+    mark = withdrawal(record)
+    if mark is not None:
+        out["status"] = "withdrawn"
     ymd = m.year_month_day
     if ymd is not None:
         out["issued"] = {"date-parts": [list(ymd)]}
     elif "issued" in base:
         out["issued"] = base["issued"]
-    for name in ("DOI", "URL", "abstract"):
+    printed, others = dois(paper, m.journal_doi)
+    if printed is not None:
+        out["DOI"] = printed
+    for name in ("URL", "abstract"):
         if name in base:
             out[name] = base[name]
     if m.categories:
         out["keyword"] = ", ".join(m.categories)
-    note = _note(paper, m, base)
+    note = _note(paper, m, base, others, mark)
     if note is not None:
         out["note"] = note
     return out
@@ -200,11 +223,17 @@ LINK_LABEL = "Link"
 TRUNCATED_LABEL = "Truncated"
 
 
-def _note(paper: Paper, m: Any, base: dict[str, Any]) -> str | None:
+def _note(
+    paper: Paper,
+    m: Any,
+    base: dict[str, Any],
+    other_dois: tuple[str, ...] = (),
+    withdrawn: str | None = None,
+) -> str | None:
     """``note`` (Zotero's Extra) of an item with arXiv metadata: the digest's own text
-    and fields, then arXiv's journal reference, journal DOI and comment, as
+    and fields, then arXiv's journal reference, the DOIs besides ``DOI`` and comment, as
     ``label: text`` lines (none of the labels is a CSL variable Zotero would parse)."""
-    lines = []
+    lines = [withdrawn] if withdrawn is not None else []
     for name, label in ANNOTE_LABELS:
         value = normalise(getattr(paper, name))
         if value is not None:
@@ -218,7 +247,8 @@ def _note(paper: Paper, m: Any, base: dict[str, Any]) -> str | None:
         (ANNOUNCE_LABEL, custom.get("announce_type")),
         (LINK_LABEL, custom.get("url") if custom.get("url") != base.get("URL") else None),
         ("Journal reference", m.journal_ref),
-        ("Journal DOI", m.journal_doi),
+        (OTHER_DOIS_LABEL, " ".join(other_dois) or None),
+        (CLASSES_LABEL, ", ".join(class_codes(m.classes)) or None),
         (COMMENT_LABEL, m.comment),
     ):
         value = normalise(value)
@@ -327,11 +357,21 @@ class CslJson(Format):
     media_type: ClassVar[str] = "application/vnd.citationstyles.csl+json"
     description: ClassVar[str] = "CSL-JSON items for Zotero, pandoc and citeproc"
 
-    def write(self, batch: Batch) -> str:
-        """A JSON array of CSL items in batch order, indented, with a final newline."""
-        keys = paper_keys(batch.papers)
-        items = [item(p, k, batch.record(p)) for p, k in zip(batch.papers, keys, strict=True)]
-        return json.dumps(items, ensure_ascii=batch.ascii, indent=2) + "\n"
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """A JSON array of CSL items in batch order, indented, with a final newline.
+
+        The bytes are those of ``json.dumps(items, indent=2)``: each item is
+        dumped alone and indented one level (JSON strings hold no raw newline).
+        """
+        yield "["
+        separator = "\n  "
+        for paper, key in keyed(batch.papers):
+            text = json.dumps(
+                item(paper, key, batch.record(paper)), ensure_ascii=batch.ascii, indent=2
+            )
+            yield separator + text.replace("\n", "\n  ")
+            separator = ",\n  "
+        yield "]\n" if separator == "\n  " else "\n]\n"
 
     def read(self, text: str) -> list[Paper]:
         """Papers from a CSL-JSON array (inverse of :meth:`write`)."""

@@ -18,6 +18,8 @@ block or after its table row, so the output validates as its sources did.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..model import Paper
 from .base import Batch, Format, FormatError
 
@@ -31,18 +33,19 @@ class Markdown(Format):
     media_type = "text/markdown; charset=utf-8"
     description = "canonical digest of the merged papers"
 
-    def write(self, batch: Batch) -> str:
-        """Render the merged papers as one digest, refs renumbered 1..n."""
-        from ..layout import render
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """Render the merged papers as one digest, refs renumbered 1..n: the table
+        head, a row per paper, the detail heading, a block per paper, the end."""
+        from ..layout import render, render_chunks
 
-        text = render(batch.papers, renumber=True)
-        if any(p.arxiv_id in batch.accepted for p in batch.papers):
-            after_row, before_block = _still_silenced(batch, text)
+        if batch.accepted and any(p.arxiv_id in batch.accepted for p in batch.papers):
+            after_row, before_block = _still_silenced(batch, render(batch.papers, renumber=True))
             if after_row or before_block:
-                text = render(
+                yield from render_chunks(
                     batch.papers, renumber=True, after_row=after_row, before_block=before_block
                 )
-        return text
+                return
+        yield from render_chunks(batch.papers, renumber=True)
 
     def read(self, text: str) -> list[Paper]:
         """Parse a digest; raise :class:`FormatError` when it is not one."""

@@ -19,8 +19,9 @@ a value: ``ref``, ``arxivId``, ``version``, ``writtenUrl``, ``titleZh``,
 (``true``), ``absent`` (space-separated contract names of fields the paper
 lacks whose standard attribute holds a substitute).
 
-With arXiv metadata (``Batch.record(paper)``): ``authors`` (names, ``; ``-separated)
-and ``created`` (the v1 timestamp, RFC 822), and title, abstract, version and
+With arXiv metadata (``Batch.record(paper)``): ``authors`` (names, ``; ``-separated),
+``created`` (the v1 timestamp, RFC 822), ``withdrawn`` (``Withdrawn: arXiv vN is a
+withdrawal notice``, for a withdrawn paper only), and title, abstract, version and
 category arXiv's (see :mod:`digestconv.enrich.merge`).
 
 Fields read back: every contract field but ``line`` and ``end_line``, equal to
@@ -33,11 +34,13 @@ elsewhere give title, url and the identifier and version of an arXiv URL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..arxiv import MAX_VERSION
 from ..model import MAX_REF, Paper
 from . import _xml
+from ._common import withdrawal
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -66,26 +69,21 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
     return element
 
 
-def groups(batch: Batch) -> list[tuple[str, tuple[Paper, ...]]]:
-    """``(outline text, papers)`` per group: one per source, then the unlisted papers."""
-    out: list[tuple[str, tuple[Paper, ...]]] = []
-    listed: set[Paper] = set()
-    listed_ids: set[str] = set()
-    for source in batch.sources:
-        out.append((source.path, source.papers))
-        for paper in source.papers:
-            if paper.arxiv_id is None:
-                listed.add(paper)
-            else:
-                listed_ids.add(paper.arxiv_id)
-    rest = tuple(
-        p
-        for p in batch.papers
-        if p not in listed and (p.arxiv_id is None or p.arxiv_id not in listed_ids)
-    )
-    if rest:
-        out.append((batch.title, rest))
-    return out
+def _noting(papers: Iterable[Paper], listed: set[Paper], listed_ids: set[str]) -> Iterator[Paper]:
+    """``papers``, noting each in ``listed`` (no identifier) or ``listed_ids`` as it passes."""
+    for paper in papers:
+        if paper.arxiv_id is None:
+            listed.add(paper)
+        else:
+            listed_ids.add(paper.arxiv_id)
+        yield paper
+
+
+def _unlisted(batch: Batch, listed: set[Paper], listed_ids: set[str]) -> Iterator[Paper]:
+    """The papers of ``batch`` that no source listed (compared by identifier)."""
+    for paper in batch.papers:
+        if paper not in listed and (paper.arxiv_id is None or paper.arxiv_id not in listed_ids):
+            yield paper
 
 
 class Opml(Format):
@@ -97,8 +95,9 @@ class Opml(Format):
     media_type = "text/x-opml"
     description = "OPML 2.0 outline, a group per digest file and a link per paper"
 
-    def write(self, batch: Batch) -> str:
-        """The OPML 2.0 document of ``batch``."""
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """The OPML 2.0 document of ``batch``: the head, each group's outline opening,
+        its papers' outlines one by one and its closing, then the end."""
         from lxml import etree
 
         root = etree.Element("opml", version="2.0")
@@ -109,11 +108,49 @@ class Opml(Format):
         _sub(head, "dateModified", _xml.rfc822(batch.updated))
         _sub(head, "docs", DOCS)
         body = _sub(root, "body")
-        for text, papers in groups(batch) or [(title, ())]:
-            group = etree.SubElement(body, "outline", {"text": _group_text(text, title)})
-            for paper in papers:
-                _outline(group, paper, batch)
-        return _xml.serialise(root, ascii=batch.ascii)
+        start, end = _xml.split(root, body, batch.ascii)
+        yield start
+        groups = _xml.Entries(*_xml.skeleton(root, "body"), batch.ascii)
+        listed: set[Paper] = set()
+        listed_ids: set[str] = set()
+        wrote = False
+        for source in batch.sources:
+            wrote = True
+            papers = _noting(source.papers, listed, listed_ids)
+            yield from self._group(groups, source.path, papers, batch)
+        rest = _unlisted(batch, listed, listed_ids)
+        first = next(rest, None)
+        if first is not None:
+            wrote = True
+            yield from self._group(groups, batch.title, _chain(first, rest), batch)
+        if not wrote:
+            yield from self._group(groups, title, (), batch)
+        yield end
+
+    @staticmethod
+    def _group(
+        groups: _xml.Entries, text: str, papers: Iterable[Paper], batch: Batch
+    ) -> Iterator[str]:
+        """One group outline: its opening, an outline per paper, its closing."""
+        from lxml import etree
+
+        title = _xml.clean(batch.title) or "arXiv digest"
+        group = etree.SubElement(groups.container, "outline", {"text": _group_text(text, title)})
+        entries = None
+        closing = ""
+        for paper in papers:
+            if entries is None:
+                entries = _xml.Entries(groups.root, group, batch.ascii)
+                opening, closing = entries.within(groups)
+                yield opening
+            _outline(group, paper, batch)
+            yield entries.take()
+        if entries is None:
+            # a group without papers is an empty element, written whole
+            yield groups.take()
+        else:
+            groups.container.remove(group)
+            yield closing
 
     def read(self, text: str) -> list[Paper]:
         """Papers from an OPML document (see the module docstring for the fields)."""
@@ -137,6 +174,11 @@ class Opml(Format):
         return papers
 
 
+def _chain(first: Paper, rest: Iterator[Paper]) -> Iterator[Paper]:
+    yield first
+    yield from rest
+
+
 def _group_text(text: str, fallback: str) -> str:
     cleaned = _xml.clean(text)
     return cleaned if cleaned is not None and cleaned.strip() else fallback
@@ -153,6 +195,9 @@ def _outline(group: etree._Element, paper: Paper, batch: Batch) -> None:
     created = _xml.published(record)
     if created is not None:
         attrs["created"] = _xml.rfc822(created)
+    mark = withdrawal(record)
+    if mark is not None:
+        attrs["withdrawn"] = mark
     if paper.ref is not None:
         attrs["ref"] = str(paper.ref)
     arxiv_id = _xml.clean(paper.arxiv_id)

@@ -11,15 +11,17 @@ Record layout (tags in this order, each written only when the paper has a value)
     PB  - arXiv
     DB  - arXiv
     AN  - 2403.15711                            # the arXiv identifier
-    DO  - 10.48550/arXiv.2403.15711
+    DO  - 10.48550/arXiv.2403.15711             # the first journal DOI, else arXiv's
     UR  - https://arxiv.org/abs/2403.15711
     AB  - ...                                   # a cut abstract ends with " [...]"
-    KW  - cs.LG                                 # the categories, primary first
+    KW  - cs.LG                                 # arXiv categories, primary first
+                                                # (MSC/ACM codes: an N1 "Class codes" note)
+    N1  - Withdrawn: arXiv v2 is a withdrawal notice  # only for a withdrawn paper
     N1  - 标题: 可识别的潜在神经因果模型           # one note per digest text, "label: text"
     N1  - 摘要: ...
     N1  - Summary: ...
     N1  - 译文: ...
-    N1  - Journal reference: ...                # arXiv metadata: journal-ref, journal DOI, comment
+    N1  - Journal reference: ...                # arXiv metadata: journal-ref, other DOIs, comment
     C1  - 1                                     # version (the latest one with metadata)
     C2  - new                                   # announce type
     C3  - abstract-truncated                    # truncation flags
@@ -47,20 +49,23 @@ plain text), ``title_zh``, ``summary_zh``, ``summary_en``, ``abstract_zh``,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, doi, issued, paper_keys
+from ._common import abs_url, class_codes, dois, issued, keyed, withdrawal
 from .base import Batch, Format, FormatError
 from .bibtex import (
     ANNOTE_LABELS,
+    CLASSES_LABEL,
     COMMENT_LABEL,
     DIGEST_TITLE_LABEL,
     DIGEST_VERSION_LABEL,
     FLAG_ABSTRACT,
     FLAG_TRANSLATION,
+    OTHER_DOIS_LABEL,
     TRUNCATION_MARKER,
     normalise,
 )
@@ -72,7 +77,6 @@ _LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 #: line and paragraph separators that line-based RIS readers split on
 _ONE_LINE = {0x2028: " ", 0x2029: " "}
 _JOURNAL_REF = "Journal reference"
-_JOURNAL_DOI = "Journal DOI"
 
 
 def plain(text: str | None) -> str | None:
@@ -132,7 +136,8 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
     lines.append(("PB", "arXiv"))
     lines.append(("DB", "arXiv"))
     add("AN", paper.arxiv_id)
-    add("DO", doi(paper))
+    printed, other_dois = dois(paper, merged.journal_doi if merged is not None else None)
+    add("DO", printed)
     url = plain(abs_url(paper))
     add("UR", url)
     text = plain(abstract)
@@ -143,6 +148,9 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
         categories = (paper.primary_category,)
     for category in categories:
         add("KW", category)
+    mark = withdrawal(record)
+    if mark is not None:
+        lines.append(("N1", mark))
     for name, label in ANNOTE_LABELS:
         value = plain(getattr(paper, name))
         if value is not None:
@@ -155,7 +163,8 @@ def record_lines(paper: Paper, key: str, record: ArxivRecord | None = None) -> l
                 f"v{merged.digest_version}" if merged.digest_version is not None else None,
             ),
             (_JOURNAL_REF, merged.journal_ref),
-            (_JOURNAL_DOI, merged.journal_doi),
+            (OTHER_DOIS_LABEL, " ".join(other_dois) or None),
+            (CLASSES_LABEL, ", ".join(class_codes(merged.classes)) or None),
             (COMMENT_LABEL, merged.comment),
         ):
             value = plain(value)
@@ -187,14 +196,12 @@ class Ris(Format):
     media_type: ClassVar[str] = "application/x-research-info-systems"
     description: ClassVar[str] = "RIS records for EndNote, NoteExpress, Mendeley and Zotero"
 
-    def write(self, batch: Batch) -> str:
+    def chunks(self, batch: Batch) -> Iterator[str]:
         """One record per paper, in batch order, separated by blank lines."""
-        keys = paper_keys(batch.papers)
-        records = [
-            "\n".join(record_lines(p, k, batch.record(p))) + "\n"
-            for p, k in zip(batch.papers, keys, strict=True)
-        ]
-        return "\n".join(records)
+        separator = ""
+        for paper, key in keyed(batch.papers):
+            yield separator + "\n".join(record_lines(paper, key, batch.record(paper))) + "\n"
+            separator = "\n"
 
     def read(self, text: str) -> list[Paper]:
         """Papers from RIS records (inverse of :meth:`write`); raise :class:`FormatError`."""

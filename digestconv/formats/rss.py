@@ -16,7 +16,8 @@ Item, standard elements:
   written URL or else ``urn:uuid:...`` with ``isPermaLink="false"``;
 * ``description``: escaped HTML for people (Chinese title, Chinese summary,
   English summary, Chinese abstract, English abstract; a cut abstract or
-  translation ends with a visible ``[…]``);
+  translation ends with a visible ``[…]``; a withdrawn paper starts with
+  ``Withdrawn: arXiv vN is a withdrawal notice``);
 * ``category domain="https://arxiv.org/category_taxonomy"``: the primary category, when known;
 * ``pubDate``: the first day of the paper's submission month (from its
   identifier), else ``Batch.updated``.  Never the wall clock.
@@ -44,10 +45,12 @@ an arXiv link), category and the description as abstract.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..model import Paper
 from . import _xml
+from ._common import withdrawal
 from .base import Batch, Format, FormatError
 
 if TYPE_CHECKING:
@@ -72,12 +75,12 @@ _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
 _sub = _xml.sub
 
 
-def describe(paper: Paper) -> str:
+def describe(paper: Paper, withdrawn: str | None = None) -> str:
     """The item description: the paper's sections as an HTML fragment (unescaped)."""
     from lxml import etree
 
     div = etree.Element("div")
-    for cls, _label, text in _xml.sections(paper):
+    for cls, _label, text in _xml.sections(paper, withdrawn):
         _sub(div, "h3" if cls == "title-zh" else "p", text, **{"class": cls})
     if not len(div):
         return ""
@@ -93,8 +96,8 @@ class Rss(Format):
     media_type = "application/rss+xml"
     description = "RSS 2.0 feed, one item per paper (Chinese fields as dg: extensions)"
 
-    def write(self, batch: Batch) -> str:
-        """The RSS 2.0 document of ``batch``."""
+    def chunks(self, batch: Batch) -> Iterator[str]:
+        """The RSS 2.0 document of ``batch``: the channel head, an item per paper, the end."""
         from lxml import etree
 
         nsmap = {_xml.PREFIX: _xml.NS}
@@ -110,9 +113,13 @@ class Rss(Format):
         _sub(channel, "docs", DOCS)
         _sub(channel, "pubDate", _xml.rfc822(batch.updated))
         _sub(channel, "lastBuildDate", _xml.rfc822(batch.updated))
-        for paper, (guid, perma) in zip(batch.papers, _xml.stable_ids(batch.papers), strict=True):
-            self._item(channel, paper, guid, perma, batch)
-        return _xml.serialise(root, ascii=batch.ascii)
+        head, tail = _xml.split(root, channel, batch.ascii)
+        yield head
+        entries = _xml.Entries(*_xml.skeleton(root, "channel"), batch.ascii)
+        for paper, guid, perma in _xml.stable_ids(batch.papers):
+            self._item(entries.container, paper, guid, perma, batch)
+            yield entries.take()
+        yield tail
 
     @staticmethod
     def _item(channel: etree._Element, paper: Paper, guid: str, perma: bool, batch: Batch) -> None:
@@ -123,7 +130,7 @@ class Rss(Format):
         _sub(item, "title", _xml.display_title(paper))
         _sub(item, "link", link)
         _sub(item, "guid", guid, isPermaLink="true" if perma else "false")
-        description = describe(paper)
+        description = describe(paper, withdrawal(record))
         if description:
             _sub(item, "description", description)
         category = _xml.clean(paper.primary_category)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestconv.enrich.names import from_parsed, split_name
+from digestconv.enrich.names import PARTICLES, from_parsed, split_name
 from digestconv.enrich.record import Author
 
 TABLE = [
@@ -21,6 +21,26 @@ TABLE = [
     ("Maria da Silva", Author(family="da Silva", given="Maria")),
     ("Carlo di Benedetto", Author(family="di Benedetto", given="Carlo")),
     ("Jean de la Fontaine", Author(family="de la Fontaine", given="Jean")),
+    # particles arXiv's list lacks, and runs of more than two
+    ("Willem-Jan van den Heuvel", Author(family="van den Heuvel", given="Willem-Jan")),
+    ("Ursula von der Leyen", Author(family="von der Leyen", given="Ursula")),
+    ("Juan de la Cruz", Author(family="de la Cruz", given="Juan")),
+    ("Fernanda dos Santos", Author(family="dos Santos", given="Fernanda")),
+    ("Sankar Das Sarma", Author(family="Das Sarma", given="Sankar")),
+    ("Jacobus Henricus van 't Hoff", Author(family="van 't Hoff", given="Jacobus Henricus")),
+    ("Gerard ten Brink", Author(family="ten Brink", given="Gerard")),
+    ("W. E. B. Du Bois", Author(family="Du Bois", given="W. E. B.")),
+    ("Pierre du Pont", Author(family="du Pont", given="Pierre")),
+    ("Maria von und zu Liechtenstein", Author(family="von und zu Liechtenstein", given="Maria")),
+    ("Manfredo do Carmo", Author(family="do Carmo", given="Manfredo")),
+    ("Anna degli Esposti", Author(family="degli Esposti", given="Anna")),
+    ("Jean le Rond", Author(family="le Rond", given="Jean")),
+    ("Willem Van Den Heuvel", Author(family="Van Den Heuvel", given="Willem")),
+    # words that are particles only in lower case stay given names when capitalised
+    ("Hoang Le Minh", Author(family="Minh", given="Hoang Le")),
+    ("Thanh Do Nguyen", Author(family="Nguyen", given="Thanh Do")),
+    # a given name is always left
+    ("van der Waals", Author(family="der Waals", given="van")),
     # suffixes
     ("Martin Luther King Jr.", Author(family="King", given="Martin Luther", suffix="Jr.")),
     ("Martin Luther King, Jr.", Author(family="King", given="Martin Luther", suffix="Jr.")),
@@ -66,6 +86,12 @@ def test_affiliations_are_kept() -> None:
         ),
         (["ATLAS Collaboration", "", ""], Author(literal="ATLAS Collaboration")),
         (["Sukarno", "", ""], Author(literal="Sukarno")),
+        # what arXiv's parser gives for a particle its list lacks
+        (
+            ["Heuvel", "Willem-Jan van den", ""],
+            Author(family="van den Heuvel", given="Willem-Jan"),
+        ),
+        (["Morrison", "Van", ""], Author(family="Morrison", given="Van")),
         (
             ["Gould", "Andrew", "", "Ohio State"],
             Author(family="Gould", given="Andrew", affiliations=("Ohio State",)),
@@ -107,25 +133,7 @@ def test_round_trip_through_pybtex_and_bibtexparser(
     name = " ".join([*given_names, family] + ([suffix] if suffix else []))
     author = split_name(name)
     assert author is not None
-    if any(
-        g.lower()
-        in {
-            "van",
-            "der",
-            "de",
-            "la",
-            "von",
-            "del",
-            "della",
-            "da",
-            "mac",
-            "ter",
-            "dem",
-            "di",
-            "vaziri",
-        }
-        for g in given_names[-2:]
-    ):
+    if len(given_names) > 1 and given_names[-1].lower() in PARTICLES:
         return  # particles move into the family name: covered by the table
     assert author.family == family and author.suffix == suffix
     assert author.given == " ".join(given_names)
@@ -138,3 +146,49 @@ def test_round_trip_through_pybtex_and_bibtexparser(
     assert " ".join(parts.last) == family
     assert " ".join(parts.first) == author.given
     assert " ".join(parts.jr) == (suffix or "")
+
+
+def _arxiv_rule(name: str) -> tuple[str, str]:
+    """arXiv's own split (at most two particles, its list only), as the reference."""
+    listed = set("van der de la von del della da mac ter dem di vaziri".split())  # noqa: SIM905
+    tokens = name.split()
+    low = [t.lower() for t in tokens]
+    if len(tokens) >= 4 and low[-3] in listed and low[-2] in listed:
+        cut = len(tokens) - 3
+    elif len(tokens) >= 3 and low[-2] in listed:
+        cut = len(tokens) - 2
+    else:
+        cut = len(tokens) - 1
+    return " ".join(tokens[cut:]), " ".join(tokens[:cut])
+
+
+def test_real_names_split_as_arxiv_splits_them() -> None:
+    """On the real names of an API response, arXiv's rule and ours agree (names of two
+    or more tokens, no suffix or collaboration), except for the one name with a
+    particle arXiv's list lacks."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data" / "arxiv-author-names.json"
+    names = json.loads(data.read_text("utf-8"))["names"]
+    compared = 0
+    for name in names:
+        author = split_name(name)
+        if author is None or author.literal is not None or author.suffix is not None:
+            continue
+        compared += 1
+        if name == "Willem-Jan van den Heuvel":
+            assert _arxiv_rule(name) == ("Heuvel", "Willem-Jan van den")
+            assert (author.family, author.given) == ("van den Heuvel", "Willem-Jan")
+        else:
+            assert (author.family, author.given) == _arxiv_rule(name), name
+    assert compared > 250
+
+
+def test_the_snapshot_and_the_api_agree_on_particles() -> None:
+    for name, parsed in [
+        ("Willem-Jan van den Heuvel", ["Heuvel", "Willem-Jan van den", ""]),
+        ("Johannes van der Waals", ["van der Waals", "Johannes", ""]),
+        ("Ursula von der Leyen", ["von der Leyen", "Ursula", ""]),
+    ]:
+        assert split_name(name) == from_parsed(parsed)

@@ -297,7 +297,8 @@ def test_ris_read_by_rispy_with_every_author(seed_batch: Batch) -> None:
         assert [folded(x) for x in entry["authors"]] == want
         assert entry["date"] == record.published[:10].replace("-", "/")
         assert entry["accession_number"] == paper.arxiv_id
-        assert entry["doi"] == f"10.48550/arXiv.{paper.arxiv_id}"
+        # the journal DOI when arXiv gives one, else arXiv's own
+        assert entry["doi"] == (record.doi or f"10.48550/arXiv.{paper.arxiv_id}")
         assert entry["keywords"] == list(record.categories)
         if paper.title_zh:
             assert f"标题: {paper.title_zh}" in entry["notes"]
