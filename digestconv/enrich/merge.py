@@ -8,8 +8,9 @@ the English one-line summary, the announce type and the link as written.
 The English abstract: arXiv's full abstract replaces the digest's only when the
 digest's text is a prefix of it after whitespace normalisation (the producer cut
 it, or wrote it whole); otherwise the digest's text is kept and the conflict is
-reported (DC508).  Every other conflict is reported too (DC504 title, DC505
-version, DC506 primary category, DC507 withdrawn), never silently resolved:
+reported (DC508).  Every other conflict is reported too (DC504 title, DC509 title
+revised in a later version, DC505 version, DC506 primary category, DC507
+withdrawn), never silently resolved:
 :mod:`digestconv.rules.metadata` uses the predicates below, and every writer uses
 :func:`merge`, so the formats agree.
 """
@@ -75,33 +76,79 @@ def same_title(a: str, b: str) -> bool:
     return title_key(a) == title_key(b)
 
 
-def _words(title: str) -> set[str]:
-    from ..latex import to_unicode
+#: English function words: they carry no topic, so word overlap leaves them out
+_FUNCTION_WORDS = frozenset(
+    {
+        "a", "an", "the", "of", "for", "with", "and", "or", "in", "on", "at", "by", "to",
+        "from", "into", "onto", "via", "as", "is", "are", "be", "its", "it", "under", "over",
+        "using", "toward", "towards", "through", "beyond", "than", "vs", "versus",
+    }
+)  # fmt: skip
+#: a run of anything but letters and digits (one character class: linear, never backtracks)
+_NOT_WORD = re.compile(r"[\W_]+")
 
-    text = unicodedata.normalize("NFKC", to_unicode(title)).casefold()
-    return {w for w in re.split(r"[^\w]+", text) if w}
+#: word overlap (:func:`title_overlap`) from which a later version's title counts as a
+#: revision of the digest's rather than another paper's; calibrated on real histories
+#: (``benchmarks/retitle.py``, ``tests/data/retitles``)
+RETITLE_OVERLAP = 0.2
+
+
+def title_words(title: str) -> frozenset[str]:
+    """The content words of a title: TeX spelled out, NFKC-normalised, case-folded, split
+    at every character that is not a letter or digit, English function words left out
+    (all words are kept when nothing else remains)."""
+    from ..latex import _GREEK_OF, to_unicode
+
+    text = to_unicode(title)
+    text = _COMMAND.sub(lambda m: f" {_GREEK_OF.get(m[1], '')} ", text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    words = frozenset(w for w in _NOT_WORD.split(text) if w)
+    return (words - _FUNCTION_WORDS) or words
+
+
+def title_overlap(a: str, b: str) -> float:
+    """How much two titles share: the Jaccard index of their :func:`title_words`.
+
+    Symmetric, from 0.0 (no content word in common) to 1.0 (the same words), and
+    linear in the titles' length.  Two titles without any word score 1.0.
+    """
+    wa, wb = title_words(a), title_words(b)
+    union = len(wa | wb)
+    return len(wa & wb) / union if union else 1.0
+
+
+def _later_version(paper: Paper, record: ArxivRecord) -> bool:
+    return paper.version is not None and paper.version < record.version
 
 
 def title_conflict(paper: Paper, record: ArxivRecord) -> bool:
     """Whether the digest's English title names another work than arXiv's (DC504).
 
     Against arXiv's latest version (or when the digest names no version) any
-    difference counts.  Authors retitle papers between versions, so against a digest
-    naming an older version only a title sharing less than half its words with
-    arXiv's counts: a link to another paper, not a revised title.
+    difference counts.  Against a digest naming an older version, only a title
+    sharing less than :data:`RETITLE_OVERLAP` of its words with arXiv's counts; a
+    closer one is a revised title (:func:`title_revised`).
     """
     if not paper.title or not record.title.strip() or same_title(paper.title, record.title):
         return False
-    if paper.version is None or paper.version >= record.version:
+    if not _later_version(paper, record):
         return True
     return another_work(paper.title, record.title)
 
 
 def another_work(a: str, b: str) -> bool:
-    """Whether two titles name different works, not two versions of one title:
-    they share less than half of their words (TeX spelled out, NFKC, case-folded)."""
-    x, y = _words(a), _words(b)
-    return len(x & y) * 2 < max(len(x | y), 1)
+    """Whether two titles name different works rather than two versions of one title:
+    they share less than :data:`RETITLE_OVERLAP` of their words (:func:`title_overlap`)."""
+    return title_overlap(a, b) < RETITLE_OVERLAP
+
+
+def title_revised(paper: Paper, record: ArxivRecord) -> bool:
+    """Whether arXiv's later version retitled the paper the digest names (DC509): the
+    digest names an older version, and the titles differ but do not name different works
+    (:func:`another_work`)."""
+    if not paper.title or not record.title.strip() or same_title(paper.title, record.title):
+        return False
+    return _later_version(paper, record) and not another_work(paper.title, record.title)
 
 
 def version_newer(paper: Paper, record: ArxivRecord) -> bool:

@@ -77,6 +77,10 @@ HINTS: dict[str, Hint] = {
         "English abstracts that are not the start of arXiv's",
         "the digests' text is written; check them",
     ),
+    "arxiv-retitled": Hint(
+        "papers retitled in a later arXiv version",
+        "arXiv's titles are written; update the digests' titles and versions",
+    ),
 }
 
 

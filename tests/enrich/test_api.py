@@ -316,3 +316,23 @@ def test_paper_b_served_as_paper_a_is_not_cached(
     honest = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep, titles=titles)
     assert honest.requests == 1
     assert honest.records[KNOWN[0]].title.startswith("Testing Deep Learning")
+
+
+def test_an_answer_retitled_since_the_digest_is_cached(
+    arxiv_server: ReplayServer, tmp_path: Path
+) -> None:
+    """A title that shares fewer than half its words with arXiv's but is clearly related
+    (word overlap at least ``RETITLE_OVERLAP``) is a revised title, not another paper."""
+    from digestconv.enrich.merge import RETITLE_OVERLAP, another_work, title_overlap
+
+    clock = FakeClock()
+    options = EnrichOptions(cache_dir=tmp_path, api_url=arxiv_server.url)
+    arxiv = "Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques"
+    older = "A Comparative Study of Testing Techniques for Neural Networks"
+    assert RETITLE_OVERLAP <= title_overlap(older, arxiv) < 0.5
+    assert not another_work(older, arxiv)
+    found = lookup(KNOWN[:2], options, clock=clock, sleep=clock.sleep, titles={KNOWN[0]: older})
+    assert found.records[KNOWN[0]].title == arxiv
+    assert not [w for w in found.warnings if "not cached" in w]
+    cached = lookup(KNOWN[:2], EnrichOptions(cache_dir=tmp_path, offline=True), clock=clock)
+    assert cached.requests == 0 and cached.records[KNOWN[0]].title == arxiv
