@@ -42,8 +42,10 @@ Every function is one left-to-right pass over its input.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from array import array
 
 #: accent commands and escaped specials kept as source LaTeX (without the braces)
 _SOURCE_TEX = r"""\\(?:['"`^~=.](?:[A-Za-z]|\{[A-Za-z]\})|[cuvHkdbr]\{[A-Za-z]\}|[%&#_$])"""
@@ -128,8 +130,15 @@ PDFLATEX_PRINTS = re.compile(
     "\u211e\u2120\u2122\u2126-\u2127\u212e\u2190-\u2193]"
 )
 
-# token kinds
-_PLAIN, _SPACE, _MATH, _ESC = 0, 1, 2, 3
+#: output pieces gathered in a list before they are joined into one string: the
+#: codec's memory is its output plus a bounded number of Python objects
+_CHUNK = 1024
+#: LaTeX specials: the characters that are never copied as they are
+_SPECIALS = "$\\&%#_~^{}"
+_SPACES = re.compile(r"\s+")
+#: math bodies with none of these need only the trailing-backslash check
+_MATH_HARD = re.compile(r"[{}%#&]")
+_MATH_TOKENS = re.compile(r"\\+|[{}%#&]")
 
 
 def _math_ok(body: str) -> bool:
@@ -137,16 +146,21 @@ def _math_ok(body: str) -> bool:
 
     Braces must balance, never going negative, under three counts: TeX's (a brace
     after an odd run of backslashes is escaped), BibTeX's (every brace counts) and
-    bibtexparser v2's (a brace right after a backslash does not count).
+    bibtexparser v2's (a brace right after a backslash does not count).  No unescaped
+    ``% # &``, and no odd run of backslashes at the end.
     """
-    if not body:
+    if not body or (len(body) - len(body.rstrip("\\"))) % 2:
         return False
+    if _MATH_HARD.search(body) is None:
+        return True
     raw = tex = parser = 0
-    run = 0  # length of the backslash run just before this character
-    for c in body:
-        if c == "\\":
-            run += 1
+    run_end = run_len = 0  # where the last backslash run ended, and its length
+    for m in _MATH_TOKENS.finditer(body):
+        c = m[0]
+        if c[0] == "\\":
+            run_end, run_len = m.end(), len(c)
             continue
+        run = run_len if m.start() == run_end else 0
         if c in "{}":
             step = 1 if c == "{" else -1
             raw += step
@@ -156,10 +170,9 @@ def _math_ok(body: str) -> bool:
                 parser += step
             if raw < 0 or tex < 0 or parser < 0:
                 return False
-        elif c in "%#&" and run % 2 == 0:
+        elif run % 2 == 0:
             return False
-        run = 0
-    return run % 2 == 0 and raw == 0 and tex == 0 and parser == 0
+    return raw == 0 and tex == 0 and parser == 0
 
 
 def _accent(ch: str) -> str | None:
@@ -197,63 +210,50 @@ def _pdflatex_macro(ch: str) -> str | None:
     return "{" + out + "}"
 
 
-def _tokens(
-    text: str, greek: bool, ascii_only: bool, pdflatex: bool = False
-) -> list[tuple[int, str, str]]:
-    """Split text into ``(kind, source, latex)`` tokens in one left-to-right pass."""
-    out: list[tuple[int, str, str]] = []
-    braces: list[int] = []  # indexes of unpaired "{" tokens
-    paired: set[int] = set()
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "$":
-            end = text.find("$", i + 1)
-            if end > 0 and _math_ok(text[i + 1 : end]):
-                out.append((_MATH, text[i : end + 1], text[i : end + 1]))
-                i = end + 1
-                continue
-            out.append((_ESC, c, _LITERAL[c]))
-        elif c == "\\":
-            m = _SOURCE_RE.match(text, i)
-            if m:
-                out.append((_ESC, m[0], "{" + m[0] + "}"))
-                i = m.end()
-                continue
-            out.append((_ESC, c, _LITERAL[c]))
-        elif c in _LITERAL:
-            out.append((_ESC, c, _LITERAL[c]))
-        elif c == "{":
-            braces.append(len(out))
-            out.append((_ESC, c, ""))
-        elif c == "}":
-            if braces:
-                paired.add(braces.pop())
-                paired.add(len(out))
-            out.append((_ESC, c, ""))
-        elif c.isspace():
-            if c == "\xa0" and ascii_only:
-                out.append((_SPACE, c, "~"))
-            else:
-                out.append((_SPACE, c, c))
-        elif (greek or ascii_only) and c in _GREEK:
-            out.append((_ESC, c, "{$\\" + _GREEK[c] + "$}"))
-        elif ascii_only and not c.isascii() and (acc := _accent(c)) is not None:
-            out.append((_ESC, c, acc))
-        elif (
-            pdflatex
-            and not c.isascii()
-            and not PDFLATEX_PRINTS.match(c)
-            and (macro := _pdflatex_macro(c)) is not None
-        ):
-            out.append((_ESC, c, macro))
-        else:
-            out.append((_PLAIN, c, c))
-        i += 1
-    for k, (kind, src, tex) in enumerate(out):
-        if src in _BRACES and kind == _ESC and not tex:
-            out[k] = (kind, src, _BRACES[src][0 if k in paired else 1])
-    return out
+def _candidates() -> str:
+    """Every non-ASCII character that may have a LaTeX spelling (a test checks the rest)."""
+    return "".join(map(chr, [*range(0xA0, 0x400), *range(0x1E00, 0x1F00), 0x212B]))
+
+
+@functools.cache
+def _scanner(title: bool, ascii_only: bool, pdflatex: bool) -> re.Pattern[str]:
+    """One character that :func:`escape` does not copy as it is, under these flags.
+
+    Everything between two such characters is a run that passes through whole.
+    """
+    chars = set(_SPECIALS)
+    if title or ascii_only:
+        chars.update(_GREEK)
+    if ascii_only:
+        chars.add("\xa0")
+        chars.update(c for c in _candidates() if _accent(c) is not None)
+    if pdflatex:
+        chars.update(
+            c
+            for c in _candidates()
+            if not PDFLATEX_PRINTS.match(c) and _pdflatex_macro(c) is not None
+        )
+    body = "".join(re.escape(c) for c in sorted(chars))
+    return re.compile("[" + body + (r"\s" if title else "") + "]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _spelling(c: str, greek: bool, ascii_only: bool, pdflatex: bool) -> str | None:
+    """The LaTeX spelling of one letter or symbol, or ``None`` when it is copied."""
+    if (greek or ascii_only) and c in _GREEK:
+        return "{$\\" + _GREEK[c] + "$}"
+    if ascii_only and not c.isascii() and (acc := _accent(c)) is not None:
+        return acc
+    if pdflatex and not c.isascii() and not PDFLATEX_PRINTS.match(c):
+        return _pdflatex_macro(c)
+    return None
+
+
+def _has_upper(run: str) -> bool:
+    """Whether any character of ``run`` is upper case."""
+    if run.isascii():
+        return run.lower() != run
+    return any(map(str.isupper, run))
 
 
 def escape(text: str, title: bool = False, ascii_only: bool = False, pdflatex: bool = False) -> str:
@@ -262,32 +262,131 @@ def escape(text: str, title: bool = False, ascii_only: bool = False, pdflatex: b
     ``title`` protects capitalised words with braces and spells Greek as math;
     ``ascii_only`` spells accented letters as commands; ``pdflatex`` spells what
     pdflatex cannot print as UTF-8 as macros where it can.
+
+    One left-to-right pass: runs of characters that need nothing pass through whole,
+    found by one compiled pattern.  A text with a ``{`` that never closes takes a
+    second pass, which spells exactly those braces ``\\textbraceleft{}``.
     """
-    toks = _tokens(text, greek=title, ascii_only=ascii_only, pdflatex=pdflatex)
-    if not title:
-        return "".join(t[2] for t in toks)
-    parts: list[str] = []
-    word: list[str] = []
-    upper = False
+    if not title and _scanner(False, ascii_only, pdflatex).search(text) is None:
+        return text
+    out, unpaired = _escape(text, title, ascii_only, pdflatex, None)
+    if unpaired:
+        out, _ = _escape(text, title, ascii_only, pdflatex, unpaired)
+    return out
 
-    def flush() -> None:
-        nonlocal upper
-        if word:
-            body = "".join(word)
-            parts.append("{" + body + "}" if upper else body)
-            word.clear()
-        upper = False
 
-    for kind, src, tex in toks:
-        if kind in (_SPACE, _MATH):
-            flush()
-            parts.append(tex)
+def _escape(
+    text: str, title: bool, ascii_only: bool, pdflatex: bool, unpaired: array[int] | None
+) -> tuple[str, array[int]]:
+    """The pass of :func:`escape`: the LaTeX, and the ordinals of the ``{`` that never close.
+
+    ``unpaired`` is what an earlier pass returned, ``None`` on the first.
+    """
+    scan = _scanner(title, ascii_only, pdflatex).search
+    chunks: list[str] = []  # joined output
+    out: list[str] = []  # output pieces not joined yet
+    word: list[str] = []  # title: pieces of the current word
+    word_chunks: list[str] = []
+    upper = False  # title: the current word has a capital letter
+    stack: array[int] = array("q")  # ordinals of the open "{"
+    brace = 0  # ordinal of the next "{"
+    next_unpaired = 0  # index into unpaired
+    pos, n = 0, len(text)
+    while pos < n:
+        m = scan(text, pos)
+        i = n if m is None else m.start()
+        if i > pos:
+            run = text[pos:i]
+            if not title:
+                out.append(run)
+            else:
+                word.append(run)
+                upper = upper or _has_upper(run)
+        if m is None:
+            break
+        c = text[i]
+        pos = i + 1
+        plain = boundary = False  # boundary: a space or math ends the title's word
+        if c == "$":
+            end = text.find("$", pos)
+            if end > 0 and _math_ok(text[pos:end]):
+                tex = text[i : end + 1]
+                pos = end + 1
+                boundary = True
+            else:
+                tex = "\\$"
+        elif c == "\\":
+            sm = _SOURCE_RE.match(text, i)
+            if sm:
+                tex = "{" + sm[0] + "}"
+                pos = sm.end()
+            else:
+                tex = "\\textbackslash{}"
+        elif c in _LITERAL:
+            tex = _LITERAL[c]
+        elif c == "{":
+            if unpaired is not None and next_unpaired < len(unpaired):
+                if unpaired[next_unpaired] == brace:
+                    next_unpaired += 1
+                    tex = "\\textbraceleft{}"
+                else:
+                    tex = "\\{"
+            else:
+                tex = "\\{"
+            stack.append(brace)
+            brace += 1
+        elif c == "}":
+            if stack:
+                stack.pop()
+                tex = "\\}"
+            else:
+                tex = "\\textbraceright{}"
+        elif c.isspace():
+            boundary = True
+            if title:
+                sm = _SPACES.match(text, i)
+                assert sm is not None
+                tex = sm[0]
+                pos = sm.end()
+            else:
+                tex = c
+            if ascii_only:
+                tex = tex.replace("\xa0", "~")
+        else:
+            spelt = _spelling(c, title, ascii_only, pdflatex)
+            plain = spelt is None
+            tex = c if spelt is None else spelt
+        if not title:
+            out.append(tex)
+        elif boundary:
+            if word or word_chunks:
+                if upper:
+                    out.append("{")
+                out.extend(word_chunks)
+                out.extend(word)
+                if upper:
+                    out.append("}")
+                word.clear()
+                word_chunks.clear()
+            upper = False
+            out.append(tex)
         else:
             word.append(tex)
-            if kind == _PLAIN and src.isupper():
-                upper = True
-    flush()
-    return "".join(parts)
+            upper = upper or (plain and c.isupper())
+            if len(word) > _CHUNK:
+                word_chunks.append("".join(word))
+                word.clear()
+        if len(out) > _CHUNK:
+            chunks.append("".join(out))
+            out.clear()
+    if word or word_chunks:
+        out.append("{" if upper else "")
+        out.extend(word_chunks)
+        out.extend(word)
+        out.append("}" if upper else "")
+    chunks.append("".join(out))
+    out.clear()
+    return "".join(chunks), stack
 
 
 def _nested_accent(value: str, i: int) -> tuple[str, int] | None:
@@ -319,72 +418,82 @@ def _nested_accent(value: str, i: int) -> tuple[str, int] | None:
     return unicodedata.normalize("NFC", inner + _MARK_OF[m[1]]), j
 
 
+#: characters :func:`unescape` does not copy as they are
+_UNESCAPE_SCAN = re.compile(r"[$\\{}~]")
+
+
 def unescape(value: str) -> str:
     """Plain text from a field value written by :func:`escape` (one linear pass).
 
     Unknown commands are kept as written, so foreign files read as best they can.
     """
+    scan = _UNESCAPE_SCAN.search
+    m = scan(value)
+    if m is None:
+        return value
+    chunks: list[str] = []
     out: list[str] = []
-    i, n = 0, len(value)
-    while i < n:
+    pos, n = 0, len(value)
+    while m is not None:
+        i = m.start()
+        if i > pos:
+            out.append(value[pos:i])
         c = value[i]
+        pos = i + 1
         if c == "$":
-            end = value.find("$", i + 1)
+            end = value.find("$", pos)
             if end < 0:
                 out.append(value[i:])
+                pos = n
                 break
             out.append(value[i : end + 1])
-            i = end + 1
+            pos = end + 1
         elif c == "\\":
             for esc, plain in _UNESCAPE:
                 if value.startswith(esc, i):
                     out.append(plain)
-                    i += len(esc)
+                    pos = i + len(esc)
                     break
             else:
-                m = _ACCENT_CMD.match(value, i)
-                if m:
-                    out.append(unicodedata.normalize("NFC", m[2] + _MARK_OF[m[1]]))
-                    i = m.end()
-                    continue
-                nested = _nested_accent(value, i)
-                if nested is not None:
+                sm = _ACCENT_CMD.match(value, i)
+                nested = None if sm else _nested_accent(value, i)
+                if sm:
+                    out.append(unicodedata.normalize("NFC", sm[2] + _MARK_OF[sm[1]]))
+                    pos = sm.end()
+                elif nested is not None:
                     out.append(nested[0])
-                    i = nested[1]
-                    continue
-                m = _LETTER_CMD.match(value, i)
-                if m:
-                    out.append(_LETTER_OF[m[1]])
-                    i = m.end()
-                    continue
-                out.append(c)
-                i += 1
+                    pos = nested[1]
+                elif sm := _LETTER_CMD.match(value, i):
+                    out.append(_LETTER_OF[sm[1]])
+                    pos = sm.end()
+                else:
+                    out.append(c)
         elif c == "{":
-            m = _SOURCE_BRACED.match(value, i)
-            if m:
-                out.append(m[1])
-                i = m.end()
-                continue
-            m = _GREEK_BRACED.match(value, i)
-            if m and m[1] in _GREEK_OF:
-                out.append(_GREEK_OF[m[1]])
-                i = m.end()
-                continue
-            m = _GREEK_UPRIGHT.match(value, i)
-            if m and m[1] in _GREEK_LATIN_OF:
-                out.append(_GREEK_LATIN_OF[m[1]])
-                i = m.end()
-                continue
-            i += 1  # a protecting brace
-        elif c == "}":
-            i += 1
+            if sm := _SOURCE_BRACED.match(value, i):
+                out.append(sm[1])
+                pos = sm.end()
+            elif (sm := _GREEK_BRACED.match(value, i)) and sm[1] in _GREEK_OF:
+                out.append(_GREEK_OF[sm[1]])
+                pos = sm.end()
+            elif (sm := _GREEK_UPRIGHT.match(value, i)) and sm[1] in _GREEK_LATIN_OF:
+                out.append(_GREEK_LATIN_OF[sm[1]])
+                pos = sm.end()
+            # else a protecting brace
         elif c == "~":
             out.append("\xa0")
-            i += 1
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
+        # "}": a protecting brace
+        if len(out) > _CHUNK:
+            chunks.append("".join(out))
+            out.clear()
+        m = scan(value, pos)
+    if pos < n:
+        out.append(value[pos:])
+    chunks.append("".join(out))
+    return "".join(chunks)
+
+
+#: what :func:`to_unicode` looks at: math and commands
+_TO_UNICODE_SCAN = re.compile(r"[$\\]")
 
 
 def to_unicode(text: str) -> str:
@@ -395,13 +504,30 @@ def to_unicode(text: str) -> str:
     """
     if "\\" not in text:
         return text
+    scan = _TO_UNICODE_SCAN.search
+    chunks: list[str] = []
     out: list[str] = []
-    for kind, src, _tex in _tokens(text, greek=False, ascii_only=False):
-        if kind == _ESC and len(src) > 1:
-            out.append(unescape(_source_as_accent(src)))
-        else:
-            out.append(src)
-    return "".join(out)
+    last = pos = 0  # last: the start of the text not copied yet
+    while (m := scan(text, pos)) is not None:
+        i = m.start()
+        pos = i + 1
+        if text[i] == "$":
+            end = text.find("$", pos)
+            if end > 0 and _math_ok(text[pos:end]):
+                pos = end + 1
+            continue
+        sm = _SOURCE_RE.match(text, i)
+        if sm is None:
+            continue
+        out.append(text[last:i])
+        out.append(unescape(_source_as_accent(sm[0])))
+        last = pos = sm.end()
+        if len(out) > _CHUNK:
+            chunks.append("".join(out))
+            out.clear()
+    out.append(text[last:])
+    chunks.append("".join(out))
+    return "".join(chunks)
 
 
 def _source_as_accent(src: str) -> str:
