@@ -1,16 +1,25 @@
-"""The run-scanning LaTeX codec writes exactly what the per-character one wrote, in
-memory linear in its output with a small constant."""
+"""The run-scanning LaTeX codec writes what the per-character one wrote, in memory
+linear in its output with a small constant.
+
+The per-character codec (``latex_reference``) is the reference for every text except
+those the run-scanning codec writes differently on purpose: math it pairs differently
+(unbalanced dollars, ``$$``, ``\\(...\\)``, ``\\[...\\]``), Unicode inside math
+(written as macros), and source LaTeX it now keeps (spaced accents, ``\\'\\i``,
+``\\ss``, braced accents ``{\\"o}``).  Those have tests of their own in
+``test_latex_tex.py``.
+"""
 
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from digestconv import latex
@@ -42,9 +51,53 @@ TEXT = st.one_of(
 )
 
 
+def _old_math(text: str) -> list[str]:
+    tokens = reference._tokens(text, False, False)
+    return [src for kind, src, _ in tokens if kind == reference._MATH]
+
+
+def _new_math(text: str) -> list[str]:
+    spans = latex._spans(text)
+    return [text[spans[k] : spans[k + 1]] for k in range(0, len(spans), 2)]
+
+
+def same_by_design(text: str) -> bool:
+    """Whether the two codecs are meant to agree on ``text`` (see the module docstring)."""
+    for m in re.finditer(r"\\", text):
+        old, new = (
+            reference._SOURCE_RE.match(text, m.start()),
+            latex._SOURCE_RE.match(text, m.start()),
+        )
+        if (old and old[0]) != (new and new[0]):
+            return False
+    if latex._SOURCE_BRACED.search(text) or latex._SOURCE_DOUBLE.search(text):
+        return False
+    math = _new_math(text)
+    return math == _old_math(text) and all(span.isascii() for span in math)
+
+
+def test_the_filter_keeps_most_texts_and_drops_each_deliberate_change() -> None:
+    for changed in (
+        "$ω$",
+        "a $ b $ c $ d",
+        "$x%$ and $y$",
+        "$$x$$",
+        r"\(x\)",
+        r"\[x\]",
+        r"Petojevi\' c",
+        r"{\"o}",
+        r"\ss",
+        r"\'\i",
+    ):
+        assert not same_by_design(changed), changed
+    for same in ("$x$", r"Schr\"odinger", "α and ω", r"\emph{x} {y}", "50% & $1"):
+        assert same_by_design(same), same
+
+
 @settings(max_examples=400, deadline=None)
 @given(TEXT)
 def test_escape_is_byte_identical_to_the_per_character_codec(text: str) -> None:
+    assume(same_by_design(text))
     for title, ascii_only, pdflatex in FLAGS:
         assert latex.escape(text, title, ascii_only, pdflatex) == reference.escape(
             text, title, ascii_only, pdflatex
@@ -53,12 +106,13 @@ def test_escape_is_byte_identical_to_the_per_character_codec(text: str) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(TEXT)
-def test_unescape_and_to_unicode_are_identical_to_the_per_character_codec(text: str) -> None:
-    assert latex.to_unicode(text) == reference.to_unicode(text)
-    assert latex.unescape(text) == reference.unescape(text)
+def test_unescape_is_identical_to_the_per_character_codec(text: str) -> None:
     for title, ascii_only, pdflatex in FLAGS:
         written = reference.escape(text, title, ascii_only, pdflatex)
-        assert latex.unescape(written) == reference.unescape(written)
+        if same_by_design(written) and "$$" not in written:
+            assert latex.unescape(written) == reference.unescape(written)
+    assume(same_by_design(text) and "$$" not in text)
+    assert latex.unescape(text) == reference.unescape(text)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +136,6 @@ def test_long_hostile_shapes_are_identical(text: str) -> None:
             text, title, ascii_only, pdflatex
         )
     assert latex.unescape(text) == reference.unescape(text)
-    assert latex.to_unicode(text) == reference.to_unicode(text)
 
 
 @pytest.mark.parametrize(("greek", "ascii_only", "pdflatex"), FLAGS)

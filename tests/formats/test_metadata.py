@@ -34,7 +34,7 @@ from digestconv.formats.base import Batch
 from digestconv.formats.ris import plain, ris_name
 from digestconv.latex import unescape
 from digestconv.model import Paper
-from tests.formats.citeutil import ROOT, expected, merged
+from tests.formats.citeutil import ROOT, expected, expected_bibtex, merged
 from tests.strategies import HARD_AUTHORS, REAL_NAMES, enriched_batches, split_name
 
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -184,7 +184,7 @@ def test_bibtex_hypothesis_metadata_parses_everywhere(
     assert len(back) == len(papers)
     for paper, key, got in zip(papers, theirs, back, strict=True):
         record = records.get(paper.arxiv_id or "")
-        want = expected(paper)
+        want = expected_bibtex(paper)
         if record is None:
             assert got == want
             continue
