@@ -83,12 +83,12 @@ def real_fields() -> list[tuple[str, str, str]]:
 
 
 def _engine(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
+    path, kpsewhich = shutil.which(name), shutil.which("kpsewhich")
+    if path is None or kpsewhich is None:
         pytest.skip(f"{name} is not installed (Debian: texlive-latex-base, texlive-luatex)")
     for package in ("amsmath.sty", "amssymb.sty", "mathrsfs.sty", "bm.sty", "url.sty"):
         found = subprocess.run(
-            ["kpsewhich", package], capture_output=True, text=True, timeout=60, check=False
+            [kpsewhich, package], capture_output=True, text=True, timeout=60, check=False
         )
         if not found.stdout.strip():
             pytest.skip(f"TeX package {package} is not installed (texlive-latex-recommended)")
