@@ -56,9 +56,9 @@ def _abs_fields(text: str) -> tuple[str, str]:
 
 @cache
 def abs_records() -> dict[str, tuple[str, str]]:
-    """Title and abstract of every stored ``.abs`` file, by file name."""
+    """Title and abstract of every stored ``.abs`` file, by path (``ftp/arxiv/...``)."""
     files = json.loads(gzip.decompress((DATA / "abs-tex.json.gz").read_bytes()))
-    return {path.rsplit("/", 1)[1]: _abs_fields(text) for path, text in files.items()}
+    return {path.split("abs_files/", 1)[1]: _abs_fields(text) for path, text in files.items()}
 
 
 @cache
@@ -147,7 +147,10 @@ def test_every_real_record_with_valid_tex_typesets(
         assert alone, (source, field, failed[k], lines[k])
         invalid.append(source)
     assert len(invalid) < 0.03 * len(fields), invalid
-    for must in ("abs:0704.0106.abs", "abs:0704.0068.abs"):
+    for must in (
+        "abs:ftp/arxiv/papers/0704/0704.0106.abs",
+        "abs:ftp/arxiv/papers/0704/0704.0068.abs",
+    ):
         assert must not in invalid
 
 
@@ -267,7 +270,7 @@ def test_accents_spaced_and_braced_decode(source: str, bibtex: str, text: str) -
 
 
 def test_real_spaced_accent_reads_as_the_letter() -> None:
-    _title, abstract = abs_records()["0704.0068.abs"]
+    _title, abstract = abs_records()["ftp/arxiv/papers/0704/0704.0068.abs"]
     assert "Petojevi\\' c" in abstract
     assert "A. Petojević verified" in to_unicode(abstract)
     written = escape(abstract, ascii_only=True, pdflatex=True)
@@ -276,7 +279,7 @@ def test_real_spaced_accent_reads_as_the_letter() -> None:
 
 
 def test_real_unbalanced_dollar_never_swallows_prose() -> None:
-    _title, abstract = abs_records()["0704.0106.abs"]
+    _title, abstract = abs_records()["ftp/arxiv/papers/0704/0704.0106.abs"]
     assert abstract.count("$") % 2 == 1
     assert not math_balanced(abstract)
     written = escape(abstract, pdflatex=True)
