@@ -56,6 +56,9 @@ class Block:
     ref: int
     row: str
     block: str
+    title: str
+    abstract: str
+    category: str
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,17 @@ def _templates() -> list[Template]:
         for p in papers:
             row = lines[p.source.row.line - 1]  # type: ignore[union-attr]
             block = "\n".join(lines[p.line - 1 : p.end_line]) + "\n"  # type: ignore[operator]
-            blocks.append(Block(p.arxiv_id or "", p.ref or 0, row, block))
+            blocks.append(
+                Block(
+                    p.arxiv_id or "",
+                    p.ref or 0,
+                    row,
+                    block,
+                    p.title or "",
+                    p.abstract or "",
+                    p.primary_category or "cs.LG",
+                )
+            )
         era = "new" if any("Announce Type" in b.block for b in blocks) else "old"
         out.append(Template(path.name, era, head, middle, tuple(blocks)))
     return out
@@ -104,8 +117,11 @@ def _renumber(text: str, old_ref: int, new_ref: int) -> str:
     return text.replace(f"[^{old_ref}]", f"[^{new_ref}]", 1)
 
 
-def generate(folder: Path, files: int, rows: int, unique: int, seed: int) -> dict[str, float]:
-    """Write the corpus into ``folder``; its totals."""
+def generate(
+    folder: Path, files: int, rows: int, unique: int, seed: int, snapshot: Path | None = None
+) -> dict[str, float]:
+    """Write the corpus into ``folder`` (and, with ``snapshot``, arXiv metadata for every
+    paper in the layout of arXiv's bulk snapshot); its totals."""
     rng = random.Random(seed)
     templates = _templates()
     by_era: dict[str, list[Template]] = defaultdict(list)
@@ -127,6 +143,8 @@ def generate(folder: Path, files: int, rows: int, unique: int, seed: int) -> dic
         new_id = f"{month}.{50_000 + numbers[month]:05d}"
         copies = 1 + _poisson(rng, copies_mean - 1)
         papers.append((template, block, new_id, copies))
+    if snapshot is not None:
+        _write_snapshot(snapshot, papers, rng)
     # place copies in distinct files close together (one day's categories)
     contents: list[list[int]] = [[] for _ in range(files)]
     window = 12
@@ -161,6 +179,42 @@ def generate(folder: Path, files: int, rows: int, unique: int, seed: int) -> dic
         "copies": total_rows / unique,
         "mb": total_bytes / 1e6,
     }
+
+
+_NAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Smith", "Müller", "García", "van der Berg"]
+
+
+def _write_snapshot(
+    path: Path, papers: list[tuple[Template, Block, str, int]], rng: random.Random
+) -> None:
+    """One snapshot line per virtual paper: the digest's title and abstract, made-up authors."""
+    with path.open("w", encoding="utf-8") as handle:
+        for _, block, new_id, _ in papers:
+            month = new_id.split(".")[0]
+            year, mon = 2000 + int(month[:2]), int(month[2:])
+            authors = [(rng.choice(_NAMES), f"{chr(65 + rng.randrange(26))}.") for _ in range(4)]
+            record = {
+                "id": new_id,
+                "submitter": " ".join(reversed(authors[0])),
+                "authors": ", ".join(f"{g} {f}" for f, g in authors),
+                "title": block.title,
+                "comments": "12 pages",
+                "journal-ref": None,
+                "doi": None,
+                "report-no": None,
+                "categories": block.category,
+                "license": "http://creativecommons.org/licenses/by/4.0/",
+                "abstract": "  " + block.abstract + "\n",
+                "versions": [
+                    {"version": "v1", "created": f"Mon, 4 {_MONTHS[mon - 1]} {year} 10:00:00 GMT"}
+                ],
+                "update_date": f"{year}-{mon:02d}-04",
+                "authors_parsed": [[f, g, ""] for f, g in authors],
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -200,10 +254,13 @@ COMMANDS: dict[str, list[str]] = {
     "to-rss": ["to", "rss", "-q"],
     "to-atom": ["to", "atom", "-q"],
     "to-opml": ["to", "opml", "-q"],
+    "to-bibtex-enrich": ["to", "bibtex", "-q", "--enrich", "--offline"],
 }
 
 
-def run(folder: Path, only: list[str], jobs: list[str], before: Path | None) -> None:
+def run(
+    folder: Path, only: list[str], jobs: list[str], before: Path | None, snapshot: Path | None
+) -> None:
     """Time each command over ``folder`` and print a table."""
     scan, size = scan_seconds(folder)
     mb = size / 1e6
@@ -217,6 +274,13 @@ def run(folder: Path, only: list[str], jobs: list[str], before: Path | None) -> 
         for j in jobs:
             for label, source in trees:
                 argv = [*_cli(source), *COMMANDS[name], "--jobs", j, str(folder)]
+                if "--enrich" in argv:
+                    if snapshot is None:
+                        continue
+                    import tempfile  # a new cache each run: the snapshot is read every time
+
+                    cache = tempfile.mkdtemp(prefix="digestconv-bench-cache-")
+                    argv += ["--snapshot", str(snapshot), "--cache-dir", cache]
                 got = measure(argv)
                 wall = float(got["wall"])
                 print(
@@ -237,18 +301,20 @@ def main() -> None:
     gen.add_argument("--rows", type=int, default=ROWS)
     gen.add_argument("--unique", type=int, default=UNIQUE)
     gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--snapshot", type=Path, help="also write arXiv metadata for every paper")
     go = sub.add_parser("run")
     go.add_argument("folder", type=Path)
     go.add_argument("--only", default="")
     go.add_argument("--jobs", default="1,2")
     go.add_argument("--before", type=Path)
+    go.add_argument("--snapshot", type=Path, help="for to-bibtex-enrich")
     args = parser.parse_args()
     if args.what == "generate":
-        totals = generate(args.folder, args.files, args.rows, args.unique, args.seed)
+        totals = generate(args.folder, args.files, args.rows, args.unique, args.seed, args.snapshot)
         print(json.dumps(totals))
     else:
         only = [x for x in args.only.split(",") if x]
-        run(args.folder, only, args.jobs.split(","), args.before)
+        run(args.folder, only, args.jobs.split(","), args.before, args.snapshot)
 
 
 if __name__ == "__main__":

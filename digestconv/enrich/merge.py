@@ -63,7 +63,8 @@ def title_key(title: str) -> str:
     ``Schr{\\"o}dinger`` and ``Schrödinger``, ``$\\alpha$-Divergence`` and
     ``α-divergence``, "--" and "–", folded lines and double spaces all compare equal.
     """
-    from ..latex import _GREEK_OF, to_unicode
+    from ..latex import to_unicode
+    from ..latex.tables import _GREEK_OF
 
     text = to_unicode(title)
     text = _COMMAND.sub(lambda m: _GREEK_OF.get(m[1], ""), text)
@@ -97,7 +98,8 @@ def title_words(title: str) -> frozenset[str]:
     """The content words of a title: TeX spelled out, NFKC-normalised, case-folded, split
     at every character that is not a letter or digit, English function words left out
     (all words are kept when nothing else remains)."""
-    from ..latex import _GREEK_OF, to_unicode
+    from ..latex import to_unicode
+    from ..latex.tables import _GREEK_OF
 
     text = to_unicode(title)
     text = _COMMAND.sub(lambda m: f" {_GREEK_OF.get(m[1], '')} ", text)

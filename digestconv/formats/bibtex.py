@@ -101,13 +101,17 @@ Text is plain text, escaped for LaTeX:
   ``\textasciitilde{}``, ``\textasciicircum{}``; ``{ }`` become ``\{ \}`` when they
   pair up inside the field, else ``\textbraceleft{}``/``\textbraceright{}`` (BibTeX
   counts ``\{`` as a brace, so an unpaired one would break the file).
-* TeX math ``$...$`` is kept exactly when it is safe to keep: non-empty, braces
-  balanced, no unescaped ``% # &``, not ending in a backslash.  Any other ``$`` is
-  escaped.  Math is TeX as the authors wrote it: macros from packages (``\mathbb``
-  needs ``amssymb``) need those packages when typeset.
+* TeX math (``$...$``, ``$$...$$``, ``\(...\)``, ``\[...\]``) is kept when it is safe
+  to keep: non-empty, braces balanced, no unescaped ``% # &``, not ending in a
+  backslash.  Unicode letters and symbols inside it are written as macros (``$ω$`` is
+  ``$\omega$``), so arXiv's API and its snapshot give the same entry.  When the
+  dollars of a text do not pair up, every ``$`` is escaped and no prose becomes math.
+  Math is TeX as the authors wrote it: macros from packages (``\mathbb`` needs
+  ``amssymb``) need those packages when typeset.  See :mod:`digestconv.latex`.
 * Text that is already LaTeX is never escaped twice, but only for a closed set of
   commands that are unambiguous and typeset everywhere: accents (``\"o``, ``\'{e}``,
-  ``\c{c}``, ...) and escaped specials (``\%``, ``\&``, ``\#``, ``\_``, ``\$``).
+  ``\c{c}``, ``\' c``, ...), letters (``\ss``, ``\o``, ...) and escaped specials
+  (``\%``, ``\&``, ``\#``, ``\_``, ``\$``).
   Those are kept as written inside a brace group (``Schr{\"o}dinger``), which is
   also what marks them as source LaTeX for the reader.  Every other command
   (``\emph{x}``) is text: ``\textbackslash{}emph\{x\}``.

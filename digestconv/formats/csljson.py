@@ -50,7 +50,8 @@ written: digests name none and none is invented.
 ``title`` and ``abstract`` are plain text: the LaTeX accent commands and escaped
 specials the BibTeX writer keeps (``Schr\\"odinger``, ``50\\%``) are turned into the
 characters they stand for (``Schrödinger``, ``50%``), and the text as written is kept
-in ``custom.original``.  TeX math (``$...$``) is kept as written.  Other text is
+in ``custom.original``.  TeX math is kept as written, except math that is one symbol
+(``$\\alpha$`` is ``α``); see :func:`digestconv.latex.to_unicode`.  Other text is
 normalised as in :mod:`digestconv.formats.bibtex` (control characters removed,
 line breaks as spaces).
 

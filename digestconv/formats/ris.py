@@ -35,9 +35,10 @@ Chinese text goes there, one labelled line per field.  ``C1``-``C4`` are RIS's
 custom fields (EndNote's "Custom 1-4").  Authors are ``Family, Given`` or
 ``Family, Given, Suffix`` (the RIS convention), a collaboration as written.
 
-Text is plain UTF-8: the LaTeX accents and escaped specials kept in digests become
-characters (:func:`digestconv.latex.to_unicode`), TeX math stays as written, control
-characters are removed and line breaks become spaces, so every value is one line.
+Text is plain UTF-8: the LaTeX accents, letters, escaped specials and one-symbol math
+kept in digests become characters (:func:`digestconv.latex.to_unicode`), other TeX math
+stays as written, control characters are removed and line breaks become spaces, so every
+value is one line.
 Lines end in LF; records are separated by a blank line.
 
 Fields read back: ``arxiv_id``, ``version``, ``url``, ``title`` and ``abstract`` (as

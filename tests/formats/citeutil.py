@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from digestconv.formats.bibtex import normalise
+from digestconv.latex import tex_math
 from digestconv.model import Paper
 from digestconv.reader import read
 
@@ -19,6 +20,14 @@ def expected(paper: Paper) -> Paper:
     """What a paper reads back as: not-carried fields cleared, text normalised."""
     text = {name: normalise(getattr(paper, name)) for name in TEXT_FIELDS}
     return dataclasses.replace(paper, ref=None, line=None, end_line=None, **text)
+
+
+def expected_bibtex(paper: Paper) -> Paper:
+    """What a paper reads back as from BibTeX: as :func:`expected`, with the Unicode
+    letters and symbols inside its math written as TeX macros."""
+    want = expected(paper)
+    text = {name: tex_math(v) for name in TEXT_FIELDS[1:] if (v := getattr(want, name))}
+    return dataclasses.replace(want, **text)
 
 
 def papers_of(path: Path) -> tuple[Paper, ...]:

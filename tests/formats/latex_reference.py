@@ -1,4 +1,9 @@
-r"""The LaTeX codec: plain text to LaTeX field values and back, shared by the formats.
+r"""The LaTeX codec as it was before it scanned runs: one token per character.
+
+Kept unchanged as the reference the run-scanning codec in :mod:`digestconv.latex` must
+match byte for byte (see ``tests/formats/test_latex_runs.py``).
+
+It turns plain text into LaTeX field values and back:
 
 :func:`escape` writes plain text as LaTeX that BibTeX, biber, pybtex, bibtexparser v2,
 pandoc and pdflatex all accept; :func:`unescape` is its inverse; :func:`to_unicode`
