@@ -228,17 +228,22 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def scan_seconds(folder: Path) -> tuple[float, int]:
-    """CPU-bound baseline: read every file and split it into lines, in one process."""
+    """The baseline: a bare Python line scan, every file read as UTF-8 text line by line,
+    in one process (best of three, files in the page cache)."""
     import time
 
-    start = time.perf_counter()
+    best = float("inf")
     size = 0
-    for path in sorted(folder.rglob("*.md")):
-        data = path.read_bytes()
-        size += len(data)
-        for _ in data.split(b"\n"):
-            pass
-    return time.perf_counter() - start, size
+    for _ in range(3):
+        start = time.perf_counter()
+        size = 0
+        for path in sorted(folder.rglob("*.md")):
+            size += path.stat().st_size
+            with path.open(encoding="utf-8") as handle:
+                for _line in handle:
+                    pass
+        best = min(best, time.perf_counter() - start)
+    return best, size
 
 
 COMMANDS: dict[str, list[str]] = {

@@ -37,6 +37,7 @@ def _load() -> None:
             invisible,
             metadata,
             references,
+            texmath,
         )
 
 
