@@ -427,6 +427,9 @@ def to(
     cache_dir: _enrich_cli.CacheDirOpt = None,
     max_age: _enrich_cli.MaxAgeOpt = None,
     refresh: _enrich_cli.RefreshOpt = False,
+    style: Annotated[str | None, typer.Option("--style", help="text/html/markdown-refs: CSL style NAME or FILE.csl (default GB/T 7714 numeric; see 'digestconv styles').")] = None,  # noqa: E501
+    locale: Annotated[str | None, typer.Option("--locale", help="Locale of the references (default zh-CN for GB/T 7714, else the style's).")] = None,  # noqa: E501
+    with_chinese: Annotated[bool, typer.Option("--with-chinese", help="Chinese title and summary after each reference.")] = False,  # noqa: E501
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr).
 
@@ -453,6 +456,12 @@ def to(
         raise _fail("no input: give files, folders or '-'")
     if not fmt.can_write:
         raise _fail(f"format '{fmt.name}' cannot be written")
+    from .formats._citeproc import configure
+
+    try:  # the reference options, checked before any input is read
+        fmt = configure(fmt, style=style, locale=locale, with_chinese=with_chinese)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     settings, _ = _settings(config)
     settings = _jobs(jobs, settings)
     metadata = _enrich_cli.requested(
@@ -665,6 +674,21 @@ def formats() -> None:
         typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[3])
     for name, why in sorted(registry.broken.items()):
         typer.echo(f"digestconv: format plugin '{name}' failed to load: {why}", err=True)
+
+
+@app.command()
+def styles(
+    search: Annotated[str | None, typer.Option("--search", help="Only styles whose name or title contains WORD.")] = None,  # noqa: E501
+) -> None:
+    """List the CSL styles for --style: name and title."""
+    from .formats._citeproc import StyleError, styles_listing
+
+    try:
+        lines, code = styles_listing(search)
+    except StyleError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo("\n".join(lines), err=code != 0)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -7,7 +7,7 @@ work, so every writer agrees on the same URL, DOI, date and citation key.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..arxiv import abs_url as _abs_url
 from ..arxiv import check_id
@@ -20,6 +20,7 @@ __all__ = [
     "doi",
     "invert_key",
     "issued",
+    "iter_paper_keys",
     "paper_key",
     "paper_keys",
     "strip_illegal",
@@ -104,13 +105,17 @@ def invert_key(key: str) -> str | None:
 
 
 def paper_keys(papers: Sequence[Paper]) -> list[str]:
-    """Citation keys of ``papers`` in order, unique ignoring case.
+    """Citation keys of ``papers`` in order, unique ignoring case (see :func:`iter_paper_keys`)."""
+    return [key for _, key in iter_paper_keys(papers)]
 
-    Each is :func:`paper_key`; a key already taken (only possible for invalid or
-    repeated identifiers) gets ``-2``, ``-3``... appended.
+
+def iter_paper_keys(papers: Iterable[Paper]) -> Iterator[tuple[Paper, str]]:
+    """Each paper with its citation key, in order, reading ``papers`` once.
+
+    Each key is :func:`paper_key`; a key already taken (only possible for invalid or
+    repeated identifiers) gets ``-2``, ``-3``... appended, so keys are unique ignoring case.
     """
     seen: set[str] = set()
-    keys: list[str] = []
     for index, paper in enumerate(papers, 1):
         base = paper_key(paper, index)
         key, n = base, 1
@@ -118,8 +123,7 @@ def paper_keys(papers: Sequence[Paper]) -> list[str]:
             n += 1
             key = f"{base}-{n}"
         seen.add(key.lower())
-        keys.append(key)
-    return keys
+        yield paper, key
 
 
 def labelled_lines(text: str) -> Iterator[tuple[str, str]]:
