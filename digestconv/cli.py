@@ -427,9 +427,23 @@ def to(
     cache_dir: _enrich_cli.CacheDirOpt = None,
     max_age: _enrich_cli.MaxAgeOpt = None,
     refresh: _enrich_cli.RefreshOpt = False,
-    style: Annotated[str | None, typer.Option("--style", help="text/html/markdown-refs: CSL style NAME or FILE.csl (default GB/T 7714 numeric; see 'digestconv styles').")] = None,  # noqa: E501
-    locale: Annotated[str | None, typer.Option("--locale", help="Locale of the references (default zh-CN for GB/T 7714, else the style's).")] = None,  # noqa: E501
-    with_chinese: Annotated[bool, typer.Option("--with-chinese", help="Chinese title and summary after each reference.")] = False,  # noqa: E501
+    style: Annotated[
+        str | None,
+        typer.Option(
+            "--style",
+            help="text/html/markdown-refs: CSL style NAME or FILE.csl (default GB/T 7714 numeric; see 'digestconv styles').",
+        ),
+    ] = None,  # noqa: E501
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            "--locale",
+            help="Locale of the references (default zh-CN for GB/T 7714, else the style's).",
+        ),
+    ] = None,  # noqa: E501
+    with_chinese: Annotated[
+        bool, typer.Option("--with-chinese", help="Chinese title and summary after each reference.")
+    ] = False,  # noqa: E501
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr).
 
@@ -678,7 +692,9 @@ def formats() -> None:
 
 @app.command()
 def styles(
-    search: Annotated[str | None, typer.Option("--search", help="Only styles whose name or title contains WORD.")] = None,  # noqa: E501
+    search: Annotated[
+        str | None, typer.Option("--search", help="Only styles whose name or title contains WORD.")
+    ] = None,  # noqa: E501
 ) -> None:
     """List the CSL styles for --style: name and title."""
     from .formats._citeproc import StyleError, styles_listing

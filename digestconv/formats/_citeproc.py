@@ -36,6 +36,7 @@ Other styles render each entry as it comes (nothing is held).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -402,9 +403,8 @@ def _patch_substitute() -> None:
 
     def process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
         variable = self.get("variable")
-        if context is not None:
-            if variable in context.get_layout().repressed.get(number_tag, ()):
-                return None
+        if context is not None and variable in context.get_layout().repressed.get(number_tag, ()):
+            return None
         value = number_process(self, item, context=context, **kwargs)
         if collecting and value is not None:
             collecting[-1].add(variable)
@@ -487,14 +487,10 @@ def _compare(left: list[Any], right: list[Any], descending: list[bool]) -> int:
     last, case ignored, numbers as numbers."""
     for a, b, desc in zip(left, right, descending, strict=True):
         if a is not None and b is not None:
-            try:
+            with contextlib.suppress(AttributeError):
                 a, b = str(a.lower()), str(b.lower())
-            except AttributeError:
-                pass
-            try:
+            with contextlib.suppress(ValueError):
                 a, b = int(str(a)), int(str(b))
-            except ValueError:
-                pass
             result = (a > b) - (a < b)
             if result:
                 return -result if desc else result
