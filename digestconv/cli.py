@@ -431,19 +431,20 @@ def to(
         str | None,
         typer.Option(
             "--style",
-            help="text/html/markdown-refs: CSL style NAME or FILE.csl (default GB/T 7714 numeric; see 'digestconv styles').",
+            help="text/html/markdown-refs: CSL style NAME or FILE.csl "
+            "(default GB/T 7714 numeric; see 'digestconv styles').",
         ),
-    ] = None,  # noqa: E501
+    ] = None,
     locale: Annotated[
         str | None,
         typer.Option(
             "--locale",
             help="Locale of the references (default zh-CN for GB/T 7714, else the style's).",
         ),
-    ] = None,  # noqa: E501
+    ] = None,
     with_chinese: Annotated[
         bool, typer.Option("--with-chinese", help="Chinese title and summary after each reference.")
-    ] = False,  # noqa: E501
+    ] = False,
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr).
 
@@ -694,7 +695,7 @@ def formats() -> None:
 def styles(
     search: Annotated[
         str | None, typer.Option("--search", help="Only styles whose name or title contains WORD.")
-    ] = None,  # noqa: E501
+    ] = None,
 ) -> None:
     """List the CSL styles for --style: name and title."""
     from .formats._citeproc import StyleError, styles_listing
