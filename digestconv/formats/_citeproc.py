@@ -482,15 +482,27 @@ def _markdown_formatter() -> Any:
     )
 
 
+def collation_key(text: str) -> list[Any]:
+    """A sort key close to citeproc-js's locale collation: letters and digits only,
+    accents and case ignored first, then the text as written breaks ties.
+
+    Numbers (as whole strings of digits) compare as numbers.
+    """
+    import unicodedata
+
+    if text.isdigit():
+        return [0, int(text)]
+    folded = unicodedata.normalize("NFKD", text)
+    base = "".join(
+        ch for ch in folded if not unicodedata.combining(ch) and (ch.isalnum() or ch == " ")
+    )
+    return [1, " ".join(base.casefold().split()), text.casefold(), text]
+
+
 def _compare(left: list[Any], right: list[Any], descending: list[bool]) -> int:
-    """citeproc-py's comparison of two entries' sort keys (``cs:sort``): missing keys
-    last, case ignored, numbers as numbers."""
+    """Compare two entries' sort keys (``cs:sort``): missing keys last."""
     for a, b, desc in zip(left, right, descending, strict=True):
         if a is not None and b is not None:
-            with contextlib.suppress(AttributeError):
-                a, b = str(a.lower()), str(b.lower())
-            with contextlib.suppress(ValueError):
-                a, b = int(str(a)), int(str(b))
             result = (a > b) - (a < b)
             if result:
                 return -result if desc else result
@@ -502,8 +514,8 @@ def _compare(left: list[Any], right: list[Any], descending: list[bool]) -> int:
 
 
 def _punctuation_in_quote(text: str, close: str) -> str:
-    """Move a comma or period after ``close`` inside it; drop it after ``.?!`` (as
-    citeproc-js does for locales with ``punctuation-in-quote``)."""
+    """Move a comma or period after ``close`` inside it, but drop a period after
+    ``.?!`` (as citeproc-js does for locales with ``punctuation-in-quote``)."""
     out: list[str] = []
     at = 0
     while True:
@@ -516,7 +528,7 @@ def _punctuation_in_quote(text: str, close: str) -> str:
         if mark in (",", ".") and mark:
             inner = text[at:found]
             ends = inner[-1:] if inner else (out[-1][-1:] if out else "")
-            out.append(inner if ends in (".", "?", "!") else inner + mark)
+            out.append(inner if mark == "." and ends in (".", "?", "!") else inner + mark)
             out.append(close)
             at = after + 1
         else:
@@ -639,7 +651,7 @@ class Renderer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             keys = [key.sort_keys([cite], self._layout)[0] for key in self._keys]
-        return [str(k) if k is not None and not isinstance(k, (str, int)) else k for k in keys]
+        return [None if k is None or str(k) == "" else collation_key(str(k)) for k in keys]
 
     def bibliography(
         self, entries: Iterable[tuple[dict[str, Any], Any]]
