@@ -36,7 +36,6 @@ Other styles render each entry as it comes (nothing is held).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re

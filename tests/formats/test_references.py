@@ -28,15 +28,7 @@ from digestconv.formats._citeproc import (
     find_style,
 )
 from digestconv.formats.base import Batch
-from tests.cli.conftest import (  # noqa: F401 (fixtures)
-    SEED_000,
-    SEED_001,
-    SEED_003,
-    Invoke,
-    assert_no_traceback,
-    cli,
-    run,
-)
+from tests.cli.conftest import SEED_000, SEED_001, SEED_003, Invoke, assert_no_traceback
 from tests.formats.refsutil import ROOT, citeproc_js, items, seed_batch, seed_records
 
 GBT = "china-national-standard-gb-t-7714-2015-numeric"
