@@ -104,7 +104,7 @@ class MarkdownRefs(References):
     """Formatted references as a Markdown document."""
 
     name: ClassVar[str] = "markdown-refs"
-    suffixes: ClassVar[tuple[str, ...]] = ()
+    suffixes: ClassVar[tuple[str, ...]] = (".refs.md",)
     aliases: ClassVar[tuple[str, ...]] = ("md-refs", "bibliography")
     media_type: ClassVar[str] = "text/markdown; charset=utf-8"
     description: ClassVar[str] = "formatted references as Markdown (a CSL style)"

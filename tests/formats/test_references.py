@@ -294,6 +294,13 @@ def test_style_names_and_files(tmp_path: Path) -> None:
         find_style(str(tmp_path / "bad.csl"))
 
 
+def test_formats_by_file_name() -> None:
+    assert find(filename="refs.txt").name == "text"  # type: ignore[union-attr]
+    assert find(filename="digest.refs.md").name == "markdown-refs"  # type: ignore[union-attr]
+    assert find(filename="digest.md").name == "markdown"  # type: ignore[union-attr]
+    assert find(filename="page.html").name == "html"  # type: ignore[union-attr]
+
+
 def test_options_only_for_reference_formats() -> None:
     with pytest.raises(StyleError, match="--style applies only to"):
         configure(find("bibtex"), style="apa")
