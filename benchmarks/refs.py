@@ -90,7 +90,7 @@ def bench_convert(runs: int = 2) -> None:
                 entries = (
                     len(out.read_text("utf-8").splitlines())
                     if fmt == "text"
-                    else out.read_text("utf-8").count('\n{"id":') + 1
+                    else out.read_text("utf-8").count('\n{"id":')
                 )
                 print(
                     f"to {fmt:<4} {made:>5} files ({size / 1e6:.1f} MB), {entries} references: "

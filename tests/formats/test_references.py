@@ -399,3 +399,52 @@ def test_rendering_modules_import_no_engine() -> None:
         check=True,
     )
     assert json.loads(done.stdout) == []
+
+
+_GAPS = r"""
+import json, warnings
+warnings.simplefilter("ignore")
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+from citeproc import formatter
+from citeproc.source.json import CiteProcJSON
+
+def bib(style, items):
+    st = CitationStylesStyle(style, validate=False)
+    b = CitationStylesBibliography(st, CiteProcJSON(items), formatter.plain)
+    for it in items:
+        b.register(Citation([CitationItem(it["id"])]))
+    b.sort()
+    return [str(e) for e in b.bibliography()]
+
+def one(style, **fields):
+    return bib(style, [{"id": "a", "type": "article", "title": "T",
+                        "issued": {"date-parts": [[2024]]}, **fields}])[0]
+
+kim = [{"family": "Kim", "given": "M"}]
+print(json.dumps({
+    "suffix": bib("apa", [{"id": x, "type": "article", "author": kim, "title": x.upper(),
+                           "issued": {"date-parts": [[2023]]}} for x in "ab"]),
+    "substitute": one("apa", title="Only A Title", publisher="arXiv",
+                      number="arXiv:2401.00001"),
+    "initialize": one("chicago-author-date", author=[{"family": "Ahuja", "given": "Mohit Kumar"}]),
+    "margin": one("ieee", author=[{"family": "Ahuja", "given": "Mohit Kumar"}]),
+    "particle": one("ieee", author=[{"family": "Heuvel", "given": "Willem-Jan van den"}]),
+}))
+"""
+
+
+def test_citeproc_py_gaps_named_in_the_readme_are_real() -> None:
+    """The minimal examples of the README, on plain citeproc-py (a fresh process: the
+    renderer's patches are not loaded there)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _GAPS], capture_output=True, text=True, timeout=120, check=True
+    )
+    got = json.loads(done.stdout)
+    assert got["suffix"] == ["Kim, M. (2023). A.", "Kim, M. (2023). B."]
+    assert got["substitute"].count("Only A Title") == 2
+    assert got["initialize"].startswith("Ahuja, M. K. 2024.")
+    assert got["margin"].startswith("[1]M. K. Ahuja")
+    assert got["particle"].startswith("[1]W.-J. van . den . Heuvel")
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for shown in ("Kim, M. (2023). A.", "`[1]M. K. Ahuja`", "`W.-J. van . den . Heuvel`"):
+        assert shown in readme
