@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from digestconv.formats import find
 from digestconv.formats._citeproc import (
@@ -30,6 +31,7 @@ from digestconv.formats._citeproc import (
 from digestconv.formats.base import Batch
 from tests.cli.conftest import SEED_000, SEED_001, SEED_003, Invoke, assert_no_traceback
 from tests.formats.refsutil import ROOT, citeproc_js, items, seed_batch, seed_records
+from tests.strategies import enriched_batches
 
 GBT = "china-national-standard-gb-t-7714-2015-numeric"
 GBT_AD = "china-national-standard-gb-t-7714-2015-author-date"
@@ -448,3 +450,22 @@ def test_citeproc_py_gaps_named_in_the_readme_are_real() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     for shown in ("Kim, M. (2023). A.", "`[1]M. K. Ahuja`", "`W.-J. van . den . Heuvel`"):
         assert shown in readme
+
+
+@settings(max_examples=20, deadline=None)
+@given(enriched_batches(long_abstracts=False))
+def test_any_papers_any_names_render(drawn: tuple[tuple[Any, ...], dict[str, Any]]) -> None:
+    """Hostile text and real arXiv author names: every paper gets one entry, in input
+    order for GB/T 7714 numeric, and the page's data reads back as JSON."""
+    batch = Batch(papers=drawn[0], records=drawn[1])
+    text = configure(find("text")).write(batch)
+    lines = text.splitlines()
+    assert len(lines) == len(batch.papers)
+    assert [line.split("]", 1)[0] for line in lines] == [f"[{n}" for n in range(1, len(lines) + 1)]
+    apa = configure(find("text"), style="apa").write(batch)
+    assert len(apa.splitlines()) == len(batch.papers)
+    from tests.formats.test_html import page_data
+
+    page = configure(find("html")).write(batch)
+    data = page_data(page)
+    assert [p.get("id") for p in data] == [p.arxiv_id for p in batch.papers]
