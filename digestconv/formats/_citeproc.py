@@ -349,9 +349,20 @@ def _name(name: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _unmarked(value: Any) -> Any:
+    """``value`` without the formatting marks of the renderer (noncharacters)."""
+    if isinstance(value, str):
+        return value.translate(_MARKS) if _OPEN in value or _CLOSE in value else value
+    if isinstance(value, list):
+        return [_unmarked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unmarked(v) for k, v in value.items()}
+    return value
+
+
 def engine_item(item: dict[str, Any]) -> dict[str, Any]:
     """A CSL-JSON item as the engine should read it (see the module docstring)."""
-    out = {k: v for k, v in item.items() if k != "custom"}
+    out = {k: _unmarked(v) for k, v in item.items() if k != "custom"}
     for name in ("title",):
         if isinstance(out.get(name), str) and "'" in out[name]:
             out[name] = _APOSTROPHE.sub("\u2019", out[name])
@@ -460,41 +471,105 @@ def _patch_substitute() -> None:
     _PATCHED = True
 
 
-def _markdown_formatter() -> Any:
-    """A citeproc-py formatter writing CommonMark (specials escaped, emphasis as ``*``)."""
+#: marks around the formatting the engine asks for (noncharacters: never in real text,
+#: and removed from the items), turned into tags after the whole entry is escaped
+_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
+_MARKS = str.maketrans("", "", _OPEN + _CLOSE)
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~!&"})
+_TAGS: dict[str, dict[str, str]] = {
+    "html": {
+        "i": "<i>",
+        "/i": "</i>",
+        "b": "<b>",
+        "/b": "</b>",
+        "u": "<u>",
+        "/u": "</u>",
+        "sup": "<sup>",
+        "/sup": "</sup>",
+        "sub": "<sub>",
+        "/sub": "</sub>",
+        "sc": '<span style="font-variant:small-caps">',
+        "/sc": "</span>",
+    },
+    "markdown": {
+        "i": "*",
+        "/i": "*",
+        "b": "**",
+        "/b": "**",
+        "u": "",
+        "/u": "",
+        "sup": "<sup>",
+        "/sup": "</sup>",
+        "sub": "<sub>",
+        "/sub": "</sub>",
+        "sc": "",
+        "/sc": "",
+    },
+}
+
+
+def markdown_escape(text: str) -> str:
+    """``text`` with every character Markdown could read as markup backslash-escaped."""
+    return text.translate(_MARKDOWN_SPECIALS)
+
+
+def _marking_formatter() -> Any:
+    """A citeproc-py formatter that leaves text alone and marks formatting.
+
+    citeproc-py passes item text through unescaped (its HTML formatter escapes only
+    the style's own terms), so entries are rendered with marks and escaped whole by
+    :func:`_finish`, which turns the marks into HTML tags or Markdown emphasis.
+    """
     from types import SimpleNamespace
 
-    specials = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~!&"})
-
-    def preformat(text: Any) -> str:
-        return str(text).translate(specials)
-
-    def wrap(mark: str) -> Callable[[Any], str]:
-        def apply(text: Any) -> str:
-            text = str(text)
-            core = text.strip()
-            if not core:
-                return text
-            lead = text[: len(text) - len(text.lstrip())]
-            trail = text[len(text.rstrip()) :]
-            return f"{lead}{mark}{core}{mark}{trail}"
-
-        return apply
-
-    def html(tag: str) -> Callable[[Any], str]:
-        return lambda text: f"<{tag}>{text}</{tag}>"
+    def mark(tag: str) -> Callable[[Any], str]:
+        return lambda text: f"{_OPEN}{tag}{_CLOSE}{text}{_OPEN}/{tag}{_CLOSE}"
 
     return SimpleNamespace(
-        preformat=preformat,
-        Italic=wrap("*"),
-        Oblique=wrap("*"),
-        Bold=wrap("**"),
+        preformat=str,
+        Italic=mark("i"),
+        Oblique=mark("i"),
+        Bold=mark("b"),
         Light=str,
-        Underline=str,
-        Superscript=html("sup"),
-        Subscript=html("sub"),
-        SmallCaps=str,
+        Underline=mark("u"),
+        Superscript=mark("sup"),
+        Subscript=mark("sub"),
+        SmallCaps=mark("sc"),
     )
+
+
+def _finish(text: str, output: str) -> str:
+    """A rendered entry as ``output``: text escaped, formatting marks turned into tags."""
+    if output == "text":
+        return text.translate(_MARKS)
+    escape = markdown_escape if output == "markdown" else _html_escape
+    tags = _TAGS[output]
+    pieces = text.split(_OPEN)
+    out = [escape(pieces[0])]
+    for piece in pieces[1:]:
+        tag, _, rest = piece.partition(_CLOSE)
+        rest = escape(rest)
+        tag_text = tags.get(tag, "")
+        if output == "markdown" and tag_text:
+            # emphasis must hug its text: spaces go outside the marks
+            if tag.startswith("/"):
+                before = out[-1] if out else ""
+                stripped = before.rstrip()
+                out[-1] = stripped
+                rest = before[len(stripped) :] + rest
+            else:
+                stripped = rest.lstrip()
+                out.append(rest[: len(rest) - len(stripped)])
+                rest = stripped
+        out.append(tag_text)
+        out.append(rest)
+    return "".join(out)
+
+
+def _html_escape(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=False)
 
 
 def collation_key(text: str) -> list[Any]:
@@ -581,8 +656,8 @@ class Renderer:
             raise StyleError(f"cannot load style '{self.info.name}': {exc}") from None
         if not self._style.has_bibliography():
             raise StyleError(f"style '{self.info.name}' has no bibliography")
-        fmt = {"text": formatter.plain, "html": formatter.html}.get(output)
-        self._formatter = fmt if fmt is not None else _markdown_formatter()
+        self._output = output
+        self._formatter = formatter.plain if output == "text" else _marking_formatter()
         self._source = BibliographySource()
         self._bibliography = CitationStylesBibliography(self._style, self._source, self._formatter)
         bibliography = self._style.root.bibliography
@@ -641,7 +716,7 @@ class Renderer:
                 text = self._split_margin(cite, text)
         if self._close_quote and text:
             text = _punctuation_in_quote(text, self._close_quote)
-        return text
+        return _finish(text, self._output)
 
     def _split_margin(self, cite: Any, text: str) -> str:
         """``text`` with a space after its first field (``second-field-align``)."""

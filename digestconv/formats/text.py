@@ -112,10 +112,9 @@ class MarkdownRefs(References):
 
     def chunks(self, batch: Batch) -> Iterator[str]:
         """A heading, then one paragraph per entry."""
-        from ._citeproc import _markdown_formatter
+        from ._citeproc import markdown_escape as escape
 
         renderer = self.renderer()
-        escape = _markdown_formatter().preformat
         yield f"# References\n\n{escape(renderer.title)}\n"
         for entry, payload in renderer.bibliography(self.items(batch)):
             text = _block_safe(" ".join(entry.split()))

@@ -312,3 +312,20 @@ def test_browser_paging_grouping_and_dark_mode(browser: Any, tmp_path: Path) -> 
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     assert not _errors(browser)
+
+
+def test_reference_markup_is_escaped_text() -> None:
+    batch = seed_batch()
+    paper = batch.papers[0]
+    hostile = dataclasses.replace(paper, title="<img src=x onerror=alert(1)> & <b>bold</b>")
+    record = dataclasses.replace(
+        batch.records[paper.arxiv_id or ""], title="<img src=x onerror=alert(1)> & <b>bold</b>"
+    )
+    page = configure(find("html")).write(
+        Batch(papers=(hostile,), records={paper.arxiv_id or "": record})
+    )
+    reference = page_data(page)[0]["r"]
+    assert "<img" not in reference and "<b>" not in reference
+    fragment = lxml_html.fragment_fromstring(reference, create_parent="p")
+    assert "<img src=x onerror=alert(1)> & <b>bold</b>" in fragment.text_content()
+    assert not fragment.xpath(".//img | .//b")

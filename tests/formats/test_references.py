@@ -8,6 +8,7 @@ named in :data:`KNOWN`; every one must still occur, so the list stays true.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -469,3 +470,24 @@ def test_any_papers_any_names_render(drawn: tuple[tuple[Any, ...], dict[str, Any
     page = configure(find("html")).write(batch)
     data = page_data(page)
     assert [p.get("id") for p in data] == [p.arxiv_id for p in batch.papers]
+
+
+def test_markdown_and_html_escape_item_text() -> None:
+    from markdown_it import MarkdownIt
+
+    batch = seed_batch()
+    paper = batch.papers[0]
+    title = "<script>x</script> *not* [a](b) & `c`"
+    record = dataclasses.replace(batch.records[paper.arxiv_id or ""], title=title)
+    one = Batch(
+        papers=(dataclasses.replace(paper, title=title),), records={paper.arxiv_id or "": record}
+    )
+    for style in (GBT, "apa"):
+        md = configure(find("markdown-refs"), style=style).write(one)
+        tokens = MarkdownIt("commonmark").parse(md)
+        inline = [t for t in tokens if t.type == "inline"][-1]
+        kinds = {c.type for c in inline.children or []}
+        assert not kinds & {"html_inline", "link_open", "code_inline"}, kinds
+        assert title in "".join(c.content for c in _leaves(inline.children or []))
+        plain = configure(find("text"), style=style).write(one).strip()
+        assert title in plain
