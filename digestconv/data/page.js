@@ -12,7 +12,16 @@
   var copied = document.getElementById("copied");
   var results = [];
   var page = 0;
-  var haystack = null;
+  // the search text of each paper, built in small slices after the first page shows
+  var haystack = new Array(papers.length);
+
+  function prepare(start) {
+    var end = Math.min(start + 500, papers.length);
+    for (var i = start; i < end; i++) {
+      if (haystack[i] === undefined) { haystack[i] = text(papers[i]); }
+    }
+    if (end < papers.length) { setTimeout(function () { prepare(end); }, 0); }
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -46,12 +55,12 @@
   function filter() {
     var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var wanted = cat.value;
-    if (words.length && haystack === null) { haystack = papers.map(text); }
     results = [];
     for (var i = 0; i < papers.length; i++) {
       var p = papers[i];
       if (wanted && (p.cat || []).indexOf(wanted) < 0) { continue; }
       var ok = true;
+      if (words.length && haystack[i] === undefined) { haystack[i] = text(p); }
       for (var w = 0; w < words.length && ok; w++) { ok = haystack[i].indexOf(words[w]) >= 0; }
       if (ok) { results.push(p); }
     }
@@ -227,4 +236,5 @@
     if (e.key === "Escape" && t === q && q.value) { q.value = ""; filter(); }
   });
   filter();
+  setTimeout(function () { prepare(0); }, 0);
 })();
