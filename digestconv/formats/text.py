@@ -14,8 +14,8 @@ reference itself, so the translation is never put there).
 
 ``markdown-refs``: a ``# References`` heading (the style's title below it), then one
 paragraph per entry with the style's emphasis as ``*...*`` and Markdown's specials
-escaped; with ``with_chinese``, the Chinese title and summary follow as a paragraph
-marked ``lang`` in prose ("中文：").
+escaped; with ``with_chinese``, the Chinese title and summary follow each entry as a
+paragraph starting "中文：".
 """
 
 from __future__ import annotations
