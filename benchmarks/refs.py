@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -166,7 +167,13 @@ def bench_browser(count: int = 10_000) -> None:
     with tempfile.TemporaryDirectory(prefix="digestconv-page-") as tmp:
         path = Path(tmp) / "page.html"
         path.write_text(page, "utf-8")
-        driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(120)  # the session request, before the driver's timeouts
+        try:
+            driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+        finally:
+            socket.setdefaulttimeout(previous)
+        driver.command_executor.client_config.timeout = 300
         try:
             driver.set_page_load_timeout(300)
             driver.set_script_timeout(120)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,7 +153,13 @@ def browser() -> Iterator[Any]:
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    # the session request goes out before any timeout can be set on the driver: bound it
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(120)
+    try:
+        driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    finally:
+        socket.setdefaulttimeout(previous)
     driver.command_executor.client_config.timeout = 120
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(30)
