@@ -381,6 +381,8 @@ def engine_item(item: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------- rendering
 
 _PATCHED = False
+#: the year suffix ("a", "b"...) of the entry being rendered, put after its first year
+_YEAR_SUFFIX: list[str] = []
 
 
 def _patch_engine() -> None:
@@ -394,7 +396,9 @@ def _patch_engine() -> None:
     suppresses them for the rest of the entry.
 
     It also honours ``initialize="false"`` on ``cs:name`` (Chicago prints full given
-    names), which citeproc-py ignores, and looks each macro of a style up once.
+    names), which citeproc-py ignores, looks each macro of a style up once, and puts
+    the year suffix the renderer chose after an entry's first year (citeproc-py has no
+    ``disambiguate-add-year-suffix``).
     """
     global _PATCHED
     if _PATCHED:
@@ -466,8 +470,17 @@ def _patch_engine() -> None:
             macro = cache[name] = get_macro(self, name)
         return macro
 
+    date_part = model.Date_Part.process
+
+    def date_part_process(self: Any, date: Any, context: Any = None) -> Any:
+        text = date_part(self, date, context)
+        if _YEAR_SUFFIX and text and self.get("name") == "year":
+            text = f"{text}{_YEAR_SUFFIX.pop()}"  # after the first year of the entry only
+        return text
+
     model.Text._variable = _variable
     model.Number.process = process
+    model.Date_Part.process = date_part_process
     model.Substitute.render = render
     model.Name.initialize = initialize_unless_false
     model.CitationStylesElement.get_macro = cached_macro
@@ -576,8 +589,9 @@ def _html_escape(text: str) -> str:
 
 
 def collation_key(text: str) -> list[Any]:
-    """A sort key close to citeproc-js's locale collation: letters and digits only,
-    accents and case ignored first, then the text as written breaks ties.
+    """A sort key close to citeproc-js's locale collation: letters and digits (symbols
+    before them, punctuation ignored), accents and case ignored first, then the text as
+    written breaks ties.
 
     Numbers (as whole strings of digits) compare as numbers.
     """
@@ -586,10 +600,13 @@ def collation_key(text: str) -> list[Any]:
     if text.isdigit():
         return [0, int(text)]
     folded = unicodedata.normalize("NFKD", text)
-    base = "".join(
-        ch for ch in folded if not unicodedata.combining(ch) and (ch.isalnum() or ch == " ")
-    )
-    return [1, " ".join(base.casefold().split()), text.casefold(), text]
+    base = []
+    for ch in folded:
+        if ch.isalnum() or ch == " ":
+            base.append(ch)
+        elif unicodedata.category(ch)[0] == "S":
+            base.append("\x01")  # symbols ("$") sort before letters; punctuation is ignored
+    return [1, " ".join("".join(base).casefold().split()), text.casefold(), text]
 
 
 def _compare(left: list[Any], right: list[Any], descending: list[bool]) -> int:
@@ -627,6 +644,30 @@ def _punctuation_in_quote(text: str, close: str) -> str:
         else:
             out.append(text[at:after])
             at = after
+
+
+def _year_suffixes(same: list[str | None]) -> list[str]:
+    """The year suffix of each entry, in bibliography order: "a", "b"... "z", "aa"...
+    for entries that share authors and year, "" for the others."""
+    counts: dict[str, int] = {}
+    for key in same:
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for key in same:
+        if key is None or counts[key] < 2:
+            out.append("")
+            continue
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        letters = ""
+        n += 1
+        while n:
+            n, rest = divmod(n - 1, 26)
+            letters = chr(ord("a") + rest) + letters
+        out.append(letters)
+    return out
 
 
 class Renderer:
@@ -672,6 +713,12 @@ class Renderer:
         #: whether entries come out in another order than they go in
         self.sorts = bool(self._keys)
         self._margin = bibliography.get("second-field-align") is not None
+        citation = self._style.root.find("cs:citation", ns)
+        #: whether entries of the same authors and year get "a", "b"... after the year
+        self.year_suffixes = (
+            citation is not None
+            and citation.get("disambiguate-add-year-suffix", "false").lower() == "true"
+        )
         piq = self._layout.get_locale_option("punctuation-in-quote")
         self._close_quote = (
             str(self._layout.get_single_term("close-quote")) if str(piq).lower() == "true" else ""
@@ -708,12 +755,17 @@ class Renderer:
         Citation([cite]).bibliography = self._bibliography
         return cite
 
-    def render(self, item: dict[str, Any], number: int = 1) -> str:
-        """One entry: ``item`` (a CSL-JSON item) as entry ``number`` of the bibliography."""
+    def render(self, item: dict[str, Any], number: int = 1, year_suffix: str = "") -> str:
+        """One entry: ``item`` (a CSL-JSON item) as entry ``number`` of the bibliography,
+        with ``year_suffix`` after its first year."""
         cite = self._cite(item, number)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            entries = self._layout.render_bibliography([cite])
+            _YEAR_SUFFIX[:] = [year_suffix] if year_suffix else []
+            try:
+                entries = self._layout.render_bibliography([cite])
+            finally:
+                _YEAR_SUFFIX.clear()
             text = str(entries[0]) if entries else ""
             if self._margin and text:
                 text = self._split_margin(cite, text)
@@ -760,19 +812,34 @@ class Renderer:
                 yield self.render(item, number), payload
             return
         with tempfile.TemporaryFile() as spill:
-            index: list[tuple[list[Any], int, int]] = []
+            index: list[tuple[list[Any], int, int, str | None]] = []
             offset = 0
             for number, (item, payload) in enumerate(entries, 1):
                 data = json.dumps([item, payload], ensure_ascii=False).encode("utf-8")
                 spill.write(data)
-                index.append((self.sort_key(item, number), offset, len(data)))
+                key = self.sort_key(item, number)
+                index.append((key, offset, len(data), self._same_as(key, item)))
                 offset += len(data)
             descending = self._descending
             index.sort(key=cmp_to_key(lambda a, b: _compare(a[0], b[0], descending)))
-            for number, (_key, start, size) in enumerate(index, 1):
+            suffixes = _year_suffixes([entry[3] for entry in index])
+            for number, ((_key, start, size, _same), suffix) in enumerate(
+                zip(index, suffixes, strict=True), 1
+            ):
                 spill.seek(start)
                 item, payload = json.loads(spill.read(size).decode("utf-8"))
-                yield self.render(item, number), payload
+                yield self.render(item, number, suffix), payload
+
+    def _same_as(self, key: list[Any], item: dict[str, Any]) -> str | None:
+        """What makes two entries ambiguous: the first sort key (the authors, or what
+        stands for them) and the year; ``None`` without year suffixes or year."""
+        if not self.year_suffixes:
+            return None
+        try:
+            year = item["issued"]["date-parts"][0][0]
+        except (KeyError, IndexError, TypeError):
+            return None
+        return json.dumps([key[0] if key else None, year], ensure_ascii=False)
 
 
 # ------------------------------------------------------------------------ front end
