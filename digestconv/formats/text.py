@@ -129,8 +129,8 @@ def _block_safe(text: str) -> str:
     if not text:
         return text
     head = text[0]
-    if head in "-+*#>=":
-        return "\\" + text
+    if head in "#>" or (head in "-+*" and text[1:2] in ("", " ", "\t")):
+        return "\\" + text  # a heading, quote or list item otherwise ("*Title*" stays)
     digits = 0
     while digits < len(text) and digits < 10 and text[digits].isdigit():
         digits += 1

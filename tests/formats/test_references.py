@@ -192,8 +192,9 @@ def test_sorted_style_spills_and_sorts() -> None:
 def test_markdown_refs_parsed_by_markdown_it() -> None:
     from markdown_it import MarkdownIt
 
-    batch = seed_batch()
-    for style in (GBT, "apa"):
+    enriched = seed_batch()
+    digest_only = Batch(papers=enriched.papers)  # APA entries then start with the title
+    for batch, style in ((enriched, GBT), (enriched, "apa"), (digest_only, "apa")):
         text = configure(find("text"), style=style).write(batch).splitlines()
         md = configure(find("markdown-refs"), style=style).write(batch)
         tokens = MarkdownIt("commonmark").parse(md)
