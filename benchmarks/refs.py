@@ -131,7 +131,7 @@ def big_batch(count: int = 10_000) -> Any:
 
 def bench_browser(count: int = 10_000) -> None:
     from digestconv.formats import find
-    from digestconv.formats._citeproc import configure
+    from digestconv.formats._styles import configure
 
     batch = big_batch(count)
     start = time.perf_counter()

@@ -471,7 +471,7 @@ def to(
         raise _fail("no input: give files, folders or '-'")
     if not fmt.can_write:
         raise _fail(f"format '{fmt.name}' cannot be written")
-    from .formats._citeproc import configure
+    from .formats._styles import configure
 
     try:  # the reference options, checked before any input is read
         fmt = configure(fmt, style=style, locale=locale, with_chinese=with_chinese)
@@ -698,7 +698,7 @@ def styles(
     ] = None,
 ) -> None:
     """List the CSL styles for --style: name and title."""
-    from .formats._citeproc import StyleError, styles_listing
+    from .formats._styles import StyleError, styles_listing
 
     try:
         lines, code = styles_listing(search)

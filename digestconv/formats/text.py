@@ -3,7 +3,7 @@
 One entry per paper of the batch (papers are already unique by arXiv identifier),
 in input order, or sorted when the style's bibliography sorts (APA, Chicago, GB/T
 7714 author-date...).  The style, locale and engine are those of
-:mod:`digestconv.formats._citeproc`; items come from
+:mod:`digestconv.formats._styles` and :mod:`digestconv.formats._citeproc`; items come from
 :func:`digestconv.formats.csljson.item`, so an enriched run (``--enrich``) prints
 authors and full dates.
 
@@ -44,6 +44,8 @@ class References(Format):
 
     #: ``text``, ``html`` or ``markdown``: what the engine writes
     output: ClassVar[str] = "text"
+    #: the formats that take ``--style``, ``--locale`` and ``--with-chinese``
+    takes_style: ClassVar[bool] = True
 
     def __init__(
         self, style: str | None = None, locale: str | None = None, with_chinese: bool = False
@@ -59,7 +61,7 @@ class References(Format):
         return Renderer(self.style, self.locale, self.output)
 
     def check(self) -> None:
-        """Load the style and locale now: raise :class:`~._citeproc.StyleError` if bad."""
+        """Load the style and locale now: raise :class:`~._styles.StyleError` if bad."""
         self.renderer()
 
     def items(self, batch: Batch) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:

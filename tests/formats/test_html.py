@@ -23,7 +23,7 @@ import pytest
 from lxml import html as lxml_html
 
 from digestconv.formats import find
-from digestconv.formats._citeproc import configure
+from digestconv.formats._styles import configure
 from digestconv.formats.base import Batch, Source
 from tests.formats.citeutil import merged
 from tests.formats.refsutil import CORPUS, SEEDS, seed_batch

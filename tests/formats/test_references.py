@@ -21,14 +21,8 @@ import pytest
 from hypothesis import given, settings
 
 from digestconv.formats import find
-from digestconv.formats._citeproc import (
-    Renderer,
-    StyleError,
-    _punctuation_in_quote,
-    configure,
-    engine_item,
-    find_style,
-)
+from digestconv.formats._citeproc import Renderer, _punctuation_in_quote, engine_item
+from digestconv.formats._styles import StyleError, configure, find_style
 from digestconv.formats.base import Batch
 from tests.cli.conftest import SEED_000, SEED_001, SEED_003, Invoke, assert_no_traceback
 from tests.formats.refsutil import ROOT, citeproc_js, items, seed_batch, seed_records
