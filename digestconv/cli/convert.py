@@ -69,6 +69,24 @@ def to(
     cache_dir: _enrich_cli.CacheDirOpt = None,
     max_age: _enrich_cli.MaxAgeOpt = None,
     refresh: _enrich_cli.RefreshOpt = False,
+    style: Annotated[
+        str | None,
+        typer.Option(
+            "--style",
+            help="text/html/markdown-refs: CSL style NAME or FILE.csl "
+            "(default GB/T 7714 numeric; see 'digestconv styles').",
+        ),
+    ] = None,
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            "--locale",
+            help="Locale of the references (default zh-CN for GB/T 7714, else the style's).",
+        ),
+    ] = None,
+    with_chinese: Annotated[
+        bool, typer.Option("--with-chinese", help="Chinese title and summary after each reference.")
+    ] = False,
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr).
 
@@ -95,6 +113,12 @@ def to(
         raise _fail("no input: give files, folders or '-'")
     if not fmt.can_write:
         raise _fail(f"format '{fmt.name}' cannot be written")
+    from ..formats._styles import configure
+
+    try:  # the reference options, checked before any input is read
+        fmt = configure(fmt, style=style, locale=locale, with_chinese=with_chinese)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     settings, _ = _settings(config)
     settings = _jobs(jobs, settings)
     metadata = _enrich_cli.requested(

@@ -30,6 +30,23 @@ def formats() -> None:
 
 
 @app.command()
+def styles(
+    search: Annotated[
+        str | None, typer.Option("--search", help="Only styles whose name or title contains WORD.")
+    ] = None,
+) -> None:
+    """List the CSL styles for --style: name and title."""
+    from ..formats._styles import StyleError, styles_listing
+
+    try:
+        lines, code = styles_listing(search)
+    except StyleError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo("\n".join(lines), err=code != 0)
+    raise typer.Exit(code)
+
+
+@app.command()
 def rules() -> None:
     """List every rule: code, name, default severity, summary."""
     from ..rules import all_rules

@@ -88,8 +88,13 @@ def find(name: str | None = None, filename: str | None = None) -> Format | None:
                 return cls()
         return None
     if filename:
+        # the longest matching suffix wins: "refs.md" before ".md"
         suffixes = "".join(PurePath(filename).suffixes).lower()
+        best: tuple[int, type[Format]] | None = None
         for cls in formats.values():
-            if any(suffixes.endswith(s) for s in cls.suffixes):
-                return cls()
+            for s in cls.suffixes:
+                if suffixes.endswith(s) and (best is None or len(s) > best[0]):
+                    best = (len(s), cls)
+        if best is not None:
+            return best[1]()
     return None
