@@ -279,9 +279,14 @@ def _run_pool(items: Sequence[Item], task: Task, jobs: int) -> Iterator[FileResu
     in a process of its own, so only the file that kills its process is
     reported (as ``internal-error``); the other chunks it held go to the new worker.
     """
+    import dataclasses
+    import multiprocessing
     from multiprocessing.connection import wait
 
     all_rules()  # loaded once here, inherited by forked workers
+    if task.elide and "fork" not in multiprocessing.get_all_start_methods():
+        # content marks hash with this process's secret: only forked workers share it
+        task = dataclasses.replace(task, elide=False)
     chunks = _chunks(items, jobs)
     workers: list[_Worker] = []
     done: dict[int, list[FileResult]] = {}
