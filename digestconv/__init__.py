@@ -1,4 +1,5 @@
-"""digestconv: validate Chinese arXiv digests and convert them to other formats.
+"""digestconv: validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RIS,
+RSS 2.0, Atom 1.0, OPML 2.0 and canonical markdown.
 
 The library API, imported lazily so that ``import digestconv`` stays cheap::
 

@@ -16,12 +16,33 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from .._version import __version__
 
+#: what the tool does, in one line (the top-level help)
+SUMMARY = (
+    "Validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RIS, RSS 2.0, "
+    "Atom 1.0, OPML 2.0 and canonical markdown."
+)
+
+
+class Command(TyperCommand):
+    """A command whose usage line reads ``[OPTIONS] PATH...``, as in its help.
+
+    typer wraps required arguments in braces (``{paths}...``), a notation no
+    other tool's usage line uses.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line's pieces, arguments without braces."""
+        pieces = super().collect_usage_pieces(ctx)
+        return [piece.replace("{", "").replace("}", "") for piece in pieces]
+
+
 app = typer.Typer(
     name="digestconv",
-    help="Validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RSS, Atom, OPML.",
+    help=SUMMARY,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -63,20 +84,32 @@ def _main(
 
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="Files or folders ('-' reads standard input).", show_default=False),
+    typer.Argument(
+        metavar="PATH...",
+        help="Files or folders ('-' reads standard input).",
+        show_default=False,
+    ),
 ]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+    Path | None,
+    typer.Option(
+        "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
+    ),
 ]
 SelectOpt = Annotated[
-    list[str] | None, typer.Option("--select", help="Only these rules (codes, prefixes, names).")
+    list[str] | None,
+    typer.Option("--select", metavar="RULE", help="Only these rules (codes, prefixes, names)."),
 ]
 ExtendOpt = Annotated[
-    list[str] | None, typer.Option("--extend-select", help="Add rules to the selection.")
+    list[str] | None,
+    typer.Option("--extend-select", metavar="RULE", help="Add rules to the selection."),
 ]
-IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")]
+IgnoreOpt = Annotated[
+    list[str] | None, typer.Option("--ignore", metavar="RULE", help="Skip these rules.")
+]
 ExcludeOpt = Annotated[
-    list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")
+    list[str] | None,
+    typer.Option("--exclude", metavar="GLOB", help="Skip files matching this glob."),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary line.")]
@@ -86,6 +119,7 @@ JobsOpt = Annotated[
         "--jobs",
         "-j",
         min=1,
+        metavar="N",
         help="Worker processes for large inputs (default: the 'jobs' setting, else every CPU).",
         show_default=False,
     ),

@@ -11,6 +11,7 @@ import typer
 
 from . import enrich as _enrich_cli
 from .base import (
+    Command,
     ConfigOpt,
     ExcludeOpt,
     ExtendOpt,
@@ -32,7 +33,7 @@ from .base import (
 )
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
     paths: PathsArg,
     output_format: Annotated[
@@ -40,6 +41,7 @@ def validate(
         typer.Option(
             "--output-format",
             "-f",
+            metavar="FORMAT",
             help="text, json, github, sarif or junit (env DIGESTCONV_OUTPUT_FORMAT).",
             show_default=False,
         ),
@@ -61,7 +63,8 @@ def validate(
         ),
     ] = False,
     abstract_cut: Annotated[
-        int | None, typer.Option("--abstract-cut", min=1, help="The producer's abstract cut.")
+        int | None,
+        typer.Option("--abstract-cut", min=1, metavar="N", help="The producer's abstract cut."),
     ] = None,
     show_settings: Annotated[
         bool, typer.Option("--show-settings", help="Print the effective settings and exit.")
@@ -163,11 +166,13 @@ def validate(
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
 
 
-@app.command()
+@app.command(cls=Command)
 def parse(
     paths: PathsArg,
     config: ConfigOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+    ] = None,
     jobs: JobsOpt = None,
 ) -> None:
     """Print the JSON form of each file (a JSON array, one object per file)."""

@@ -11,6 +11,7 @@ import typer
 
 from . import enrich as _enrich_cli
 from .base import (
+    Command,
     ConfigOpt,
     JobsOpt,
     OutputFormat,
@@ -27,7 +28,7 @@ from .base import (
 )
 
 
-@app.command("to")
+@app.command("to", cls=Command)
 def to(
     fmt_or_path: Annotated[
         list[str],
@@ -39,13 +40,18 @@ def to(
         ),
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write atomically to FILE.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write atomically to FILE."),
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing if any input has an error.")
     ] = False,
-    feed_title: Annotated[str | None, typer.Option("--feed-title", help="Feed title.")] = None,
-    feed_link: Annotated[str | None, typer.Option("--feed-link", help="Feed link.")] = None,
+    feed_title: Annotated[
+        str | None, typer.Option("--feed-title", metavar="TEXT", help="Feed title.")
+    ] = None,
+    feed_link: Annotated[
+        str | None, typer.Option("--feed-link", metavar="URL", help="Feed link.")
+    ] = None,
     ascii_: Annotated[
         bool, typer.Option("--ascii", help="BibTeX: LaTeX escapes instead of UTF-8 letters.")
     ] = False,
@@ -53,7 +59,9 @@ def to(
     config: ConfigOpt = None,
     output_format: Annotated[
         OutputFormat | None,
-        typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
+        typer.Option(
+            "--diagnostics-format", metavar="FORMAT", help="Format of the diagnostics on stderr."
+        ),
     ] = None,
     jobs: JobsOpt = None,
     show_warnings: Annotated[
@@ -177,7 +185,7 @@ def to(
     raise typer.Exit(max(result.exit_code, 1 if strict and result.unenriched else 0))
 
 
-@app.command("fmt")
+@app.command("fmt", cls=Command)
 def fmt_command(
     paths: PathsArg,
     check_only: Annotated[

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .base import Command
+
 if TYPE_CHECKING:
     from ..enrich.options import EnrichOptions
 
@@ -32,15 +34,21 @@ OfflineOpt = Annotated[
 ]
 SnapshotOpt = Annotated[
     Path | None,
-    typer.Option("--snapshot", help="arXiv's bulk metadata file (JSON Lines, plain or gzip)."),
+    typer.Option(
+        "--snapshot", metavar="FILE", help="arXiv's bulk metadata file (JSON Lines, plain or gzip)."
+    ),
 ]
 CacheDirOpt = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Metadata cache folder (DIGESTCONV_CACHE_DIR)."),
+    typer.Option(
+        "--cache-dir", metavar="DIR", help="Metadata cache folder (DIGESTCONV_CACHE_DIR)."
+    ),
 ]
 MaxAgeOpt = Annotated[
     str | None,
-    typer.Option("--max-age", help="How long cached records stay fresh (30d, 12h, 90m)."),
+    typer.Option(
+        "--max-age", metavar="AGE", help="How long cached records stay fresh (30d, 12h, 90m)."
+    ),
 ]
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask arXiv again even for fresh cached records.")
@@ -176,7 +184,9 @@ def enrich_command(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Digest files or folders ('-' reads standard input).", show_default=False
+            metavar="PATH...",
+            help="Digest files or folders ('-' reads standard input).",
+            show_default=False,
         ),
     ],
     offline: OfflineOpt = False,
@@ -186,16 +196,24 @@ def enrich_command(
     refresh: RefreshOpt = False,
     contact: Annotated[
         str | None,
-        typer.Option("--contact", help="E-mail address for the User-Agent (DIGESTCONV_CONTACT)."),
+        typer.Option(
+            "--contact",
+            metavar="EMAIL",
+            help="E-mail address for the User-Agent (DIGESTCONV_CONTACT).",
+        ),
     ] = None,
     budget: Annotated[
         str | None,
-        typer.Option("--budget", help="Time the arXiv requests may take in all (300s, 10m)."),
+        typer.Option(
+            "--budget", metavar="TIME", help="Time the arXiv requests may take in all (300s, 10m)."
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml)."),
+        typer.Option(
+            "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
+        ),
     ] = None,
 ) -> None:
     """Fetch arXiv metadata of every paper in the digests into the cache.
@@ -275,11 +293,14 @@ def _open_cache(cache_dir: Path | None, config: Path | None) -> Any:
 
 
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+    Path | None,
+    typer.Option(
+        "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
+    ),
 ]
 
 
-@cache_app.command("info")
+@cache_app.command("info", cls=Command)
 def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """Where the cache is, how many records it holds and its size."""
     with _open_cache(cache_dir, config) as cache:
@@ -291,7 +312,7 @@ def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     typer.echo(f"journal:  {info.journal}")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=Command)
 def cache_clear(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """Delete every cached record."""
     with _open_cache(cache_dir, config) as cache:
@@ -300,10 +321,11 @@ def cache_clear(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None
     typer.echo(f"cleared {count} record{'s' * (count != 1)} from {where}")
 
 
-@cache_app.command("export")
+@cache_app.command("export", cls=Command)
 def cache_export(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE (default stdout).")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (default stdout)."),
     ] = None,
     cache_dir: CacheDirOpt = None,
     config: ConfigOpt = None,
@@ -327,15 +349,20 @@ def cache_export(
     typer.echo(f"exported {count} record{'s' * (count != 1)}", err=True)
 
 
-@cache_app.command("import")
+@cache_app.command("import", cls=Command)
 def cache_import(
     source: Annotated[
-        str, typer.Argument(help="JSON Lines file written by 'cache export' ('-': stdin).")
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="JSON Lines file written by 'cache export' ('-': stdin).",
+            show_default=False,
+        ),
     ],
     cache_dir: CacheDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Read records written by ``cache export`` into the cache (all or nothing)."""
+    """Read records written by 'cache export' into the cache (all or nothing)."""
     import io
     import time
 
@@ -356,5 +383,5 @@ def cache_import(
 
 def register(app: typer.Typer) -> None:
     """Add ``enrich`` and ``cache`` to the main app."""
-    app.command("enrich")(enrich_command)
+    app.command("enrich", cls=Command)(enrich_command)
     app.add_typer(cache_app, name="cache")
