@@ -250,6 +250,18 @@ def _emit(data: bytes, output: Path | None) -> None:
         raise _fail(str(exc)) from None
 
 
+def _check_output(output: Path | None) -> None:
+    """Exit 2 before reading anything when ``-o output`` could not be written."""
+    if output is None:
+        return
+    from ..output import OutputError, check_writable
+
+    try:
+        check_writable(output)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
     """Exit 2 before reading anything when the output is one of the inputs."""
     from ..output import OutputError, refuse_inputs

@@ -22,6 +22,7 @@ from .base import (
     QuietOpt,
     SelectOpt,
     StrictOpt,
+    _check_output,
     _emit,
     _fail,
     _jobs,
@@ -178,6 +179,7 @@ def parse(
     """Print the JSON form of each file (a JSON array, one object per file)."""
     from .. import pipeline
 
+    _check_output(output)
     settings, _ = _settings(config)
     settings = _jobs(jobs, settings)
     inputs = pipeline.files(paths, settings)

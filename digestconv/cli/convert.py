@@ -84,25 +84,11 @@ def to(
     the cache, --snapshot, then the arXiv API (--offline: no network); papers
     that cannot be enriched are written from the digest alone, with a warning.
     """
-    from .. import formats
+    from .options import check_to_options, pick_format
 
-    args = list(fmt_or_path)
-    fmt = formats.find(args[0]) if args else None
-    if fmt is not None:
-        args = args[1:]
-    elif output is not None:
-        fmt = formats.find(filename=str(output))
-        if fmt is None and args and not Path(args[0]).exists():
-            raise _fail(f"unknown format '{args[0]}' (see 'digestconv formats')")
-        if fmt is None:
-            raise _fail(f"cannot tell the format from '{output.name}': name it, e.g. 'to bibtex'")
-    else:
-        name = args[0] if args else ""
-        raise _fail(f"unknown format '{name}' (see 'digestconv formats')")
-    if not args:
-        raise _fail("no input: give files, folders or '-'")
-    if not fmt.can_write:
-        raise _fail(f"format '{fmt.name}' cannot be written")
+    # every option is checked before any input is read or any output written
+    fmt, args = pick_format(fmt_or_path, output)
+    check_to_options(fmt, output, feed_title=feed_title, feed_link=feed_link, ascii_=ascii_)
     settings, _ = _settings(config)
     settings = _jobs(jobs, settings)
     metadata = _enrich_cli.requested(
@@ -114,16 +100,8 @@ def to(
         max_age=max_age,
         refresh=refresh,
     )
-    from ..output import OutputError, check_option_text, source_date_epoch
-
-    try:
-        check_option_text("--feed-title", feed_title)
-        check_option_text("--feed-link", feed_link)
-        source_date_epoch()  # a bad SOURCE_DATE_EPOCH is refused before any file is read
-    except (OutputError, ValueError) as exc:
-        raise _fail(str(exc)) from None
     from .. import pipeline
-    from ..output import write_text
+    from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
 
     inputs = pipeline.files(args, settings)

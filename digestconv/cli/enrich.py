@@ -333,6 +333,9 @@ def cache_export(
     """Write every record as JSON Lines sorted by identifier (a file a team can commit)."""
     import io
 
+    from .base import _check_output
+
+    _check_output(output)
     with _open_cache(cache_dir, config) as cache:
         buffer = io.StringIO()
         count = cache.export(buffer)
