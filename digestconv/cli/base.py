@@ -207,7 +207,8 @@ def _output_format(value: OutputFormat | None) -> str:
     env = os.environ.get("DIGESTCONV_OUTPUT_FORMAT", "").strip().lower()
     if env and env not in OutputFormat.__members__:
         raise _fail(
-            f"DIGESTCONV_OUTPUT_FORMAT={env!r} is not one of {', '.join(OutputFormat.__members__)}"
+            f"invalid value for DIGESTCONV_OUTPUT_FORMAT: {env!r} is not one of "
+            + ", ".join(f"'{name}'" for name in OutputFormat.__members__)
         )
     return env or "text"
 

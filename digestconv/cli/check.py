@@ -43,6 +43,7 @@ def validate(
             "--output-format",
             "-f",
             metavar="FORMAT",
+            case_sensitive=False,
             help="text, json, github, sarif or junit (env DIGESTCONV_OUTPUT_FORMAT).",
             show_default=False,
         ),

@@ -60,7 +60,11 @@ def to(
     output_format: Annotated[
         OutputFormat | None,
         typer.Option(
-            "--diagnostics-format", metavar="FORMAT", help="Format of the diagnostics on stderr."
+            "--diagnostics-format",
+            metavar="FORMAT",
+            case_sensitive=False,
+            help="text, json, github, sarif or junit: the diagnostics on stderr "
+            "(env DIGESTCONV_OUTPUT_FORMAT).",
         ),
     ] = None,
     jobs: JobsOpt = None,
