@@ -78,6 +78,8 @@ def validate(
     cache_dir: _enrich_cli.CacheDirOpt = None,
     max_age: _enrich_cli.MaxAgeOpt = None,
     refresh: _enrich_cli.RefreshOpt = False,
+    contact: _enrich_cli.ContactOpt = None,
+    budget: _enrich_cli.BudgetOpt = None,
 ) -> None:
     """Check digests and report problems with file, line and column.
 
@@ -109,6 +111,8 @@ def validate(
         cache_dir=cache_dir,
         max_age=max_age,
         refresh=refresh,
+        contact=contact,
+        budget=budget,
     )
     from .. import pipeline
     from ..output import OutputError, write_text

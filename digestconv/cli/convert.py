@@ -81,6 +81,8 @@ def to(
     cache_dir: _enrich_cli.CacheDirOpt = None,
     max_age: _enrich_cli.MaxAgeOpt = None,
     refresh: _enrich_cli.RefreshOpt = False,
+    contact: _enrich_cli.ContactOpt = None,
+    budget: _enrich_cli.BudgetOpt = None,
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr).
 
@@ -103,6 +105,8 @@ def to(
         cache_dir=cache_dir,
         max_age=max_age,
         refresh=refresh,
+        contact=contact,
+        budget=budget,
     )
     from .. import pipeline
     from ..output import OutputError, write_text

@@ -53,6 +53,20 @@ MaxAgeOpt = Annotated[
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask arXiv again even for fresh cached records.")
 ]
+ContactOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--contact",
+        metavar="EMAIL",
+        help="E-mail address for the User-Agent (DIGESTCONV_CONTACT).",
+    ),
+]
+BudgetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--budget", metavar="TIME", help="Time the arXiv requests may take in all (300s, 10m)."
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -120,6 +134,8 @@ def requested(
     cache_dir: Path | None = None,
     max_age: str | None = None,
     refresh: bool = False,
+    contact: str | None = None,
+    budget: str | None = None,
 ) -> EnrichOptions | None:
     """The options of ``to``/``validate --enrich``; ``None`` without ``--enrich``.
 
@@ -135,6 +151,8 @@ def requested(
                 ("--cache-dir", cache_dir),
                 ("--max-age", max_age),
                 ("--refresh", refresh or None),
+                ("--contact", contact),
+                ("--budget", budget),
             )
             if value is not None
         ]
@@ -148,6 +166,8 @@ def requested(
         cache_dir=cache_dir,
         max_age=max_age,
         refresh=refresh,
+        contact=contact,
+        budget=budget,
     )
 
 
@@ -194,20 +214,8 @@ def enrich_command(
     cache_dir: CacheDirOpt = None,
     max_age: MaxAgeOpt = None,
     refresh: RefreshOpt = False,
-    contact: Annotated[
-        str | None,
-        typer.Option(
-            "--contact",
-            metavar="EMAIL",
-            help="E-mail address for the User-Agent (DIGESTCONV_CONTACT).",
-        ),
-    ] = None,
-    budget: Annotated[
-        str | None,
-        typer.Option(
-            "--budget", metavar="TIME", help="Time the arXiv requests may take in all (300s, 10m)."
-        ),
-    ] = None,
+    contact: ContactOpt = None,
+    budget: BudgetOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     config: Annotated[
         Path | None,
