@@ -120,9 +120,85 @@ def options_from_cli(
         )
     except OptionsError as exc:
         raise _fail(str(exc)) from None
-    if options.snapshot is not None and not Path(options.snapshot).is_file():
-        raise _fail(f"snapshot {options.snapshot}: no such file")
+    if options.snapshot is not None:
+        _check_snapshot(Path(options.snapshot))
     return options
+
+
+def _check_snapshot(path: Path) -> None:
+    """Exit 2 unless ``path`` looks like arXiv's metadata file: its first line a JSON record.
+
+    Only the start of the file is read (through gzip when it is compressed).
+    """
+    import gzip
+    import json
+
+    if path.is_dir():
+        raise _fail(
+            f"snapshot {path} is a folder: give arXiv's metadata file "
+            "(arxiv-metadata-oai-snapshot.json, plain or gzip)"
+        )
+    if not path.is_file():
+        raise _fail(f"snapshot {path}: no such file")
+    try:
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == b"\x1f\x8b"
+        opener: Any = gzip.open if compressed else open
+        with opener(path, "rb") as stream:
+            first = stream.readline(1 << 20)
+    except (OSError, EOFError) as exc:
+        raise _fail(
+            f"snapshot {path}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    what = "not arXiv's metadata file (JSON Lines, one paper per line with its 'id')"
+    if not first.strip():
+        raise _fail(f"snapshot {path} is empty: {what}")
+    try:
+        record = json.loads(first)
+    except ValueError:
+        raise _fail(f"snapshot {path}: line 1 is not JSON: {what}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        raise _fail(f"snapshot {path}: line 1 has no 'id': {what}")
+
+
+def lookup_options(options: EnrichOptions) -> EnrichOptions:
+    """``options`` for a lookup; a run that can store nothing makes no cache.
+
+    Offline, without a snapshot and without a cache file, no record can be
+    found or kept: the lookup then runs on a cache in memory, so no empty
+    database is left behind.
+    """
+    import dataclasses
+
+    from ..enrich.cache import FILE_NAME
+
+    if (
+        options.offline
+        and options.snapshot is None
+        and options.use_cache
+        and not (options.resolved_cache_dir() / FILE_NAME).exists()
+    ):
+        return dataclasses.replace(options, use_cache=False)
+    return options
+
+
+def _require_cache(options: EnrichOptions) -> None:
+    """Exit 2 when the cache cannot be written: ``enrich`` exists to fill it."""
+    from ..enrich.cache import Cache
+    from ..output import display_path
+
+    folder = options.resolved_cache_dir()
+    hint = "give a writable --cache-dir (or DIGESTCONV_CACHE_DIR)"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(
+            f"cannot keep arXiv metadata in {display_path(folder)}: {exc.strerror or exc}; {hint}"
+        ) from None
+    with Cache(folder) as probe:
+        if probe.in_memory:
+            reason = probe.warnings[0] if probe.warnings else "it cannot be opened"
+            raise _fail(f"cannot keep arXiv metadata: {reason.split(': using a')[0]}; {hint}")
 
 
 def requested(
@@ -159,7 +235,7 @@ def requested(
         if given:
             raise _fail(f"{', '.join(given)} only applies with --enrich")
         return None
-    return options_from_cli(
+    options = options_from_cli(
         config,
         offline=offline,
         snapshot=snapshot,
@@ -169,6 +245,7 @@ def requested(
         contact=contact,
         budget=budget,
     )
+    return lookup_options(options)
 
 
 def report_warnings(warnings: Any) -> None:
@@ -247,6 +324,9 @@ def enrich_command(
         contact=contact,
         budget=budget,
     )
+    options = lookup_options(options)
+    if options.use_cache:
+        _require_cache(options)
     inputs, problems = discover(paths, settings)
     digests: list[Digest] = []
     for source in inputs:
@@ -258,7 +338,7 @@ def enrich_command(
     pairs = papers_of(digests)
     outcome = enrich_papers(pairs, options, progress=progress_bar(quiet))
     report_warnings(outcome.warnings)
-    diagnostics = sorted(problems + paper_diagnostics(outcome), key=Diagnostic.sort_key)
+    diagnostics = sorted(problems + paper_diagnostics(outcome, settings), key=Diagnostic.sort_key)
     report = Report(tuple(diagnostics), len(digests), len(pairs))
     from ..report import want_color
 
@@ -290,11 +370,17 @@ cache_app = typer.Typer(
 )
 
 
+def _cache_file(cache_dir: Path | None, config: Path | None) -> Path:
+    """The cache database this command would use (it may not exist yet)."""
+    from ..enrich.cache import FILE_NAME
+
+    return options_from_cli(config, cache_dir=cache_dir).resolved_cache_dir() / FILE_NAME
+
+
 def _open_cache(cache_dir: Path | None, config: Path | None) -> Any:
     from ..enrich.cache import Cache
 
-    options = options_from_cli(config, cache_dir=cache_dir)
-    cache = Cache(options.resolved_cache_dir())
+    cache = Cache(_cache_file(cache_dir, config).parent)
     for warning in cache.warnings:
         typer.echo(f"digestconv: warning: {warning}", err=True)
     return cache
@@ -311,6 +397,14 @@ ConfigOpt = Annotated[
 @cache_app.command("info", cls=Command)
 def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """Where the cache is, how many records it holds and its size."""
+    where = _cache_file(cache_dir, config)
+    if not where.exists():  # looking creates nothing
+        typer.echo(f"path:     {where}")
+        typer.echo("records:  0")
+        typer.echo("misses:   0")
+        typer.echo("size:     0 bytes")
+        typer.echo("journal:  none (no cache yet: 'digestconv enrich' makes it)")
+        return
     with _open_cache(cache_dir, config) as cache:
         info = cache.info()
     typer.echo(f"path:     {info.path}")
@@ -323,6 +417,10 @@ def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
 @cache_app.command("clear", cls=Command)
 def cache_clear(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """Delete every cached record."""
+    where = _cache_file(cache_dir, config)
+    if not where.exists():
+        typer.echo(f"cleared 0 records: there is no cache at {where}")
+        return
     with _open_cache(cache_dir, config) as cache:
         count = cache.clear()
         where = cache.info().path
@@ -344,9 +442,11 @@ def cache_export(
     from .base import _check_output
 
     _check_output(output)
-    with _open_cache(cache_dir, config) as cache:
-        buffer = io.StringIO()
-        count = cache.export(buffer)
+    buffer = io.StringIO()
+    count = 0
+    if _cache_file(cache_dir, config).exists():  # no cache: nothing to export, nothing made
+        with _open_cache(cache_dir, config) as cache:
+            count = cache.export(buffer)
     data = buffer.getvalue().encode("utf-8")
     from ..output import OutputError, write_output, write_stdout
 
@@ -384,11 +484,14 @@ def cache_import(
         raise _fail(f"cannot read {source}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise _fail(f"{source}: not UTF-8") from None
+    from ..enrich.cache import read_export
+
+    try:
+        records = read_export(io.StringIO(text), time.time())
+    except ValueError as exc:
+        raise _fail(f"{source}: {exc}") from None
     with _open_cache(cache_dir, config) as cache:
-        try:
-            count = cache.import_(io.StringIO(text), time.time())
-        except ValueError as exc:
-            raise _fail(f"{source}: {exc}") from None
+        count = cache.store(records)
     typer.echo(f"imported {count} record{'s' * (count != 1)}")
 
 

@@ -331,24 +331,10 @@ class Cache:
 
         Raises ``ValueError`` naming the line of a malformed record (nothing is stored then).
         """
-        import datetime as dt
+        return self.store(read_export(stream, now))
 
-        from .atom import match_key
-
-        records: dict[str, tuple[ArxivRecord, float]] = {}
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                record = ArxivRecord.from_json(json.loads(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"line {number}: not a metadata record ({exc})") from None
-            fetched = now
-            if record.fetched_at:
-                with contextlib.suppress(ValueError):
-                    stamp = dt.datetime.fromisoformat(record.fetched_at.replace("Z", "+00:00"))
-                    fetched = min(now, stamp.timestamp())
-            records[match_key(record.arxiv_id)] = (record, fetched)
+    def store(self, records: Mapping[str, tuple[ArxivRecord, float]]) -> int:
+        """Store records read by :func:`read_export` in one transaction; return the count."""
         with self._write() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
@@ -360,8 +346,49 @@ class Cache:
         return len(records)
 
 
+def read_export(stream: IO[str], now: float) -> dict[str, tuple[ArxivRecord, float]]:
+    """The records of a :meth:`Cache.export` file by key, with their fetch times.
+
+    Raises ``ValueError`` naming the first malformed line and what is wrong with it.
+    """
+    import datetime as dt
+
+    from .atom import match_key
+
+    records: dict[str, tuple[ArxivRecord, float]] = {}
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        record = _imported(line, number)
+        fetched = now
+        if record.fetched_at:
+            with contextlib.suppress(ValueError):
+                stamp = dt.datetime.fromisoformat(record.fetched_at.replace("Z", "+00:00"))
+                fetched = min(now, stamp.timestamp())
+        records[match_key(record.arxiv_id)] = (record, fetched)
+    return records
+
+
 class _Incompatible(Exception):
     pass
+
+
+def _imported(line: str, number: int) -> ArxivRecord:
+    """The record on line ``number`` of an export; ``ValueError`` saying plainly what is wrong."""
+    what = "not a metadata record written by 'digestconv cache export'"
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        where = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ValueError(f"line {number}: not JSON{where}: {what}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"line {number}: a JSON {type(data).__name__}, {what}")
+    try:
+        return ArxivRecord.from_json(data)
+    except KeyError as exc:
+        raise ValueError(f"line {number}: {what}: it has no '{exc.args[0]}' field") from None
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"line {number}: {what}: {exc}") from None
 
 
 def _corrupt(exc: Exception) -> bool:

@@ -358,14 +358,16 @@ def enrichment_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnos
     return lookup_diagnostics(outcome, settings) + metadata_diagnostics(outcome, settings)
 
 
-def paper_diagnostics(outcome: Outcome) -> list[Diagnostic]:
-    """One diagnostic per paper not found (DC501) or not looked up (DC502): ``enrich``.
+def paper_diagnostics(outcome: Outcome, settings: Settings | None = None) -> list[Diagnostic]:
+    """What ``enrich`` reports: one diagnostic per paper arXiv does not have (DC501), then
+    the lookup rules (DC502, DC503) exactly as ``to``/``validate --enrich`` report them.
 
     A paper arXiv does not have is reported by the registered ``enrich-not-found``
-    rule, so ``enrich`` and ``validate --enrich`` say the same.
+    rule, so ``enrich`` and ``validate --enrich`` say the same; the papers that
+    could not be looked up are one ``enrich-unavailable`` line with their count and why.
     """
+    settings = settings or Settings()
     not_found = get("enrich-not-found")
-    unavailable = get("enrich-unavailable")
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     result = outcome.result
@@ -377,13 +379,10 @@ def paper_diagnostics(outcome: Outcome) -> list[Diagnostic]:
         span = paper.span("url")
         plain_miss = key in result.missing and result.missing[key].startswith("arXiv has no")
         if plain_miss and not_found is not None and not_found.scope == "metadata":
-            for finding in not_found.check(paper, None, Settings()):  # type: ignore[call-arg,arg-type]
+            for finding in not_found.check(paper, None, settings):  # type: ignore[call-arg,arg-type]
                 out.append(not_found.diagnostic(path, finding))
             continue
         if key in result.missing and not_found is not None:
             message = f"arXiv:{key}: {result.missing[key]}: the link points nowhere"
             out.append(not_found.diagnostic(path, Finding(span, message), "error"))
-        elif key in result.failed and unavailable is not None:
-            message = f"arXiv:{key} not enriched: {result.failed[key]}"
-            out.append(unavailable.diagnostic(path, Finding(span, message), "warning"))
-    return out
+    return out + lookup_diagnostics(outcome, settings)
