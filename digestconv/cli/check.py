@@ -151,7 +151,7 @@ def validate(
             from ..rules.engine import enrichment_diagnostics
 
             outcome = enrich_papers(
-                located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")
+                located, metadata, progress=_enrich_cli.progress_bar(quiet, bar=fmt == "text")
             )
             _enrich_cli.report_warnings(outcome.warnings)
             extra: dict[str, list[Diagnostic]] = {}

@@ -162,7 +162,9 @@ def to(
         raise _fail(str(exc)) from None
     _enrich_cli.report_warnings(result.warnings)
     if writer.errors or writer.warnings:
-        writer.finish(result.files, len(result.papers))
+        writer.finish(
+            result.files, len(result.papers), found=len(result.records) if metadata else None
+        )
     if result.written:
         _emit(result.output, output)
     else:

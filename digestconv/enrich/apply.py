@@ -54,7 +54,12 @@ def enrich_papers(
     progress: Callable[[int, int], None] | None = None,
     **hooks: object,
 ) -> Outcome:
-    """Look up every paper that has an identifier; never raises for network problems."""
+    """Look up every paper that has an identifier; never raises for network problems.
+
+    ``progress(done, total)`` counts over all the identifiers: it is called with
+    ``(0, total)`` before the lookup, as the arXiv API answers, and with
+    ``(total, total)`` once the lookup is over, however it ended.
+    """
     import time
 
     from .service import lookup
@@ -62,7 +67,19 @@ def enrich_papers(
     pairs = tuple((path, p) for path, p in papers if p.arxiv_id)
     ids = list(dict.fromkeys(p.arxiv_id for _, p in pairs if p.arxiv_id))
     clock = hooks.get("clock", time.time)
-    result = lookup(ids, options, progress=progress, **hooks)  # type: ignore[arg-type]
+    overall = None
+    if progress is not None and ids:
+        count = len(ids)
+
+        def overall(done: int, asked: int) -> None:  # the API reports over what it asks for
+            progress(count - asked + done, count)
+
+        progress(0, count)
+    try:
+        result = lookup(ids, options, progress=overall, **hooks)  # type: ignore[arg-type]
+    finally:
+        if overall is not None:
+            progress(len(ids), len(ids))
     return Outcome(
         pairs,
         result,

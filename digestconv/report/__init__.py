@@ -114,8 +114,14 @@ class StreamWriter:
         else:
             self._held.extend(diagnostics)
 
-    def finish(self, files: int, papers: int, skipped: int = 0) -> None:
-        """Write what follows the last file (summary line, buffered document)."""
+    def finish(
+        self, files: int, papers: int, skipped: int = 0, *, found: int | None = None
+    ) -> None:
+        """Write what follows the last file (summary line, buffered document).
+
+        ``found`` (papers arXiv metadata was found for) changes nothing here: every
+        diagnostic is listed in full.
+        """
         from ..model import Report
 
         if self.name == "text":

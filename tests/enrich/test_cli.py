@@ -156,5 +156,6 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     bar(1, 2)
     bar(2, 2)
     assert cli.progress_bar(quiet=True) is None
+    # without a terminal: no bar, but a line at most every 10 s while a lookup waits
     monkeypatch.setattr(cli.sys, "stderr", io.StringIO())
-    assert cli.progress_bar(quiet=False) is None
+    assert isinstance(cli.progress_bar(quiet=False), cli.Heartbeat)
