@@ -191,13 +191,23 @@ def parse(
     _refuse_inputs(inputs, output)
     task = pipeline.Task(settings, check=False, document=True)
     parts: list[str] = []
-    problems = 0
+    problems = not_digests = 0
+    from ..report import want_color
+    from ..report.text import line
+
+    color = want_color(sys.stderr, os.environ)
     for result in pipeline.run(inputs, task):
         if result.document is not None:
             parts.append(result.document)
+        elif result.status == "ok":
+            # no digest (README.md, an empty or binary file): left out, said as validate says it
+            not_digests += 1
+            for d in result.diagnostics:
+                typer.echo(line(d, color=color), err=True)
+            continue
         for d in result.diagnostics:
             problems += 1
             typer.echo(f"{d.path}: {d.message}", err=True)
     text = ("[\n" + ",\n".join(parts) + "\n]\n") if parts else "[]\n"
     _emit(text.encode("utf-8", "backslashreplace"), output)
-    raise typer.Exit(2 if problems else 0)
+    raise typer.Exit(2 if problems else 1 if not_digests else 0)

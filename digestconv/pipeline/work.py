@@ -293,7 +293,11 @@ def _examine(
             papers = tuple(_without_source(p) for p in digest.papers)
     document = None
     if task.document:
-        document = _document_json(digest)
+        if digest.kind == "digest" and not digest.recognized:
+            # no JSON form: say why, as validate does (README.md, an empty or binary file)
+            diagnostics = _not_a_digest(digest)
+        else:
+            document = _document_json(digest)
     return FileResult(
         path,
         "ok",
@@ -397,6 +401,19 @@ def _without_source(paper: Paper) -> Paper:
     import dataclasses
 
     return dataclasses.replace(paper, source=_EMPTY_SOURCE)
+
+
+_NOT_A_DIGEST: Planner | None = None
+
+
+def _not_a_digest(digest: Digest) -> tuple[Diagnostic, ...]:
+    """What validate says of a file that is no digest: its ``not-a-digest`` or ``encoding``
+    findings."""
+    global _NOT_A_DIGEST
+    if _NOT_A_DIGEST is None:
+        _NOT_A_DIGEST = Planner(Settings(select=("not-a-digest", "encoding")))
+    found = run_file_rules(digest, _NOT_A_DIGEST)
+    return tuple(sorted(found, key=Diagnostic.sort_key))
 
 
 def _document_json(digest: Digest) -> str:
