@@ -11,6 +11,9 @@ repository root (the first folder holding ``.git``).  Keys::
     severity = { "duplicate-paper" = "error" }
     abstract-cut = 1000               # the producer's abstract length limit
     jobs = 2                          # worker processes for large inputs (default: all CPUs)
+    cross-file = true                 # compare papers across files (--per-file: false)
+    skip-non-digests = false          # leave files without digest structure alone
+    allow-empty = false               # an input set with no digest is an error (exit 2)
     include = ["*.md", "*.markdown", "*.txt"]
     exclude = ["README.md", "CHANGELOG.md"]
 
@@ -47,7 +50,20 @@ _LIST_KEYS = {
     "include": "include",
     "exclude": "exclude",
 }
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "severity", "abstract-cut", "jobs", "enrich")
+_BOOL_KEYS = {
+    "cross-file": "cross_file",
+    "skip-non-digests": "skip_non_digests",
+    "allow-empty": "allow_empty",
+}
+KNOWN_KEYS = (
+    *_LIST_KEYS,
+    "per-file-ignores",
+    "severity",
+    "abstract-cut",
+    "jobs",
+    *_BOOL_KEYS,
+    "enrich",
+)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -149,6 +165,10 @@ def settings_from_table(
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'abstract-cut' must be a positive integer")
             changes["abstract_cut"] = value
+        elif key in _BOOL_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: '{key}' must be true or false")
+            changes[_BOOL_KEYS[key]] = value
         elif key == "jobs":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'jobs' must be a positive integer")

@@ -47,6 +47,8 @@ class Settings:
     skip_non_digests: bool = False
     #: worker processes for large inputs (``None``: the CPUs this process may use)
     jobs: int | None = None
+    #: an input set with no digest is not an error (``--allow-empty``)
+    allow_empty: bool = False
 
     def enabled(self, code: str, name: str, path: str | None = None) -> bool:
         """Whether rule ``code``/``name`` runs (on ``path``, if given)."""

@@ -139,6 +139,8 @@ def test_manifest() -> None:
         assert hook["language"] == "python"
         assert hook["types_or"] == ["markdown", "plain-text"]
         assert "--skip-non-digests" in hook["entry"]
+        # a commit that touches only README.md leaves the hook no digest: that passes
+        assert "--allow-empty" in hook["entry"]
         assert hook["description"]
     assert hooks["digestconv-validate"]["entry"].split()[:2] == ["digestconv", "validate"]
     assert "--per-file" in hooks["digestconv-validate"]["entry"]
@@ -165,6 +167,12 @@ def test_validate_hook_with_try_repo(
     assert good_lines and all("abstract-truncated" in line for line in good_lines)
     assert "README.md:" not in output
     assert "Traceback" not in output
+
+    notes = _project(tmp_path / "notes", {"README.md": README.encode()})
+    result = _pre_commit(
+        notes, pre_commit_home, "try-repo", str(hook_repo), "digestconv-validate", "--all-files"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
     passing = _project(tmp_path / "passing", {"README.md": README.encode(), "good.txt": good})
     result = _pre_commit(

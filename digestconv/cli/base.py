@@ -111,6 +111,13 @@ ExcludeOpt = Annotated[
     list[str] | None,
     typer.Option("--exclude", metavar="GLOB", help="Skip files matching this glob."),
 ]
+AllowEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="No digest among the inputs is not an error (config: allow-empty).",
+    ),
+]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary line.")]
 JobsOpt = Annotated[
@@ -271,6 +278,19 @@ def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
         refuse_inputs(output, ((i.name, i.path) for i in inputs if i.error is None))
     except OutputError as exc:
         raise _fail(str(exc)) from None
+
+
+def _no_digest(paths: Iterable[str], skipped: int = 0) -> typer.Exit:
+    """Exit 2: the inputs hold no digest (an empty or mistyped folder; only non-digests)."""
+    from ..output import display_path
+
+    names = [display_path(p) for p in paths]
+    where = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    extra = f" ({_count(skipped, 'file')} without digest structure skipped)" if skipped else ""
+    return _fail(
+        f"no digest found in {where}{extra}: check the path, or pass --allow-empty "
+        "(config: allow-empty = true) if that is expected"
+    )
 
 
 def _count(n: int, noun: str) -> str:

@@ -11,6 +11,7 @@ import typer
 
 from . import enrich as _enrich_cli
 from .base import (
+    AllowEmptyOpt,
     Command,
     ConfigOpt,
     ExcludeOpt,
@@ -26,6 +27,7 @@ from .base import (
     _emit,
     _fail,
     _jobs,
+    _no_digest,
     _output_format,
     _progress,
     _refuse_inputs,
@@ -72,6 +74,7 @@ def validate(
         bool, typer.Option("--show-settings", help="Print the effective settings and exit.")
     ] = False,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
     enrich: _enrich_cli.EnrichFlag = False,
     offline: _enrich_cli.OfflineOpt = False,
     snapshot: _enrich_cli.SnapshotOpt = None,
@@ -95,6 +98,7 @@ def validate(
         cross_file=False if per_file else None,
         skip_non_digests=True if skip_non_digests else None,
         abstract_cut=abstract_cut,
+        allow_empty=True if allow_empty else None,
     )
     if show_settings:
         from ..config import show
@@ -119,6 +123,8 @@ def validate(
     from ..report import StreamWriter, want_color
 
     inputs = pipeline.files(paths, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(paths)
     stream = sys.stdout
 
     writer = StreamWriter(
@@ -169,6 +175,8 @@ def validate(
         raise _fail(str(exc)) from None
     if fatal:
         raise typer.Exit(2)
+    if not fold.files and not settings.allow_empty:
+        raise _no_digest(paths, fold.skipped)
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
 
 
@@ -180,18 +188,21 @@ def parse(
         Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
     ] = None,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Print the JSON form of each file (a JSON array, one object per file)."""
     from .. import pipeline
 
     _check_output(output)
-    settings, _ = _settings(config)
+    settings, _ = _settings(config, allow_empty=True if allow_empty else None)
     settings = _jobs(jobs, settings)
     inputs = pipeline.files(paths, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(paths)
     _refuse_inputs(inputs, output)
     task = pipeline.Task(settings, check=False, document=True)
     parts: list[str] = []
-    problems = not_digests = 0
+    problems = not_digests = skipped = 0
     from ..report import want_color
     from ..report.text import line
 
@@ -199,6 +210,9 @@ def parse(
     for result in pipeline.run(inputs, task):
         if result.document is not None:
             parts.append(result.document)
+        elif result.status == "skipped":
+            skipped += 1
+            continue
         elif result.status == "ok":
             # no digest (README.md, an empty or binary file): left out, said as validate says it
             not_digests += 1
@@ -208,6 +222,8 @@ def parse(
         for d in result.diagnostics:
             problems += 1
             typer.echo(f"{d.path}: {d.message}", err=True)
+    if not parts and not problems and not not_digests and not settings.allow_empty:
+        raise _no_digest(paths, skipped)
     text = ("[\n" + ",\n".join(parts) + "\n]\n") if parts else "[]\n"
     _emit(text.encode("utf-8", "backslashreplace"), output)
     raise typer.Exit(2 if problems else 1 if not_digests else 0)

@@ -11,6 +11,7 @@ import typer
 
 from . import enrich as _enrich_cli
 from .base import (
+    AllowEmptyOpt,
     Command,
     ConfigOpt,
     JobsOpt,
@@ -21,6 +22,7 @@ from .base import (
     _emit,
     _fail,
     _jobs,
+    _no_digest,
     _output_format,
     _refuse_inputs,
     _settings,
@@ -68,6 +70,7 @@ def to(
         ),
     ] = None,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
     show_warnings: Annotated[
         bool,
         typer.Option(
@@ -95,7 +98,7 @@ def to(
     # every option is checked before any input is read or any output written
     fmt, args = pick_format(fmt_or_path, output)
     check_to_options(fmt, output, feed_title=feed_title, feed_link=feed_link, ascii_=ascii_)
-    settings, _ = _settings(config)
+    settings, _ = _settings(config, allow_empty=True if allow_empty else None)
     settings = _jobs(jobs, settings)
     metadata = _enrich_cli.requested(
         enrich,
@@ -113,6 +116,8 @@ def to(
     from ..report import StreamWriter, want_color
 
     inputs = pipeline.files(args, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(args)
     _refuse_inputs(inputs, output)
     from ..conversion import convert
 
@@ -165,6 +170,9 @@ def to(
         writer.finish(
             result.files, len(result.papers), found=len(result.records) if metadata else None
         )
+    if not result.files and not result.io_error and not settings.allow_empty:
+        # every input was a file without digest structure: nothing is written
+        raise _no_digest(args, len(inputs))
     if result.written:
         _emit(result.output, output)
     else:
@@ -191,14 +199,21 @@ def fmt_command(
     ] = False,
     config: ConfigOpt = None,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
     from .. import pipeline
     from ..output import OutputError, write_atomic, write_text
 
-    settings, _ = _settings(config, skip_non_digests=True if skip_non_digests else None)
+    settings, _ = _settings(
+        config,
+        skip_non_digests=True if skip_non_digests else None,
+        allow_empty=True if allow_empty else None,
+    )
     settings = _jobs(jobs, settings)
     inputs = pipeline.files(paths, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(paths)
     mode = "diff" if diff else "check" if check_only else "write"
     task = pipeline.Task(settings, check=False, fmt=mode)
     changed = unchanged = refused = skipped = unreadable = failed = crashed = 0
@@ -257,6 +272,9 @@ def fmt_command(
         + (f", {_count(skipped, 'non-digest file')} skipped" if skipped else ""),
         err=True,
     )
+    handled = changed + unchanged + refused + unreadable + failed + crashed
+    if not handled and not settings.allow_empty:
+        raise _no_digest(paths, skipped)
     status = 2 if unreadable or failed or crashed else 0
     if status == 0 and (refused or ((check_only or diff) and changed)):
         status = 1

@@ -371,6 +371,13 @@ def enrich_command(
     contact: ContactOpt = None,
     budget: BudgetOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="No digest among the inputs is not an error (config: allow-empty).",
+        ),
+    ] = False,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -388,9 +395,9 @@ def enrich_command(
     from ..model import Diagnostic, Digest, Report
     from ..report.text import line
     from ..rules.engine import paper_diagnostics
-    from .base import _settings
+    from .base import _no_digest, _settings
 
-    settings, _ = _settings(config)
+    settings, _ = _settings(config, allow_empty=True if allow_empty else None)
     options = options_from_cli(
         config,
         offline=offline,
@@ -412,6 +419,9 @@ def enrich_command(
             problems.append(loaded)
         else:
             digests.append(loaded)
+    recognized = [d for d in digests if d.recognized or d.kind != "digest"]
+    if not recognized and not problems and not settings.allow_empty:
+        raise _no_digest(paths, len(digests))
     pairs = papers_of(digests)
     outcome = enrich_papers(pairs, options, progress=progress_bar(quiet))
     report_warnings(outcome.warnings)
