@@ -26,7 +26,7 @@ from ._gccontrol import long_lived
 from .model import Diagnostic, Digest, Paper, Report
 from .pipeline import IO_RULE, STDIN, STDIN_NAME, FileResult, Input
 from .pipeline.work import skipped
-from .settings import Settings
+from .settings import Resolver, Settings
 
 if TYPE_CHECKING:
     from .enrich.options import EnrichOptions
@@ -60,7 +60,7 @@ __all__ = [
 
 
 def discover(
-    paths: Paths, settings: Settings | None = None
+    paths: Paths, settings: Settings | Resolver | None = None
 ) -> tuple[list[Input], list[Diagnostic]]:
     """Expand files and folders into inputs, in argument order.
 
@@ -69,7 +69,8 @@ def discover(
     sockets and devices are skipped unopened).  Files named explicitly are
     always kept unless excluded.  ``-`` is standard input.  Paths that do not
     exist, folders that cannot be listed and named paths that are not regular
-    files become I/O diagnostics.
+    files become I/O diagnostics.  ``settings`` may be a resolver giving each
+    path its own settings (configuration discovery: :class:`digestconv.config.Resolver`).
     """
     found: list[Input] = []
     problems: list[Diagnostic] = []

@@ -140,18 +140,17 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _settings(
-    config: Path | None,
-    select: list[str] | None = None,
-    extend_select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    exclude: list[str] | None = None,
-    **flags: Any,
-) -> tuple[Any, Path | None]:
+def _overrides(
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    exclude: list[str] | None,
+    flags: dict[str, Any],
+) -> Any:
+    """The command line as a function applied to every configuration's settings."""
     from .. import config as cfg
 
-    try:
-        settings, source = cfg.load(config)
+    def apply(settings: Any) -> Any:
         overrides: dict[str, Any] = {}
         if select:
             overrides["select"] = _split(select)
@@ -164,10 +163,53 @@ def _settings(
         overrides = {k: list(v) for k, v in overrides.items()}
         if overrides:
             settings = cfg.settings_from_table(overrides, "command line", settings)
+        changes = {k: v for k, v in flags.items() if v is not None}
+        return dataclasses.replace(settings, **changes)
+
+    return apply
+
+
+def _resolver(
+    config: Path | None,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    exclude: list[str] | None = None,
+    **flags: Any,
+) -> Any:
+    """A :class:`digestconv.config.Resolver`: each input's settings from the configuration
+    nearest to it (``--config``: that file for all), the command line on top."""
+    from .. import config as cfg
+
+    try:
+        return cfg.Resolver(config, _overrides(select, extend_select, ignore, exclude, flags))
     except cfg.ConfigError as exc:
         raise _fail(f"invalid configuration: {exc}") from None
-    changes = {k: v for k, v in flags.items() if v is not None}
-    return dataclasses.replace(settings, **changes), source
+
+
+def _settings(
+    config: Path | None,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    exclude: list[str] | None = None,
+    **flags: Any,
+) -> tuple[Any, Path | None]:
+    """The settings of the run (the current folder's configuration, or ``--config``)."""
+    resolver = _resolver(config, select, extend_select, ignore, exclude, **flags)
+    return resolver.base, resolver.source
+
+
+def _discover(paths: Iterable[str], resolver: Any) -> tuple[list[Any], Any]:
+    """The inputs under ``paths``, and the run's settings carrying each input's own."""
+    from .. import config as cfg
+    from .. import pipeline
+
+    try:
+        inputs = pipeline.files(paths, resolver)
+    except cfg.ConfigError as exc:
+        raise _fail(f"invalid configuration: {exc}") from None
+    return inputs, pipeline.bind(resolver.base, inputs)
 
 
 def _progress(quiet: bool, total: int | None = None) -> Any:

@@ -24,6 +24,7 @@ from .base import (
     SelectOpt,
     StrictOpt,
     _check_output,
+    _discover,
     _emit,
     _fail,
     _jobs,
@@ -31,14 +32,21 @@ from .base import (
     _output_format,
     _progress,
     _refuse_inputs,
-    _settings,
+    _resolver,
     app,
 )
 
 
 @app.command(cls=Command)
 def validate(
-    paths: PathsArg,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH...",
+            help="Files or folders ('-' reads standard input).",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         OutputFormat | None,
         typer.Option(
@@ -89,7 +97,7 @@ def validate(
     With --enrich, each paper is also compared with its arXiv metadata (the
     cache, --snapshot, then the arXiv API; --offline: no network).
     """
-    settings, source = _settings(
+    resolver = _resolver(
         config,
         select,
         extend_select,
@@ -103,10 +111,20 @@ def validate(
     if show_settings:
         from ..config import show
 
-        typer.echo(show(settings, source), nl=False)
+        # the settings of the first path, else those of the current folder
+        first = next((p for p in paths or () if p != "-"), None)
+        if first is None:
+            typer.echo(show(_jobs(jobs, resolver.base), resolver.source), nl=False)
+        else:
+            own = _jobs(jobs, resolver.settings_for(first))
+            typer.echo(show(own, resolver.source_for(first), first), nl=False)
         raise typer.Exit(0)
+    if not paths:
+        raise _fail(
+            "missing argument PATH...: give files or folders ('-' reads standard input); "
+            "see 'digestconv validate -h'"
+        )
     fmt = _output_format(output_format)
-    settings = _jobs(jobs, settings)
     metadata = _enrich_cli.requested(
         enrich,
         config,
@@ -122,7 +140,8 @@ def validate(
     from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
 
-    inputs = pipeline.files(paths, settings)
+    inputs, settings = _discover(paths, resolver)
+    settings = _jobs(jobs, settings)
     if not inputs and not settings.allow_empty:
         raise _no_digest(paths)
     stream = sys.stdout
@@ -194,9 +213,9 @@ def parse(
     from .. import pipeline
 
     _check_output(output)
-    settings, _ = _settings(config, allow_empty=True if allow_empty else None)
+    resolver = _resolver(config, allow_empty=True if allow_empty else None)
+    inputs, settings = _discover(paths, resolver)
     settings = _jobs(jobs, settings)
-    inputs = pipeline.files(paths, settings)
     if not inputs and not settings.allow_empty:
         raise _no_digest(paths)
     _refuse_inputs(inputs, output)

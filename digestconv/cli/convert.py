@@ -19,13 +19,14 @@ from .base import (
     PathsArg,
     QuietOpt,
     _count,
+    _discover,
     _emit,
     _fail,
     _jobs,
     _no_digest,
     _output_format,
     _refuse_inputs,
-    _settings,
+    _resolver,
     app,
 )
 
@@ -98,8 +99,7 @@ def to(
     # every option is checked before any input is read or any output written
     fmt, args = pick_format(fmt_or_path, output)
     check_to_options(fmt, output, feed_title=feed_title, feed_link=feed_link, ascii_=ascii_)
-    settings, _ = _settings(config, allow_empty=True if allow_empty else None)
-    settings = _jobs(jobs, settings)
+    resolver = _resolver(config, allow_empty=True if allow_empty else None)
     metadata = _enrich_cli.requested(
         enrich,
         config,
@@ -111,11 +111,11 @@ def to(
         contact=contact,
         budget=budget,
     )
-    from .. import pipeline
     from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
 
-    inputs = pipeline.files(args, settings)
+    inputs, settings = _discover(args, resolver)
+    settings = _jobs(jobs, settings)
     if not inputs and not settings.allow_empty:
         raise _no_digest(args)
     _refuse_inputs(inputs, output)
@@ -205,13 +205,13 @@ def fmt_command(
     from .. import pipeline
     from ..output import OutputError, write_atomic, write_text
 
-    settings, _ = _settings(
+    resolver = _resolver(
         config,
         skip_non_digests=True if skip_non_digests else None,
         allow_empty=True if allow_empty else None,
     )
+    inputs, settings = _discover(paths, resolver)
     settings = _jobs(jobs, settings)
-    inputs = pipeline.files(paths, settings)
     if not inputs and not settings.allow_empty:
         raise _no_digest(paths)
     mode = "diff" if diff else "check" if check_only else "write"

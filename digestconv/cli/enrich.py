@@ -80,7 +80,7 @@ def _config_table(config: Path | None) -> tuple[dict[str, Any], str, Path | None
     from .. import config as cfg
 
     try:
-        path = config or cfg.find_pyproject(Path.cwd())
+        path = config or cfg.find_config(Path.cwd())
         if path is None:
             return {}, "configuration", None
         table = cfg.load_table(path).get("enrich", {})
@@ -390,14 +390,17 @@ def enrich_command(
     Exit 0 when every paper was found, 1 when some are missing or failed, 2 on
     usage or I/O errors.
     """
+    from .. import config as cfg
     from ..api import discover, load
     from ..enrich.apply import enrich_papers, papers_of
     from ..model import Diagnostic, Digest, Report
+    from ..pipeline import bind
     from ..report.text import line
     from ..rules.engine import paper_diagnostics
-    from .base import _no_digest, _settings
+    from .base import _no_digest, _resolver
 
-    settings, _ = _settings(config, allow_empty=True if allow_empty else None)
+    resolver = _resolver(config, allow_empty=True if allow_empty else None)
+    settings = resolver.base
     options = options_from_cli(
         config,
         offline=offline,
@@ -411,10 +414,14 @@ def enrich_command(
     options = lookup_options(options)
     if options.use_cache:
         _require_cache(options)
-    inputs, problems = discover(paths, settings)
+    try:
+        inputs, problems = discover(paths, resolver)
+    except cfg.ConfigError as exc:
+        raise _fail(f"invalid configuration: {exc}") from None
+    settings = bind(settings, inputs)
     digests: list[Digest] = []
     for source in inputs:
-        loaded = load(source, settings)
+        loaded = load(source, settings.for_path(source.name))
         if isinstance(loaded, Diagnostic):
             problems.append(loaded)
         else:

@@ -214,12 +214,13 @@ def process(
             return _format(source, data, task)
         from ..reader import read
 
-        digest = read(data, source.name, cut=task.settings.abstract_cut)
+        settings = task.settings.for_path(source.name)
+        digest = read(data, source.name, cut=settings.abstract_cut)
     except Exception as exc:  # one file's crash never stops the run
         return FileResult(
             source.name, diagnostics=(internal_error(source.name, exc, "the reader"),)
         )
-    if skipped(digest, source, task.settings):
+    if skipped(digest, source, settings):
         return FileResult(source.name, "skipped", digest.kind, False, size=len(data))
     return examine(digest, task, planner, len(data), sent)
 
@@ -432,7 +433,8 @@ def _format(source: Input, data: bytes, task: Task) -> FileResult:
     original = data if source.path is None and task.fmt == "write" else None
     if result.text is None:
         if result.not_a_digest and (
-            task.settings.skip_non_digests or (not source.explicit and _no_structure(data))
+            task.settings.for_path(source.name).skip_non_digests
+            or (not source.explicit and _no_structure(data))
         ):
             outcome = Formatting(False, None, result.reason, True, None, original)
             return FileResult(source.name, "skipped", recognized=False, formatting=outcome)

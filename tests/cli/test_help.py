@@ -59,7 +59,9 @@ def helps() -> dict[tuple[str, ...], str]:
 
 def test_usage_lines_name_arguments_plainly(helps: dict[tuple[str, ...], str]) -> None:
     expected = {
-        ("validate",): "Usage: digestconv validate [OPTIONS] PATH...",
+        (
+            "validate",
+        ): "Usage: digestconv validate [OPTIONS] [PATH...]",  # --show-settings needs none
         ("parse",): "Usage: digestconv parse [OPTIONS] PATH...",
         ("to",): "Usage: digestconv to [OPTIONS] FORMAT PATH...",
         ("fmt",): "Usage: digestconv fmt [OPTIONS] PATH...",
