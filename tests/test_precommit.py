@@ -207,6 +207,84 @@ def test_fmt_hook(hook_repo: Path, pre_commit_home: Path, tmp_path: Path) -> Non
     assert second.returncode == 0, second.stdout + second.stderr
 
 
+def _readme_snippet(after: str) -> str:
+    """The first YAML block of README.md after the line ``after``."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    return text.split(after, 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def _resolve(rev: str) -> str | None:
+    """The commit ``rev`` names in this repository, or ``None``."""
+    proc = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.stdout.strip() or None
+
+
+def _readme_rev() -> str:
+    config = yaml.safe_load(_readme_snippet("pre-commit (`.pre-commit-config.yaml`):"))
+    (repo,) = config["repos"]
+    assert [h["id"] for h in repo["hooks"]] == ["digestconv-validate", "digestconv-fmt"]
+    return str(repo["rev"])
+
+
+def _checkout_rev(rev: str) -> str:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: README's rev cannot be looked up")
+    sha = _resolve(rev)
+    if sha is None:
+        shallow = subprocess.run(
+            ["git", "rev-parse", "--is-shallow-repository"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if shallow == "true" or _resolve(f"origin/{rev}") is not None:
+            pytest.skip(f"this checkout has no local '{rev}' (a CI checkout of one commit)")
+        pytest.fail(f"README's rev '{rev}' names nothing in this repository")
+    return sha
+
+
+def test_readme_rev_resolves_and_pre_commit_runs_the_hooks_from_it(
+    pre_commit_home: Path, tmp_path: Path
+) -> None:
+    rev = _readme_rev()
+    _checkout_rev(rev)
+    project = _project(
+        tmp_path / "readme-rev", {"README.md": README.encode(), "good.txt": SEED_000.read_bytes()}
+    )
+    result = _pre_commit(
+        project,
+        pre_commit_home,
+        "try-repo",
+        str(ROOT),
+        "digestconv-validate",
+        "--ref",
+        rev,
+        "--all-files",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "digestconv validate" in output and "Passed" in output
+
+
+def test_readme_action_ref_resolves_to_this_action() -> None:
+    step = yaml.safe_load(_readme_snippet("or with the composite action in this repository:"))
+    (used,) = [s["uses"] for s in step if "uses" in s]
+    name, rev = used.split("@", 1)
+    assert name == "digestconv/digestconv"
+    sha = _checkout_rev(rev)
+    shown = subprocess.run(
+        ["git", "show", f"{sha}:action.yml"], cwd=ROOT, capture_output=True, check=True
+    )
+    assert yaml.safe_load(shown.stdout)["runs"]["using"] == "composite"
+
+
 def test_action_manifest() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
     assert action["name"] and action["description"]
