@@ -1,4 +1,6 @@
-"""digestconv: validate Chinese arXiv digests and convert them to other formats.
+"""digestconv: validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RIS,
+RSS 2.0, Atom 1.0, OPML 2.0, canonical markdown, and references formatted in any CSL style
+(text, markdown-refs, an html reading page).
 
 The library API, imported lazily so that ``import digestconv`` stays cheap::
 
@@ -62,8 +64,13 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"digestconv.{module}"), name)
 
 
+def __dir__() -> list[str]:
+    """The public names (``__all__``) and the module's dunders; nothing lazy is imported."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 def convert(paths: Any, format: str, **options: Any) -> Conversion:
-    """Convert the digests under ``paths`` to the format named ``format``.
+    """Convert the digests under ``paths`` (one path or several) to the format ``format``.
 
     Options are those of :func:`digestconv.conversion.convert` (``settings``,
     ``strict``, ``title``, ``link``, ``ascii``, ``enrich``).  Returns a
@@ -76,6 +83,6 @@ def convert(paths: Any, format: str, **options: Any) -> Conversion:
     fmt = formats.find(format)
     if fmt is None:
         raise ValueError(f"unknown format {format!r}")
-    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
-        paths = [paths]
-    return run(paths, fmt, **options)
+    from .api import as_paths
+
+    return run(as_paths(paths), fmt, **options)

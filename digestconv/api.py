@@ -26,16 +26,30 @@ from ._gccontrol import long_lived
 from .model import Diagnostic, Digest, Paper, Report
 from .pipeline import IO_RULE, STDIN, STDIN_NAME, FileResult, Input
 from .pipeline.work import skipped
-from .settings import Settings
+from .settings import Resolver, Settings
 
 if TYPE_CHECKING:
     from .enrich.options import EnrichOptions
+
+#: what every function here takes as ``paths``: one path, or any iterable of paths
+Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+
+
+def as_paths(paths: Paths) -> list[str | os.PathLike[str]]:
+    """``paths`` as a list: a single ``str`` or path-like is one path, never its characters."""
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        return [os.fsdecode(paths) if isinstance(paths, bytes) else paths]  # type: ignore[list-item]
+    if not isinstance(paths, Iterable):
+        raise TypeError(f"paths must be a path or an iterable of paths, not {type(paths).__name__}")
+    return [os.fsdecode(p) if isinstance(p, bytes) else p for p in paths]
+
 
 __all__ = [
     "IO_RULE",
     "STDIN",
     "STDIN_NAME",
     "Input",
+    "as_paths",
     "check",
     "discover",
     "load",
@@ -46,7 +60,7 @@ __all__ = [
 
 
 def discover(
-    paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
+    paths: Paths, settings: Settings | Resolver | None = None
 ) -> tuple[list[Input], list[Diagnostic]]:
     """Expand files and folders into inputs, in argument order.
 
@@ -55,11 +69,12 @@ def discover(
     sockets and devices are skipped unopened).  Files named explicitly are
     always kept unless excluded.  ``-`` is standard input.  Paths that do not
     exist, folders that cannot be listed and named paths that are not regular
-    files become I/O diagnostics.
+    files become I/O diagnostics.  ``settings`` may be a resolver giving each
+    path its own settings (configuration discovery: :class:`digestconv.config.Resolver`).
     """
     found: list[Input] = []
     problems: list[Diagnostic] = []
-    for item in pipeline.iter_inputs(paths, settings):
+    for item in pipeline.iter_inputs(as_paths(paths), settings):
         if item.error is not None:
             problems.append(pipeline.io_error(item.name, item.error))
         else:
@@ -90,19 +105,20 @@ def check(digests: Sequence[Digest], settings: Settings | None = None) -> list[D
 
 
 def parse(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Paths,
     settings: Settings | None = None,
     *,
     stdin: BinaryIO | None = None,
 ) -> list[Digest]:
-    """Read every file under ``paths`` into a :class:`Digest`, in argument order.
+    """Read every file under ``paths`` (one path or several) into a :class:`Digest`,
+    in argument order.
 
     Unreadable paths are skipped here (:func:`validate` reports them), and so
     are files without digest structure found by walking a folder.
     """
     settings = settings or Settings()
     out = []
-    for source in pipeline.iter_inputs(paths, settings):
+    for source in pipeline.iter_inputs(as_paths(paths), settings):
         loaded = load(source, settings, stdin)
         if isinstance(loaded, Digest) and not skipped(loaded, source, settings):
             out.append(loaded)
@@ -110,7 +126,7 @@ def parse(
 
 
 def stream(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Paths,
     settings: Settings | None = None,
     *,
     stdin: BinaryIO | None = None,
@@ -125,7 +141,7 @@ def stream(
     once it is exhausted.  With ``papers``, each result keeps its papers.
     """
     settings = settings or Settings()
-    inputs = pipeline.files(paths, settings)
+    inputs = pipeline.files(as_paths(paths), settings)
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
     task = pipeline.Task(settings, papers=papers)
@@ -134,7 +150,7 @@ def stream(
 
 
 def validate(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Paths,
     settings: Settings | None = None,
     *,
     stdin: BinaryIO | None = None,
@@ -142,7 +158,7 @@ def validate(
     jobs: int | None = None,
     enrich: EnrichOptions | None = None,
 ) -> Report:
-    """Validate files and folders; return every diagnostic and the counts.
+    """Validate files and folders (one path or several); return every diagnostic and the counts.
 
     ``progress`` may wrap the per-file results (the command line shows a
     progress bar); ``jobs`` is the number of worker processes (default: the

@@ -1,7 +1,14 @@
-"""Configuration: ``[tool.digestconv]`` in the nearest ``pyproject.toml``, or ``--config``.
+"""Configuration: ``[tool.digestconv]`` in a ``pyproject.toml``, or a ``digestconv.toml``.
 
-The search starts in the current folder and walks up, stopping at the
-repository root (the first folder holding ``.git``).  Keys::
+Each input is governed by the configuration nearest to it, as ruff finds its
+own: from the input's folder upwards, the first folder holding a
+``digestconv.toml`` or a ``pyproject.toml`` with a ``[tool.digestconv]`` table
+(``digestconv.toml`` first when a folder has both), stopping at the
+repository root (the first folder holding ``.git``).  Files under different
+projects are checked with their own settings in one run.  The settings of the
+run itself (``jobs``, the ``enrich`` table, standard input) come from the
+configuration nearest to the current folder.  ``--config FILE`` governs every
+input instead, and nothing is searched.  Keys::
 
     [tool.digestconv]
     select = ["ALL"]                  # rule codes, code prefixes or names
@@ -11,20 +18,23 @@ repository root (the first folder holding ``.git``).  Keys::
     severity = { "duplicate-paper" = "error" }
     abstract-cut = 1000               # the producer's abstract length limit
     jobs = 2                          # worker processes for large inputs (default: all CPUs)
+    cross-file = true                 # compare papers across files (--per-file: false)
+    skip-non-digests = false          # leave files without digest structure alone
+    allow-empty = false               # an input set with no digest is an error (exit 2)
     include = ["*.md", "*.markdown", "*.txt"]
     exclude = ["README.md", "CHANGELOG.md"]
 
-A ``--config FILE`` may be a ``pyproject.toml`` (its ``[tool.digestconv]``
-table) or a ``digestconv.toml`` whose top level holds the same keys.  Flags on
-the command line override the file.  Invalid configuration raises
+A ``digestconv.toml`` holds the same keys at its top level.  Flags on the
+command line override every configuration.  Invalid configuration raises
 :class:`ConfigError` with a message naming the file and key.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,31 +57,70 @@ _LIST_KEYS = {
     "include": "include",
     "exclude": "exclude",
 }
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "severity", "abstract-cut", "jobs", "enrich")
+_BOOL_KEYS = {
+    "cross-file": "cross_file",
+    "skip-non-digests": "skip_non_digests",
+    "allow-empty": "allow_empty",
+}
+KNOWN_KEYS = (
+    *_LIST_KEYS,
+    "per-file-ignores",
+    "severity",
+    "abstract-cut",
+    "jobs",
+    *_BOOL_KEYS,
+    "enrich",
+)
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` with a ``[tool.digestconv]`` table, up to the repo root."""
+def _configures(candidate: Path) -> bool:
+    """Whether ``candidate`` configures digestconv: a ``digestconv.toml``, or a
+    ``pyproject.toml`` with a ``[tool.digestconv]`` table (or broken TOML naming it)."""
+    if not candidate.is_file():
+        return False
+    if candidate.name == CONFIG_NAME:
+        return True
+    try:
+        text = candidate.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # broken TOML that seems to configure digestconv: report it, never ignore it
+        return "tool.digestconv" in text
+    tool = data.get("tool", {})
+    return isinstance(tool, dict) and "digestconv" in tool
+
+
+#: the file name of a configuration of its own (same keys as [tool.digestconv], top level)
+CONFIG_NAME = "digestconv.toml"
+
+
+def _own_config(folder: Path) -> Path | None:
+    """The configuration file in ``folder`` itself, if any (``digestconv.toml`` first)."""
+    for name in (CONFIG_NAME, "pyproject.toml"):
+        if _configures(folder / name):
+            return folder / name
+    return None
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration nearest to folder ``start``: ``digestconv.toml`` or a
+    ``pyproject.toml`` with ``[tool.digestconv]``, up to the repository root."""
     here = start.resolve()
     for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text("utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError:
-                # broken TOML that seems to configure digestconv: report it, never ignore it
-                if "tool.digestconv" in text:
-                    return candidate
-                data = {}
-            if "digestconv" in data.get("tool", {}):
-                return candidate
+        found = _own_config(folder)
+        if found is not None:
+            return found
         if (folder / ".git").exists():
             return None
     return None
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest configuration file from ``start`` (see :func:`find_config`)."""
+    return find_config(start)
 
 
 def load_table(path: Path) -> dict[str, Any]:
@@ -149,6 +198,10 @@ def settings_from_table(
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'abstract-cut' must be a positive integer")
             changes["abstract_cut"] = value
+        elif key in _BOOL_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: '{key}' must be true or false")
+            changes[_BOOL_KEYS[key]] = value
         elif key == "jobs":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'jobs' must be a positive integer")
@@ -167,8 +220,9 @@ def settings_from_table(
 
 
 def load(config: Path | None = None, start: Path | None = None) -> tuple[Settings, Path | None]:
-    """Settings from ``config`` or the nearest ``pyproject.toml``; also the file used."""
-    path = config or find_pyproject(start or Path.cwd())
+    """Settings from ``config`` or the configuration nearest to ``start`` (the current
+    folder); also the file used."""
+    path = config or find_config(start or Path.cwd())
     if path is None:
         return Settings(), None
     if config is not None and not config.is_file():
@@ -176,24 +230,120 @@ def load(config: Path | None = None, start: Path | None = None) -> tuple[Setting
     return settings_from_table(load_table(path), str(path)), path
 
 
-def show(settings: Settings, source: Path | None) -> str:
-    """The effective settings as TOML (``--show-settings``)."""
+class Resolver:
+    """The settings of each input, from the configuration nearest to it (see the module).
+
+    ``override`` applies the command line to every configuration's settings.
+    With ``config`` (``--config``), that file governs every input and nothing is
+    searched.  Each folder's answer and each file's settings are found once.
+    Implements :class:`digestconv.settings.Resolver` for the pipeline.
+    """
+
+    def __init__(
+        self,
+        config: Path | None = None,
+        override: Callable[[Settings], Settings] | None = None,
+        start: Path | None = None,
+    ) -> None:
+        self._override = override or (lambda settings: settings)
+        self._fixed = config is not None
+        self._folders: dict[str, Path | None] = {}
+        self._settings: dict[Path | None, Settings] = {}
+        if config is not None and not config.is_file():
+            raise ConfigError(f"{config}: no such config file")
+        #: the configuration of the run (``--config``, else the one nearest the current folder)
+        self.source = config if config is not None else self.config_for(start or Path.cwd())
+        self._base = self._load(self.source)
+
+    @property
+    def base(self) -> Settings:
+        """The settings of the run: ``jobs``, cross-file checks, standard input."""
+        return self._base
+
+    def config_for(self, folder: Path) -> Path | None:
+        """The configuration nearest to ``folder`` (up to the repository root)."""
+        here = Path(os.path.abspath(folder))
+        walked: list[str] = []
+        found: Path | None = None
+        for place in (here, *here.parents):
+            key = str(place)
+            if key in self._folders:
+                found = self._folders[key]
+                break
+            walked.append(key)
+            found = _own_config(place)
+            if found is not None or (place / ".git").exists():
+                break
+        for key in walked:
+            self._folders[key] = found
+        return found
+
+    def settings_for(self, path: str) -> Settings:
+        """The settings that govern the file or folder ``path``."""
+        if self._fixed:
+            return self._base
+        folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
+        return self._load(self.config_for(Path(folder)))
+
+    def source_for(self, path: str) -> Path | None:
+        """The configuration file that governs ``path`` (``None``: the built-in defaults)."""
+        if self._fixed:
+            return self.source
+        folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
+        return self.config_for(Path(folder))
+
+    def _load(self, source: Path | None) -> Settings:
+        settings = self._settings.get(source)
+        if settings is None:
+            read = (
+                Settings()
+                if source is None
+                else settings_from_table(load_table(source), str(source))
+            )
+            settings = self._settings[source] = self._override(read)
+        return settings
+
+
+def _toml(value: Any) -> str:
+    """``value`` as a TOML value (strings, numbers, booleans, lists, inline tables)."""
     import json
 
-    def toml(value: Any) -> str:
-        if isinstance(value, Mapping):
-            inner = ", ".join(f"{json.dumps(k)} = {toml(v)}" for k, v in value.items())
-            return "{ " + inner + " }" if inner else "{}"
-        if isinstance(value, tuple):
-            value = list(value)
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{json.dumps(str(k))} = {_toml(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    return json.dumps(str(value), ensure_ascii=False)
 
-    lines = [f"# settings from {source or 'built-in defaults'}", "[tool.digestconv]"]
+
+def show(settings: Settings, source: Path | None, path: str | None = None) -> str:
+    """The effective settings as a ``pyproject.toml`` fragment (``--show-settings``).
+
+    Every key is one :func:`settings_from_table` accepts: pasted into a
+    ``pyproject.toml`` (or, without the table headers, a ``digestconv.toml``),
+    the text gives the same settings back.  ``jobs``, when unset, is shown as a
+    comment (the CPUs this process may use), and the ``enrich`` table of
+    ``source`` is repeated as written.
+    """
+    where = f" for {path}" if path else ""
+    lines = [f"# settings{where} from {source or 'built-in defaults'}", "[tool.digestconv]"]
     for f in dataclasses.fields(settings):
+        if f.name == "by_path":
+            continue
+        key = f.name.replace("_", "-")
         value = getattr(settings, f.name)
         if f.name == "jobs" and value is None:
             from .settings import default_jobs
 
-            value = default_jobs()  # the CPUs this process may use
-        lines.append(f"{f.name.replace('_', '-')} = {toml(value)}")
+            lines.append(f"# {key} = {default_jobs()}  (unset: every CPU this process may use)")
+            continue
+        lines.append(f"{key} = {_toml(value)}")
+    enrich = load_table(source).get("enrich") if source is not None else None
+    if isinstance(enrich, Mapping) and enrich:
+        lines += ["", "[tool.digestconv.enrich]"]
+        lines += [f"{key} = {_toml(value)}" for key, value in enrich.items()]
     return "\n".join(lines) + "\n"

@@ -442,6 +442,79 @@ class Sink:
             self.discard()
 
 
+def check_writable(path: Path) -> None:
+    """Raise :class:`OutputError` when ``-o path`` could not be written; write nothing.
+
+    Run before any input is read, so a mistake in the target costs no work:
+    a folder that does not exist or cannot be written to, a target that is a
+    folder, a socket or a block device, and a FIFO or device without write
+    permission are refused.  A regular file is tested by creating (and at once
+    removing) a temporary file beside it, as :func:`write_atomic` will.
+    """
+    import tempfile
+
+    name = display_path(path)
+    target = os.path.realpath(path)
+    try:
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(f"cannot write {name}: {_why(exc)}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+            raise OutputError(f"cannot write {name}: it is {_kind(mode)}, not a file")
+        if not os.access(target, os.W_OK):
+            raise OutputError(f"cannot write {name}: permission denied")
+        return
+    folder = os.path.dirname(target) or "."
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
+        )
+    except FileNotFoundError:
+        raise OutputError(
+            f"cannot write {name}: the folder {display_path(folder)} does not exist"
+        ) from None
+    except NotADirectoryError:
+        raise OutputError(f"cannot write {name}: {display_path(folder)} is not a folder") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {name}: {_why(exc)}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def check_feed_link(value: str | None) -> str | None:
+    """``value`` if it is an absolute ``http``/``https`` URL, else :class:`OutputError`."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        raise OutputError(
+            f"--feed-link {value[:80]!r} is not an absolute http or https URL "
+            "(e.g. https://example.org/digests/)"
+        )
+    return value
+
+
+def check_feed_title(value: str | None) -> str | None:
+    """``value`` unless it is empty or blank (:class:`OutputError`)."""
+    if value is not None and not value.strip():
+        raise OutputError("--feed-title is empty: give a title, or leave the option out")
+    return value
+
+
 def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
         st = os.stat(path)

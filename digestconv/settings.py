@@ -10,6 +10,7 @@ import fnmatch
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .model import Severity
 
@@ -47,6 +48,17 @@ class Settings:
     skip_non_digests: bool = False
     #: worker processes for large inputs (``None``: the CPUs this process may use)
     jobs: int | None = None
+    #: an input set with no digest is not an error (``--allow-empty``)
+    allow_empty: bool = False
+    #: input name -> the settings of that input when a config file nearer to it governs it
+    #: (see :func:`digestconv.pipeline.bind`); never shown, never compared
+    by_path: Mapping[str, Settings] = field(default_factory=dict, compare=False, repr=False)
+
+    def for_path(self, path: str | None) -> Settings:
+        """The settings of input ``path``: its own when a nearer config file governs it."""
+        if path is None or not self.by_path:
+            return self
+        return self.by_path.get(path, self)
 
     def enabled(self, code: str, name: str, path: str | None = None) -> bool:
         """Whether rule ``code``/``name`` runs (on ``path``, if given)."""
@@ -69,6 +81,24 @@ class Settings:
     def severity_of(self, code: str, name: str, default: Severity) -> Severity:
         """The severity rule ``code``/``name`` reports at."""
         return self.severity.get(code, self.severity.get(name, default))
+
+
+class Resolver(Protocol):
+    """Settings per path, as configuration discovery finds them (see :mod:`digestconv.config`).
+
+    ``base`` holds the settings of the run itself (the current folder's
+    configuration, or ``--config``); :meth:`settings_for` those that govern a
+    file or folder.  The pipeline's discovery asks it for each path it meets.
+    """
+
+    @property
+    def base(self) -> Settings:
+        """The settings of the run (jobs, cross-file checks, standard input)."""
+        ...
+
+    def settings_for(self, path: str) -> Settings:
+        """The settings that govern the file or folder ``path``."""
+        ...
 
 
 def _path_matches(path: str, pattern: str) -> bool:

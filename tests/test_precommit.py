@@ -139,6 +139,8 @@ def test_manifest() -> None:
         assert hook["language"] == "python"
         assert hook["types_or"] == ["markdown", "plain-text"]
         assert "--skip-non-digests" in hook["entry"]
+        # a commit that touches only README.md leaves the hook no digest: that passes
+        assert "--allow-empty" in hook["entry"]
         assert hook["description"]
     assert hooks["digestconv-validate"]["entry"].split()[:2] == ["digestconv", "validate"]
     assert "--per-file" in hooks["digestconv-validate"]["entry"]
@@ -165,6 +167,12 @@ def test_validate_hook_with_try_repo(
     assert good_lines and all("abstract-truncated" in line for line in good_lines)
     assert "README.md:" not in output
     assert "Traceback" not in output
+
+    notes = _project(tmp_path / "notes", {"README.md": README.encode()})
+    result = _pre_commit(
+        notes, pre_commit_home, "try-repo", str(hook_repo), "digestconv-validate", "--all-files"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
     passing = _project(tmp_path / "passing", {"README.md": README.encode(), "good.txt": good})
     result = _pre_commit(
@@ -197,6 +205,84 @@ def test_fmt_hook(hook_repo: Path, pre_commit_home: Path, tmp_path: Path) -> Non
     _git(project, "add", "-A")
     second = _pre_commit(project, pre_commit_home, "run", "--all-files")
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+def _readme_snippet(after: str) -> str:
+    """The first YAML block of README.md after the line ``after``."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    return text.split(after, 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def _resolve(rev: str) -> str | None:
+    """The commit ``rev`` names in this repository, or ``None``."""
+    proc = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.stdout.strip() or None
+
+
+def _readme_rev() -> str:
+    config = yaml.safe_load(_readme_snippet("pre-commit (`.pre-commit-config.yaml`):"))
+    (repo,) = config["repos"]
+    assert [h["id"] for h in repo["hooks"]] == ["digestconv-validate", "digestconv-fmt"]
+    return str(repo["rev"])
+
+
+def _checkout_rev(rev: str) -> str:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: README's rev cannot be looked up")
+    sha = _resolve(rev)
+    if sha is None:
+        shallow = subprocess.run(
+            ["git", "rev-parse", "--is-shallow-repository"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if shallow == "true" or _resolve(f"origin/{rev}") is not None:
+            pytest.skip(f"this checkout has no local '{rev}' (a CI checkout of one commit)")
+        pytest.fail(f"README's rev '{rev}' names nothing in this repository")
+    return sha
+
+
+def test_readme_rev_resolves_and_pre_commit_runs_the_hooks_from_it(
+    pre_commit_home: Path, tmp_path: Path
+) -> None:
+    rev = _readme_rev()
+    _checkout_rev(rev)
+    project = _project(
+        tmp_path / "readme-rev", {"README.md": README.encode(), "good.txt": SEED_000.read_bytes()}
+    )
+    result = _pre_commit(
+        project,
+        pre_commit_home,
+        "try-repo",
+        str(ROOT),
+        "digestconv-validate",
+        "--ref",
+        rev,
+        "--all-files",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "digestconv validate" in output and "Passed" in output
+
+
+def test_readme_action_ref_resolves_to_this_action() -> None:
+    step = yaml.safe_load(_readme_snippet("or with the composite action in this repository:"))
+    (used,) = [s["uses"] for s in step if "uses" in s]
+    name, rev = used.split("@", 1)
+    assert name == "digestconv/digestconv"
+    sha = _checkout_rev(rev)
+    shown = subprocess.run(
+        ["git", "show", f"{sha}:action.yml"], cwd=ROOT, capture_output=True, check=True
+    )
+    assert yaml.safe_load(shown.stdout)["runs"]["using"] == "composite"
 
 
 def test_action_manifest() -> None:

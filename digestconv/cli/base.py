@@ -16,12 +16,34 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from .._version import __version__
 
+#: what the tool does, in one line (the top-level help)
+SUMMARY = (
+    "Validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RIS, RSS 2.0, "
+    "Atom 1.0, OPML 2.0, canonical markdown, and references formatted in any CSL style "
+    "(text, markdown-refs, an html reading page)."
+)
+
+
+class Command(TyperCommand):
+    """A command whose usage line reads ``[OPTIONS] PATH...``, as in its help.
+
+    typer wraps required arguments in braces (``{paths}...``), a notation no
+    other tool's usage line uses.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line's pieces, arguments without braces."""
+        pieces = super().collect_usage_pieces(ctx)
+        return [piece.replace("{", "").replace("}", "") for piece in pieces]
+
+
 app = typer.Typer(
     name="digestconv",
-    help="Validate Chinese arXiv digests and convert them to BibTeX, CSL-JSON, RSS, Atom, OPML.",
+    help=SUMMARY,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -63,20 +85,39 @@ def _main(
 
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="Files or folders ('-' reads standard input).", show_default=False),
+    typer.Argument(
+        metavar="PATH...",
+        help="Files or folders ('-' reads standard input).",
+        show_default=False,
+    ),
 ]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+    Path | None,
+    typer.Option(
+        "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
+    ),
 ]
 SelectOpt = Annotated[
-    list[str] | None, typer.Option("--select", help="Only these rules (codes, prefixes, names).")
+    list[str] | None,
+    typer.Option("--select", metavar="RULE", help="Only these rules (codes, prefixes, names)."),
 ]
 ExtendOpt = Annotated[
-    list[str] | None, typer.Option("--extend-select", help="Add rules to the selection.")
+    list[str] | None,
+    typer.Option("--extend-select", metavar="RULE", help="Add rules to the selection."),
 ]
-IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")]
+IgnoreOpt = Annotated[
+    list[str] | None, typer.Option("--ignore", metavar="RULE", help="Skip these rules.")
+]
 ExcludeOpt = Annotated[
-    list[str] | None, typer.Option("--exclude", help="Skip files matching this glob.")
+    list[str] | None,
+    typer.Option("--exclude", metavar="GLOB", help="Skip files matching this glob."),
+]
+AllowEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="No digest among the inputs is not an error (config: allow-empty).",
+    ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary line.")]
@@ -86,6 +127,7 @@ JobsOpt = Annotated[
         "--jobs",
         "-j",
         min=1,
+        metavar="N",
         help="Worker processes for large inputs (default: the 'jobs' setting, else every CPU).",
         show_default=False,
     ),
@@ -99,18 +141,17 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _settings(
-    config: Path | None,
-    select: list[str] | None = None,
-    extend_select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    exclude: list[str] | None = None,
-    **flags: Any,
-) -> tuple[Any, Path | None]:
+def _overrides(
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    exclude: list[str] | None,
+    flags: dict[str, Any],
+) -> Any:
+    """The command line as a function applied to every configuration's settings."""
     from .. import config as cfg
 
-    try:
-        settings, source = cfg.load(config)
+    def apply(settings: Any) -> Any:
         overrides: dict[str, Any] = {}
         if select:
             overrides["select"] = _split(select)
@@ -123,10 +164,53 @@ def _settings(
         overrides = {k: list(v) for k, v in overrides.items()}
         if overrides:
             settings = cfg.settings_from_table(overrides, "command line", settings)
+        changes = {k: v for k, v in flags.items() if v is not None}
+        return dataclasses.replace(settings, **changes)
+
+    return apply
+
+
+def _resolver(
+    config: Path | None,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    exclude: list[str] | None = None,
+    **flags: Any,
+) -> Any:
+    """A :class:`digestconv.config.Resolver`: each input's settings from the configuration
+    nearest to it (``--config``: that file for all), the command line on top."""
+    from .. import config as cfg
+
+    try:
+        return cfg.Resolver(config, _overrides(select, extend_select, ignore, exclude, flags))
     except cfg.ConfigError as exc:
         raise _fail(f"invalid configuration: {exc}") from None
-    changes = {k: v for k, v in flags.items() if v is not None}
-    return dataclasses.replace(settings, **changes), source
+
+
+def _settings(
+    config: Path | None,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    exclude: list[str] | None = None,
+    **flags: Any,
+) -> tuple[Any, Path | None]:
+    """The settings of the run (the current folder's configuration, or ``--config``)."""
+    resolver = _resolver(config, select, extend_select, ignore, exclude, **flags)
+    return resolver.base, resolver.source
+
+
+def _discover(paths: Iterable[str], resolver: Any) -> tuple[list[Any], Any]:
+    """The inputs under ``paths``, and the run's settings carrying each input's own."""
+    from .. import config as cfg
+    from .. import pipeline
+
+    try:
+        inputs = pipeline.files(paths, resolver)
+    except cfg.ConfigError as exc:
+        raise _fail(f"invalid configuration: {exc}") from None
+    return inputs, pipeline.bind(resolver.base, inputs)
 
 
 def _progress(quiet: bool, total: int | None = None) -> Any:
@@ -173,7 +257,8 @@ def _output_format(value: OutputFormat | None) -> str:
     env = os.environ.get("DIGESTCONV_OUTPUT_FORMAT", "").strip().lower()
     if env and env not in OutputFormat.__members__:
         raise _fail(
-            f"DIGESTCONV_OUTPUT_FORMAT={env!r} is not one of {', '.join(OutputFormat.__members__)}"
+            f"invalid value for DIGESTCONV_OUTPUT_FORMAT: {env!r} is not one of "
+            + ", ".join(f"'{name}'" for name in OutputFormat.__members__)
         )
     return env or "text"
 
@@ -216,6 +301,18 @@ def _emit(data: bytes, output: Path | None) -> None:
         raise _fail(str(exc)) from None
 
 
+def _check_output(output: Path | None) -> None:
+    """Exit 2 before reading anything when ``-o output`` could not be written."""
+    if output is None:
+        return
+    from ..output import OutputError, check_writable
+
+    try:
+        check_writable(output)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
     """Exit 2 before reading anything when the output is one of the inputs."""
     from ..output import OutputError, refuse_inputs
@@ -224,6 +321,19 @@ def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
         refuse_inputs(output, ((i.name, i.path) for i in inputs if i.error is None))
     except OutputError as exc:
         raise _fail(str(exc)) from None
+
+
+def _no_digest(paths: Iterable[str], skipped: int = 0) -> typer.Exit:
+    """Exit 2: the inputs hold no digest (an empty or mistyped folder; only non-digests)."""
+    from ..output import display_path
+
+    names = [display_path(p) for p in paths]
+    where = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    extra = f" ({_count(skipped, 'file')} without digest structure skipped)" if skipped else ""
+    return _fail(
+        f"no digest found in {where}{extra}: check the path, or pass --allow-empty "
+        "(config: allow-empty = true) if that is expected"
+    )
 
 
 def _count(n: int, noun: str) -> str:

@@ -11,6 +11,8 @@ import typer
 
 from . import enrich as _enrich_cli
 from .base import (
+    AllowEmptyOpt,
+    Command,
     ConfigOpt,
     ExcludeOpt,
     ExtendOpt,
@@ -21,25 +23,37 @@ from .base import (
     QuietOpt,
     SelectOpt,
     StrictOpt,
+    _check_output,
+    _discover,
     _emit,
     _fail,
     _jobs,
+    _no_digest,
     _output_format,
     _progress,
     _refuse_inputs,
-    _settings,
+    _resolver,
     app,
 )
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
-    paths: PathsArg,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH...",
+            help="Files or folders ('-' reads standard input).",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         OutputFormat | None,
         typer.Option(
             "--output-format",
             "-f",
+            metavar="FORMAT",
+            case_sensitive=False,
             help="text, json, github, sarif or junit (env DIGESTCONV_OUTPUT_FORMAT).",
             show_default=False,
         ),
@@ -61,25 +75,29 @@ def validate(
         ),
     ] = False,
     abstract_cut: Annotated[
-        int | None, typer.Option("--abstract-cut", min=1, help="The producer's abstract cut.")
+        int | None,
+        typer.Option("--abstract-cut", min=1, metavar="N", help="The producer's abstract cut."),
     ] = None,
     show_settings: Annotated[
         bool, typer.Option("--show-settings", help="Print the effective settings and exit.")
     ] = False,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
     enrich: _enrich_cli.EnrichFlag = False,
     offline: _enrich_cli.OfflineOpt = False,
     snapshot: _enrich_cli.SnapshotOpt = None,
     cache_dir: _enrich_cli.CacheDirOpt = None,
     max_age: _enrich_cli.MaxAgeOpt = None,
     refresh: _enrich_cli.RefreshOpt = False,
+    contact: _enrich_cli.ContactOpt = None,
+    budget: _enrich_cli.BudgetOpt = None,
 ) -> None:
     """Check digests and report problems with file, line and column.
 
     With --enrich, each paper is also compared with its arXiv metadata (the
     cache, --snapshot, then the arXiv API; --offline: no network).
     """
-    settings, source = _settings(
+    resolver = _resolver(
         config,
         select,
         extend_select,
@@ -88,14 +106,25 @@ def validate(
         cross_file=False if per_file else None,
         skip_non_digests=True if skip_non_digests else None,
         abstract_cut=abstract_cut,
+        allow_empty=True if allow_empty else None,
     )
     if show_settings:
         from ..config import show
 
-        typer.echo(show(settings, source), nl=False)
+        # the settings of the first path, else those of the current folder
+        first = next((p for p in paths or () if p != "-"), None)
+        if first is None:
+            typer.echo(show(_jobs(jobs, resolver.base), resolver.source), nl=False)
+        else:
+            own = _jobs(jobs, resolver.settings_for(first))
+            typer.echo(show(own, resolver.source_for(first), first), nl=False)
         raise typer.Exit(0)
+    if not paths:
+        raise _fail(
+            "missing argument PATH...: give files or folders ('-' reads standard input); "
+            "see 'digestconv validate -h'"
+        )
     fmt = _output_format(output_format)
-    settings = _jobs(jobs, settings)
     metadata = _enrich_cli.requested(
         enrich,
         config,
@@ -104,13 +133,18 @@ def validate(
         cache_dir=cache_dir,
         max_age=max_age,
         refresh=refresh,
+        contact=contact,
+        budget=budget,
     )
     from .. import pipeline
     from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
     from ..spill import SpillError
 
-    inputs = pipeline.files(paths, settings)
+    inputs, settings = _discover(paths, resolver)
+    settings = _jobs(jobs, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(paths)
     stream = sys.stdout
 
     writer = StreamWriter(
@@ -143,7 +177,7 @@ def validate(
             from ..rules.engine import enrichment_diagnostics
 
             outcome = enrich_papers(
-                located, metadata, progress=_enrich_cli.progress_bar(quiet or fmt != "text")
+                located, metadata, progress=_enrich_cli.progress_bar(quiet, bar=fmt == "text")
             )
             _enrich_cli.report_warnings(outcome.warnings)
             extra: dict[str, list[Diagnostic]] = {}
@@ -161,32 +195,55 @@ def validate(
         raise _fail(str(exc)) from None
     if fatal:
         raise typer.Exit(2)
+    if not fold.files and not settings.allow_empty:
+        raise _no_digest(paths, fold.skipped)
     raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
 
 
-@app.command()
+@app.command(cls=Command)
 def parse(
     paths: PathsArg,
     config: ConfigOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+    ] = None,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Print the JSON form of each file (a JSON array, one object per file)."""
     from .. import pipeline
 
-    settings, _ = _settings(config)
+    _check_output(output)
+    resolver = _resolver(config, allow_empty=True if allow_empty else None)
+    inputs, settings = _discover(paths, resolver)
     settings = _jobs(jobs, settings)
-    inputs = pipeline.files(paths, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(paths)
     _refuse_inputs(inputs, output)
     task = pipeline.Task(settings, check=False, document=True)
     parts: list[str] = []
-    problems = 0
+    problems = not_digests = skipped = 0
+    from ..report import want_color
+    from ..report.text import line
+
+    color = want_color(sys.stderr, os.environ)
     for result in pipeline.run(inputs, task):
         if result.document is not None:
             parts.append(result.document)
+        elif result.status == "skipped":
+            skipped += 1
+            continue
+        elif result.status == "ok":
+            # no digest (README.md, an empty or binary file): left out, said as validate says it
+            not_digests += 1
+            for d in result.diagnostics:
+                typer.echo(line(d, color=color), err=True)
+            continue
         for d in result.diagnostics:
             problems += 1
             typer.echo(f"{d.path}: {d.message}", err=True)
+    if not parts and not problems and not not_digests and not settings.allow_empty:
+        raise _no_digest(paths, skipped)
     text = ("[\n" + ",\n".join(parts) + "\n]\n") if parts else "[]\n"
     _emit(text.encode("utf-8", "backslashreplace"), output)
-    raise typer.Exit(2 if problems else 0)
+    raise typer.Exit(2 if problems else 1 if not_digests else 0)

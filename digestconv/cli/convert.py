@@ -11,23 +11,27 @@ import typer
 
 from . import enrich as _enrich_cli
 from .base import (
+    AllowEmptyOpt,
+    Command,
     ConfigOpt,
     JobsOpt,
     OutputFormat,
     PathsArg,
     QuietOpt,
     _count,
+    _discover,
     _emit,
     _fail,
     _jobs,
+    _no_digest,
     _output_format,
     _refuse_inputs,
-    _settings,
+    _resolver,
     app,
 )
 
 
-@app.command("to")
+@app.command("to", cls=Command)
 def to(
     fmt_or_path: Annotated[
         list[str],
@@ -39,13 +43,18 @@ def to(
         ),
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write atomically to FILE.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write atomically to FILE."),
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing if any input has an error.")
     ] = False,
-    feed_title: Annotated[str | None, typer.Option("--feed-title", help="Feed title.")] = None,
-    feed_link: Annotated[str | None, typer.Option("--feed-link", help="Feed link.")] = None,
+    feed_title: Annotated[
+        str | None, typer.Option("--feed-title", metavar="TEXT", help="Feed title.")
+    ] = None,
+    feed_link: Annotated[
+        str | None, typer.Option("--feed-link", metavar="URL", help="Feed link.")
+    ] = None,
     ascii_: Annotated[
         bool, typer.Option("--ascii", help="BibTeX: LaTeX escapes instead of UTF-8 letters.")
     ] = False,
@@ -53,9 +62,16 @@ def to(
     config: ConfigOpt = None,
     output_format: Annotated[
         OutputFormat | None,
-        typer.Option("--diagnostics-format", help="Format of the diagnostics on stderr."),
+        typer.Option(
+            "--diagnostics-format",
+            metavar="FORMAT",
+            case_sensitive=False,
+            help="text, json, github, sarif or junit: the diagnostics on stderr "
+            "(env DIGESTCONV_OUTPUT_FORMAT).",
+        ),
     ] = None,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
     show_warnings: Annotated[
         bool,
         typer.Option(
@@ -73,6 +89,7 @@ def to(
         str | None,
         typer.Option(
             "--style",
+            metavar="STYLE",
             help="text/html/markdown-refs: CSL style NAME or FILE.csl "
             "(default GB/T 7714 numeric; see 'digestconv styles').",
         ),
@@ -81,12 +98,15 @@ def to(
         str | None,
         typer.Option(
             "--locale",
+            metavar="TAG",
             help="Locale of the references (default zh-CN for GB/T 7714, else the style's).",
         ),
     ] = None,
     with_chinese: Annotated[
         bool, typer.Option("--with-chinese", help="Chinese title and summary after each reference.")
     ] = False,
+    contact: _enrich_cli.ContactOpt = None,
+    budget: _enrich_cli.BudgetOpt = None,
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr).
 
@@ -94,33 +114,18 @@ def to(
     the cache, --snapshot, then the arXiv API (--offline: no network); papers
     that cannot be enriched are written from the digest alone, with a warning.
     """
-    from .. import formats
+    from .options import check_to_options, pick_format
 
-    args = list(fmt_or_path)
-    fmt = formats.find(args[0]) if args else None
-    if fmt is not None:
-        args = args[1:]
-    elif output is not None:
-        fmt = formats.find(filename=str(output))
-        if fmt is None and args and not Path(args[0]).exists():
-            raise _fail(f"unknown format '{args[0]}' (see 'digestconv formats')")
-        if fmt is None:
-            raise _fail(f"cannot tell the format from '{output.name}': name it, e.g. 'to bibtex'")
-    else:
-        name = args[0] if args else ""
-        raise _fail(f"unknown format '{name}' (see 'digestconv formats')")
-    if not args:
-        raise _fail("no input: give files, folders or '-'")
-    if not fmt.can_write:
-        raise _fail(f"format '{fmt.name}' cannot be written")
+    # every option is checked before any input is read or any output written
+    fmt, args = pick_format(fmt_or_path, output)
     from ..formats._styles import configure
 
     try:  # the reference options, checked before any input is read
         fmt = configure(fmt, style=style, locale=locale, with_chinese=with_chinese)
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    settings, _ = _settings(config)
-    settings = _jobs(jobs, settings)
+    check_to_options(fmt, output, feed_title=feed_title, feed_link=feed_link, ascii_=ascii_)
+    resolver = _resolver(config, allow_empty=True if allow_empty else None)
     metadata = _enrich_cli.requested(
         enrich,
         config,
@@ -129,20 +134,16 @@ def to(
         cache_dir=cache_dir,
         max_age=max_age,
         refresh=refresh,
+        contact=contact,
+        budget=budget,
     )
-    from ..output import OutputError, check_option_text, source_date_epoch
-
-    try:
-        check_option_text("--feed-title", feed_title)
-        check_option_text("--feed-link", feed_link)
-        source_date_epoch()  # a bad SOURCE_DATE_EPOCH is refused before any file is read
-    except (OutputError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    from .. import pipeline
-    from ..output import write_text
+    from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
 
-    inputs = pipeline.files(args, settings)
+    inputs, settings = _discover(args, resolver)
+    settings = _jobs(jobs, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(args)
     _refuse_inputs(inputs, output)
     from ..conversion import convert
 
@@ -197,20 +198,26 @@ def to(
                 enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
                 sink=sink,
             )
-            if result.written:
+            empty = not result.files and not result.io_error and not settings.allow_empty
+            if result.written and not empty:
                 sink.commit()
         except (ValueError, OutputError, SpillError) as exc:
             raise _fail(str(exc)) from None
     _enrich_cli.report_warnings(result.warnings)
     if writer.errors or writer.warnings:
-        writer.finish(result.files, result.paper_count)
+        writer.finish(
+            result.files, result.paper_count, found=len(result.records) if metadata else None
+        )
+    if empty:
+        # every input was a file without digest structure: nothing is written
+        raise _no_digest(args, len(inputs))
     if not result.written:
         typer.echo("digestconv: nothing written (--strict and errors in the input)", err=True)
     # papers written without their metadata fail only --strict runs
     raise typer.Exit(max(result.exit_code, 1 if strict and result.unenriched else 0))
 
 
-@app.command("fmt")
+@app.command("fmt", cls=Command)
 def fmt_command(
     paths: PathsArg,
     check_only: Annotated[
@@ -228,14 +235,21 @@ def fmt_command(
     ] = False,
     config: ConfigOpt = None,
     jobs: JobsOpt = None,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
     from .. import pipeline
     from ..output import OutputError, write_atomic, write_text
 
-    settings, _ = _settings(config, skip_non_digests=True if skip_non_digests else None)
+    resolver = _resolver(
+        config,
+        skip_non_digests=True if skip_non_digests else None,
+        allow_empty=True if allow_empty else None,
+    )
+    inputs, settings = _discover(paths, resolver)
     settings = _jobs(jobs, settings)
-    inputs = pipeline.files(paths, settings)
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(paths)
     mode = "diff" if diff else "check" if check_only else "write"
     task = pipeline.Task(settings, check=False, fmt=mode)
     changed = unchanged = refused = skipped = unreadable = failed = crashed = 0
@@ -294,6 +308,9 @@ def fmt_command(
         + (f", {_count(skipped, 'non-digest file')} skipped" if skipped else ""),
         err=True,
     )
+    handled = changed + unchanged + refused + unreadable + failed + crashed
+    if not handled and not settings.allow_empty:
+        raise _no_digest(paths, skipped)
     status = 2 if unreadable or failed or crashed else 0
     if status == 0 and (refused or ((check_only or diff) and changed)):
         status = 1

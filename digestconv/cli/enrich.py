@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .base import Command
+from .progress import Heartbeat, heartbeat_seconds, progress_bar
+
+__all__ = ["Heartbeat", "heartbeat_seconds", "progress_bar", "register"]
+
 if TYPE_CHECKING:
     from ..enrich.options import EnrichOptions
 
@@ -34,18 +39,38 @@ OfflineOpt = Annotated[
 ]
 SnapshotOpt = Annotated[
     Path | None,
-    typer.Option("--snapshot", help="arXiv's bulk metadata file (JSON Lines, plain or gzip)."),
+    typer.Option(
+        "--snapshot", metavar="FILE", help="arXiv's bulk metadata file (JSON Lines, plain or gzip)."
+    ),
 ]
 CacheDirOpt = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Metadata cache folder (DIGESTCONV_CACHE_DIR)."),
+    typer.Option(
+        "--cache-dir", metavar="DIR", help="Metadata cache folder (DIGESTCONV_CACHE_DIR)."
+    ),
 ]
 MaxAgeOpt = Annotated[
     str | None,
-    typer.Option("--max-age", help="How long cached records stay fresh (30d, 12h, 90m)."),
+    typer.Option(
+        "--max-age", metavar="AGE", help="How long cached records stay fresh (30d, 12h, 90m)."
+    ),
 ]
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask arXiv again even for fresh cached records.")
+]
+ContactOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--contact",
+        metavar="EMAIL",
+        help="E-mail address for the User-Agent (DIGESTCONV_CONTACT).",
+    ),
+]
+BudgetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--budget", metavar="TIME", help="Time the arXiv requests may take in all (300s, 10m)."
+    ),
 ]
 
 
@@ -59,7 +84,7 @@ def _config_table(config: Path | None) -> tuple[dict[str, Any], str, Path | None
     from .. import config as cfg
 
     try:
-        path = config or cfg.find_pyproject(Path.cwd())
+        path = config or cfg.find_config(Path.cwd())
         if path is None:
             return {}, "configuration", None
         table = cfg.load_table(path).get("enrich", {})
@@ -100,10 +125,85 @@ def options_from_cli(
         )
     except OptionsError as exc:
         raise _fail(str(exc)) from None
-    if options.snapshot is not None and not Path(options.snapshot).is_file():
-        folder = Path(options.snapshot).is_dir()
-        raise _fail(f"snapshot {options.snapshot}: {'a folder' if folder else 'no such file'}")
+    if options.snapshot is not None:
+        _check_snapshot(Path(options.snapshot))
     return options
+
+
+def _check_snapshot(path: Path) -> None:
+    """Exit 2 unless ``path`` looks like arXiv's metadata file: its first line a JSON record.
+
+    Only the start of the file is read (through gzip when it is compressed).
+    """
+    import gzip
+    import json
+
+    if path.is_dir():
+        raise _fail(
+            f"snapshot {path} is a folder: give arXiv's metadata file "
+            "(arxiv-metadata-oai-snapshot.json, plain or gzip)"
+        )
+    if not path.is_file():
+        raise _fail(f"snapshot {path}: no such file")
+    try:
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == b"\x1f\x8b"
+        opener: Any = gzip.open if compressed else open
+        with opener(path, "rb") as stream:
+            first = stream.readline(1 << 20)
+    except (OSError, EOFError) as exc:
+        raise _fail(
+            f"snapshot {path}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    what = "not arXiv's metadata file (JSON Lines, one paper per line with its 'id')"
+    if not first.strip():
+        raise _fail(f"snapshot {path} is empty: {what}")
+    try:
+        record = json.loads(first)
+    except ValueError:
+        raise _fail(f"snapshot {path}: line 1 is not JSON: {what}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        raise _fail(f"snapshot {path}: line 1 has no 'id': {what}")
+
+
+def lookup_options(options: EnrichOptions) -> EnrichOptions:
+    """``options`` for a lookup; a run that can store nothing makes no cache.
+
+    Offline, without a snapshot and without a cache file, no record can be
+    found or kept: the lookup then runs on a cache in memory, so no empty
+    database is left behind.
+    """
+    import dataclasses
+
+    from ..enrich.cache import FILE_NAME
+
+    if (
+        options.offline
+        and options.snapshot is None
+        and options.use_cache
+        and not (options.resolved_cache_dir() / FILE_NAME).exists()
+    ):
+        return dataclasses.replace(options, use_cache=False)
+    return options
+
+
+def _require_cache(options: EnrichOptions) -> None:
+    """Exit 2 when the cache cannot be written: ``enrich`` exists to fill it."""
+    from ..enrich.cache import Cache
+    from ..output import display_path
+
+    folder = options.resolved_cache_dir()
+    hint = "give a writable --cache-dir (or DIGESTCONV_CACHE_DIR)"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(
+            f"cannot keep arXiv metadata in {display_path(folder)}: {exc.strerror or exc}; {hint}"
+        ) from None
+    with Cache(folder) as probe:
+        if probe.in_memory:
+            reason = probe.warnings[0] if probe.warnings else "it cannot be opened"
+            raise _fail(f"cannot keep arXiv metadata: {reason.split(': using a')[0]}; {hint}")
 
 
 def requested(
@@ -115,6 +215,8 @@ def requested(
     cache_dir: Path | None = None,
     max_age: str | None = None,
     refresh: bool = False,
+    contact: str | None = None,
+    budget: str | None = None,
 ) -> EnrichOptions | None:
     """The options of ``to``/``validate --enrich``; ``None`` without ``--enrich``.
 
@@ -130,90 +232,14 @@ def requested(
                 ("--cache-dir", cache_dir),
                 ("--max-age", max_age),
                 ("--refresh", refresh or None),
+                ("--contact", contact),
+                ("--budget", budget),
             )
             if value is not None
         ]
         if given:
             raise _fail(f"{', '.join(given)} only applies with --enrich")
         return None
-    return options_from_cli(
-        config,
-        offline=offline,
-        snapshot=snapshot,
-        cache_dir=cache_dir,
-        max_age=max_age,
-        refresh=refresh,
-    )
-
-
-def report_warnings(warnings: Any) -> None:
-    """Print enrichment warnings (an unusable cache) on standard error."""
-    for warning in warnings:
-        typer.echo(f"digestconv: warning: {warning}", err=True)
-
-
-def progress_bar(quiet: bool) -> Any:
-    """A ``progress(done, total)`` callback drawing a bar on a terminal; ``None`` elsewhere."""
-    if quiet or not sys.stderr.isatty() or os.environ.get("CI"):
-        return None
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            bar = Progress(console=Console(stderr=True), transient=True)
-            bar.start()
-            state["bar"] = bar
-            state["task"] = bar.add_task("arXiv metadata", total=total)
-        bar = state["bar"]
-        bar.update(state["task"], completed=done, total=total)
-        if done >= total:
-            bar.stop()
-
-    return update
-
-
-def enrich_command(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Digest files or folders ('-' reads standard input).", show_default=False
-        ),
-    ],
-    offline: OfflineOpt = False,
-    snapshot: SnapshotOpt = None,
-    cache_dir: CacheDirOpt = None,
-    max_age: MaxAgeOpt = None,
-    refresh: RefreshOpt = False,
-    contact: Annotated[
-        str | None,
-        typer.Option("--contact", help="E-mail address for the User-Agent (DIGESTCONV_CONTACT)."),
-    ] = None,
-    budget: Annotated[
-        str | None,
-        typer.Option("--budget", help="Time the arXiv requests may take in all (300s, 10m)."),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml)."),
-    ] = None,
-) -> None:
-    """Fetch arXiv metadata of every paper in the digests into the cache.
-
-    Exit 0 when every paper was found, 1 when some are missing or failed, 2 on
-    usage or I/O errors.
-    """
-    from ..api import discover, load
-    from ..enrich.apply import enrich_papers, papers_of
-    from ..model import Diagnostic, Digest, Report
-    from ..report.text import line
-    from ..rules.engine import paper_diagnostics
-    from .base import _settings
-
-    settings, _ = _settings(config)
     options = options_from_cli(
         config,
         offline=offline,
@@ -224,18 +250,94 @@ def enrich_command(
         contact=contact,
         budget=budget,
     )
-    inputs, problems = discover(paths, settings)
+    return lookup_options(options)
+
+
+def report_warnings(warnings: Any) -> None:
+    """Print enrichment warnings (an unusable cache) on standard error."""
+    for warning in warnings:
+        typer.echo(f"digestconv: warning: {warning}", err=True)
+
+
+def enrich_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Digest files or folders ('-' reads standard input).",
+            show_default=False,
+        ),
+    ],
+    offline: OfflineOpt = False,
+    snapshot: SnapshotOpt = None,
+    cache_dir: CacheDirOpt = None,
+    max_age: MaxAgeOpt = None,
+    refresh: RefreshOpt = False,
+    contact: ContactOpt = None,
+    budget: BudgetOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="No digest among the inputs is not an error (config: allow-empty).",
+        ),
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
+        ),
+    ] = None,
+) -> None:
+    """Fetch arXiv metadata of every paper in the digests into the cache.
+
+    Exit 0 when every paper was found, 1 when some are missing or failed, 2 on
+    usage or I/O errors.
+    """
+    from .. import config as cfg
+    from ..api import discover, load
+    from ..enrich.apply import enrich_papers, papers_of
+    from ..model import Diagnostic, Digest, Report
+    from ..pipeline import bind
+    from ..report.text import line
+    from ..rules.engine import paper_diagnostics
+    from .base import _no_digest, _resolver
+
+    resolver = _resolver(config, allow_empty=True if allow_empty else None)
+    settings = resolver.base
+    options = options_from_cli(
+        config,
+        offline=offline,
+        snapshot=snapshot,
+        cache_dir=cache_dir,
+        max_age=max_age,
+        refresh=refresh,
+        contact=contact,
+        budget=budget,
+    )
+    options = lookup_options(options)
+    if options.use_cache:
+        _require_cache(options)
+    try:
+        inputs, problems = discover(paths, resolver)
+    except cfg.ConfigError as exc:
+        raise _fail(f"invalid configuration: {exc}") from None
+    settings = bind(settings, inputs)
     digests: list[Digest] = []
     for source in inputs:
-        loaded = load(source, settings)
+        loaded = load(source, settings.for_path(source.name))
         if isinstance(loaded, Diagnostic):
             problems.append(loaded)
         else:
             digests.append(loaded)
+    recognized = [d for d in digests if d.recognized or d.kind != "digest"]
+    if not recognized and not problems and not settings.allow_empty:
+        raise _no_digest(paths, len(digests))
     pairs = papers_of(digests)
     outcome = enrich_papers(pairs, options, progress=progress_bar(quiet))
     report_warnings(outcome.warnings)
-    diagnostics = sorted(problems + paper_diagnostics(outcome), key=Diagnostic.sort_key)
+    diagnostics = sorted(problems + paper_diagnostics(outcome, settings), key=Diagnostic.sort_key)
     report = Report(tuple(diagnostics), len(digests), len(pairs))
     from ..report import want_color
 
@@ -267,6 +369,13 @@ cache_app = typer.Typer(
 )
 
 
+def _cache_file(cache_dir: Path | None, config: Path | None) -> Path:
+    """The cache database this command would use (it may not exist yet)."""
+    from ..enrich.cache import FILE_NAME
+
+    return options_from_cli(config, cache_dir=cache_dir).resolved_cache_dir() / FILE_NAME
+
+
 @contextlib.contextmanager
 def _open_cache(cache_dir: Path | None, config: Path | None) -> Iterator[Any]:
     """The cache, its warnings printed (those of a repair too), a failure exiting 2."""
@@ -284,13 +393,24 @@ def _open_cache(cache_dir: Path | None, config: Path | None) -> Iterator[Any]:
 
 
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Config file (pyproject.toml or digestconv.toml).")
+    Path | None,
+    typer.Option(
+        "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
+    ),
 ]
 
 
-@cache_app.command("info")
+@cache_app.command("info", cls=Command)
 def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """Where the cache is, how many records it holds and its size."""
+    where = _cache_file(cache_dir, config)
+    if not where.exists():  # looking creates nothing
+        typer.echo(f"path:     {where}")
+        typer.echo("records:  0")
+        typer.echo("misses:   0")
+        typer.echo("size:     0 bytes")
+        typer.echo("journal:  none (no cache yet: 'digestconv enrich' makes it)")
+        return
     with _open_cache(cache_dir, config) as cache:
         info = cache.info()
     typer.echo(f"path:     {info.path}")
@@ -300,19 +420,24 @@ def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     typer.echo(f"journal:  {info.journal}")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=Command)
 def cache_clear(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """Delete every cached record."""
+    where = _cache_file(cache_dir, config)
+    if not where.exists():
+        typer.echo(f"cleared 0 records: there is no cache at {where}")
+        return
     with _open_cache(cache_dir, config) as cache:
         count = cache.clear()
         where = cache.info().path
     typer.echo(f"cleared {count} record{'s' * (count != 1)} from {where}")
 
 
-@cache_app.command("export")
+@cache_app.command("export", cls=Command)
 def cache_export(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE (default stdout).")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (default stdout)."),
     ] = None,
     cache_dir: CacheDirOpt = None,
     config: ConfigOpt = None,
@@ -320,9 +445,14 @@ def cache_export(
     """Write every record as JSON Lines sorted by identifier (a file a team can commit)."""
     import io
 
-    with _open_cache(cache_dir, config) as cache:
-        buffer = io.StringIO()
-        count = cache.export(buffer)
+    from .base import _check_output
+
+    _check_output(output)
+    buffer = io.StringIO()
+    count = 0
+    if _cache_file(cache_dir, config).exists():  # no cache: nothing to export, nothing made
+        with _open_cache(cache_dir, config) as cache:
+            count = cache.export(buffer)
     data = buffer.getvalue().encode("utf-8")
     from ..output import OutputError, write_output, write_stdout
 
@@ -336,15 +466,20 @@ def cache_export(
     typer.echo(f"exported {count} record{'s' * (count != 1)}", err=True)
 
 
-@cache_app.command("import")
+@cache_app.command("import", cls=Command)
 def cache_import(
     source: Annotated[
-        str, typer.Argument(help="JSON Lines file written by 'cache export' ('-': stdin).")
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="JSON Lines file written by 'cache export' ('-': stdin).",
+            show_default=False,
+        ),
     ],
     cache_dir: CacheDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Read records written by ``cache export`` into the cache (all or nothing)."""
+    """Read records written by 'cache export' into the cache (all or nothing)."""
     import io
     import time
 
@@ -355,15 +490,18 @@ def cache_import(
         raise _fail(f"cannot read {source}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise _fail(f"{source}: not UTF-8") from None
+    from ..enrich.cache import read_export
+
+    try:
+        records = read_export(io.StringIO(text), time.time())
+    except ValueError as exc:
+        raise _fail(f"{source}: {exc}") from None
     with _open_cache(cache_dir, config) as cache:
-        try:
-            count = cache.import_(io.StringIO(text), time.time())
-        except ValueError as exc:
-            raise _fail(f"{source}: {exc}") from None
+        count = cache.store(records)
     typer.echo(f"imported {count} record{'s' * (count != 1)}")
 
 
 def register(app: typer.Typer) -> None:
     """Add ``enrich`` and ``cache`` to the main app."""
-    app.command("enrich")(enrich_command)
+    app.command("enrich", cls=Command)(enrich_command)
     app.add_typer(cache_app, name="cache")

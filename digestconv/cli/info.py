@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 
 from .base import (
+    Command,
     _fail,
     app,
 )
 
 
-@app.command()
+@app.command(cls=Command)
 def formats() -> None:
     """List the output formats: name, suffixes, media type, read/write."""
     from .. import formats as registry
@@ -29,10 +30,13 @@ def formats() -> None:
         typer.echo(f"digestconv: format plugin '{name}' failed to load: {why}", err=True)
 
 
-@app.command()
+@app.command(cls=Command)
 def styles(
     search: Annotated[
-        str | None, typer.Option("--search", help="Only styles whose name or title contains WORD.")
+        str | None,
+        typer.Option(
+            "--search", metavar="WORD", help="Only styles whose name or title contains WORD."
+        ),
     ] = None,
 ) -> None:
     """List the CSL styles for --style: name and title."""
@@ -46,17 +50,24 @@ def styles(
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=Command)
 def rules() -> None:
     """List every rule: code, name, default severity, summary."""
     from ..rules import all_rules
 
-    for r in all_rules():
-        typer.echo(f"{r.code}  {r.name:<22} {r.severity:<8} {r.summary}")
+    listed = all_rules()
+    name_width = max(len(r.name) for r in listed)
+    severity_width = max(len(r.severity) for r in listed)
+    for r in listed:
+        typer.echo(f"{r.code}  {r.name:<{name_width}}  {r.severity:<{severity_width}}  {r.summary}")
 
 
-@app.command()
-def rule(name: Annotated[str, typer.Argument(help="Rule name or code.")]) -> None:
+@app.command(cls=Command)
+def rule(
+    name: Annotated[
+        str, typer.Argument(metavar="RULE", help="Rule name or code.", show_default=False)
+    ],
+) -> None:
     """Explain one rule, with a bad and a good example."""
     from ..rules import get
 

@@ -61,6 +61,10 @@ def enrich_papers(
     ``papers`` may be any sequence (it is kept, not copied: ``to`` passes one
     that lives on disk); ``ids`` may give the identifiers to look up when the
     caller already has them, in first-appearance order.
+
+    ``progress(done, total)`` counts over all the identifiers: it is called with
+    ``(0, total)`` before the lookup, as the arXiv API answers, and with
+    ``(total, total)`` once the lookup is over, however it ended.
     """
     import time
 
@@ -75,7 +79,25 @@ def enrich_papers(
     for _, paper in papers:
         if paper.arxiv_id and paper.title:
             titles.setdefault(paper.arxiv_id, paper.title)
-    result = lookup(ids, options, progress=progress, titles=titles, **hooks)  # type: ignore[arg-type]
+    overall = None
+    if progress is not None and ids:
+        count = len(ids)
+
+        def overall(done: int, asked: int) -> None:  # the API reports over what it asks for
+            progress(count - asked + done, count)
+
+        progress(0, count)
+    try:
+        result = lookup(
+            ids,
+            options,
+            progress=overall,
+            titles=titles,
+            **hooks,  # type: ignore[arg-type]
+        )
+    finally:
+        if overall is not None:
+            progress(len(ids), len(ids))
     return Outcome(
         papers,
         result,

@@ -40,6 +40,7 @@ from .maintenance import (
     _reason,
     _transaction,
 )
+from .maintenance import read_export as read_export
 from .record import ArxivRecord, RecordError, load_json, validate
 
 FILE_NAME = "arxiv-v1.sqlite"

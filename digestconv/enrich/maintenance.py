@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -246,23 +246,12 @@ class Maintenance:
         :class:`CacheError` with the real cause when the cache cannot store them
         (nothing is stored either way).
         """
-        import datetime as dt
+        return self.store(read_export(stream, now))
+
+    def store(self, records: Mapping[str, tuple[ArxivRecord, float]]) -> int:
+        """Store records read by :func:`read_export` in one transaction; return the count."""
         import sqlite3
 
-        records: dict[str, tuple[ArxivRecord, float]] = {}
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                record = validate(load_json(line))
-            except RecordError as exc:
-                raise ValueError(f"line {number}: not a metadata record ({exc})") from None
-            fetched = now
-            if record.fetched_at:
-                with contextlib.suppress(ValueError, OverflowError):
-                    stamp = dt.datetime.fromisoformat(record.fetched_at.replace("Z", "+00:00"))
-                    fetched = min(now, stamp.timestamp())
-            records[match_key(record.arxiv_id)] = (record, fetched)
         try:
             with self._write() as db:
                 db.executemany(
@@ -273,6 +262,47 @@ class Maintenance:
             where = self.path or ":memory:"
             raise CacheError(f"cannot store the records in {where}: {_reason(exc)}") from None
         return len(records)
+
+
+def read_export(stream: IO[str], now: float) -> dict[str, tuple[ArxivRecord, float]]:
+    """The records of a :meth:`Maintenance.export` file by key, with their fetch times.
+
+    Every line goes through :func:`~digestconv.enrich.record.validate`; raises
+    ``ValueError`` naming the first malformed line and what is wrong with it.
+    """
+    import datetime as dt
+
+    records: dict[str, tuple[ArxivRecord, float]] = {}
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        record = _imported(line, number)
+        fetched = now
+        if record.fetched_at:
+            with contextlib.suppress(ValueError, OverflowError):
+                stamp = dt.datetime.fromisoformat(record.fetched_at.replace("Z", "+00:00"))
+                fetched = min(now, stamp.timestamp())
+        records[match_key(record.arxiv_id)] = (record, fetched)
+    return records
+
+
+def _imported(line: str, number: int) -> ArxivRecord:
+    """The record on line ``number`` of an export; ``ValueError`` saying plainly what is wrong."""
+    what = "not a metadata record written by 'digestconv cache export'"
+    try:
+        data = load_json(line)
+    except RecordError as exc:
+        raise ValueError(f"line {number}: {what}: {exc}") from None
+    if not isinstance(data, dict):
+        kind = {list: "list", str: "string", bool: "boolean"}.get(type(data), "value")
+        raise ValueError(f"line {number}: a JSON {kind}, {what}") from None
+    try:
+        return validate(data)
+    except RecordError as exc:
+        text = str(exc)
+        if text.endswith(" is missing"):
+            text = f"it has no '{text.removesuffix(' is missing')}' field"
+        raise ValueError(f"line {number}: {what}: {text}") from None
 
 
 @contextlib.contextmanager

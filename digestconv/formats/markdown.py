@@ -36,10 +36,10 @@ class Markdown(Format):
     def chunks(self, batch: Batch) -> Iterator[str]:
         """Render the merged papers as one digest, refs renumbered 1..n: the table
         head, a row per paper, the detail heading, a block per paper, the end."""
-        from ..layout import render, render_chunks
+        from ..layout import render_chunks
 
-        if batch.accepted and any(p.arxiv_id in batch.accepted for p in batch.papers):
-            after_row, before_block = _still_silenced(batch, render(batch.papers, renumber=True))
+        if batch.accepted:
+            after_row, before_block = _still_silenced(batch)
             if after_row or before_block:
                 yield from render_chunks(
                     batch.papers, renumber=True, after_row=after_row, before_block=before_block
@@ -62,34 +62,39 @@ class Markdown(Format):
 _SAME_DEFECT = {"missing-field": "ref-missing-detail"}
 
 
-def _still_silenced(batch: Batch, text: str) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Suppression comments for the rendered ``text``, after each row and before each block.
+def _still_silenced(batch: Batch) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Suppression comments for the new digest, after each row and before each block.
 
-    The default rules run on the new digest; a finding on a paper is silenced
-    when the paper's source silenced the same rule or the same defect
+    The default rules run on each paper whose source silenced a rule, written
+    alone as a digest (no rule of a canonical digest looks across its papers),
+    so only one paper's text is held at a time.  A finding on it is silenced when
+    the paper's source silenced the same rule or the same defect
     (:data:`_SAME_DEFECT`), or silenced everything there.  Anything else stays.
     """
+    from ..layout import render
     from ..reader import read
     from ..rules.engine import Planner, run_file_rules
     from ..settings import Settings
 
-    digest = read(text, "<markdown>")
-    owner: dict[int, tuple[int, bool]] = {}  # line -> (paper index, on its table row)
-    for index, paper in enumerate(digest.papers):
-        if paper.line is not None:
-            for number in range(paper.line, (paper.end_line or paper.line) + 1):
-                owner[number] = (index, False)
-        if paper.source.row is not None:
-            owner[paper.source.row.line] = (index, True)
+    planner = Planner(Settings())
     on_row: dict[int, set[str]] = {}
     on_block: dict[int, set[str]] = {}
-    for d in run_file_rules(digest, Planner(Settings())):
-        index, row = owner.get(d.line, (-1, False))
-        if index < 0 or index >= len(batch.papers):
+    for index, source in enumerate(batch.papers):
+        accepted = batch.accepted.get(source.arxiv_id or "", ())
+        if not accepted:
             continue
-        accepted = batch.accepted.get(batch.papers[index].arxiv_id or "", ())
-        if "*" in accepted or d.rule in accepted or _SAME_DEFECT.get(d.rule) in accepted:
-            (on_row if row else on_block).setdefault(index, set()).add(d.rule)
+        digest = read(render([source], renumber=True), "<markdown>")
+        if not digest.papers:
+            continue
+        paper = digest.papers[0]
+        row = paper.source.row.line if paper.source.row is not None else None
+        first = paper.line or 0
+        last = paper.end_line or first
+        for d in run_file_rules(digest, planner):
+            if d.line != row and not first <= d.line <= last:
+                continue  # the headings: not this paper's
+            if "*" in accepted or d.rule in accepted or _SAME_DEFECT.get(d.rule) in accepted:
+                (on_row if d.line == row else on_block).setdefault(index, set()).add(d.rule)
 
     def comments(found: dict[int, set[str]]) -> dict[int, list[str]]:
         return {

@@ -22,7 +22,7 @@ Memory: at most one parsed file per worker is alive, plus the compact
 from __future__ import annotations
 
 from ..rules.engine import FATAL_RULES, IO_RULE, Planner, io_error
-from .discover import STDIN, STDIN_NAME, Input, files, iter_inputs, read_bytes
+from .discover import STDIN, STDIN_NAME, Input, bind, files, iter_inputs, read_bytes
 from .fold import Fold, each
 from .pool import POOL_ENV, run
 from .work import FileResult, Formatting, Task, examine, process
@@ -39,6 +39,7 @@ __all__ = [
     "Input",
     "Planner",
     "Task",
+    "bind",
     "each",
     "examine",
     "files",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..output import display_path
-from ..settings import Settings, _path_matches
+from ..settings import Resolver, Settings, _path_matches
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -29,6 +29,8 @@ class Input:
     ``path`` is ``None`` for standard input.  ``explicit`` says whether the file
     was named on the command line (``False``: found by walking a folder).
     ``error`` carries the I/O problem of a path that cannot be read at all.
+    ``settings`` are those of a configuration file nearer to the file than the
+    run's own (``None``: the run's settings govern it).
     """
 
     name: str
@@ -36,6 +38,7 @@ class Input:
     explicit: bool = True
     size: int = 0
     error: str | None = None
+    settings: Settings | None = None
 
 
 def _included(path: str, settings: Settings) -> bool:
@@ -50,8 +53,18 @@ def _strerror(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+class _Fixed:
+    """One set of settings for every path (no configuration discovery)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.base = settings
+
+    def settings_for(self, path: str) -> Settings:
+        return self.base
+
+
 def iter_inputs(
-    paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None
+    paths: Iterable[str | os.PathLike[str]], settings: Settings | Resolver | None = None
 ) -> Iterator[Input]:
     """Expand files and folders into inputs, in argument order.
 
@@ -62,8 +75,18 @@ def iter_inputs(
     explicitly are kept unless excluded.  ``-`` is standard input.  A path that
     does not exist, a folder that cannot be listed and a named path that is not
     a regular file are yielded with :attr:`Input.error` set.
+
+    ``settings`` may be a :class:`~digestconv.settings.Resolver`: each path is
+    then governed by the settings it gives for it (the configuration nearest
+    to it), and an input whose settings are not the run's carries them
+    (:attr:`Input.settings`; :func:`bind` hands them to the rest of the run).
     """
-    settings = settings or Settings()
+    resolver: Resolver = (
+        _Fixed(settings or Settings())
+        if settings is None or isinstance(settings, Settings)
+        else settings
+    )
+    base = resolver.base
     seen: set[str] = set()
     for raw in paths:
         name = os.fspath(raw)
@@ -72,7 +95,8 @@ def iter_inputs(
                 seen.add(STDIN_NAME)
                 yield Input(STDIN_NAME, None)
             continue
-        if _excluded(name, settings):
+        own = resolver.settings_for(name)
+        if _excluded(name, own):
             continue
         try:
             info = os.stat(name)
@@ -83,14 +107,20 @@ def iter_inputs(
             yield Input(display_path(name), None, error=f"cannot read: {_strerror(exc)}")
             continue
         if stat.S_ISDIR(info.st_mode):
-            for item in _walk(name, settings):
+            for item in _walk(name, resolver, base):
                 if item.name not in seen:
                     seen.add(item.name)
                     yield item
         elif name not in seen:
             seen.add(name)
             if stat.S_ISREG(info.st_mode):
-                yield Input(display_path(name), Path(name), True, info.st_size)
+                yield Input(
+                    display_path(name),
+                    Path(name),
+                    True,
+                    info.st_size,
+                    settings=None if own is base else own,
+                )
             else:
                 yield Input(
                     display_path(name), None, error=f"not a regular file ({_kind(info.st_mode)})"
@@ -107,8 +137,10 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def _walk(folder: str, settings: Settings) -> Iterator[Input]:
+def _walk(folder: str, resolver: Resolver, base: Settings) -> Iterator[Input]:
     """The files under ``folder`` in path order; an unlistable folder is an error item."""
+    settings = resolver.settings_for(folder)
+    own = None if settings is base else settings
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -131,7 +163,7 @@ def _walk(folder: str, settings: Settings) -> Iterator[Input]:
     items.sort(key=lambda item: item[0].split(os.sep))
     for full, entry, is_dir in items:
         if is_dir:
-            yield from _walk(full, settings)
+            yield from _walk(full, resolver, base)
             continue
         assert entry is not None
         try:
@@ -143,7 +175,7 @@ def _walk(folder: str, settings: Settings) -> Iterator[Input]:
             yield Input(display_path(full), None, error=f"cannot read: {_strerror(exc)}")
             continue
         if stat.S_ISREG(info.st_mode):
-            yield Input(display_path(full), Path(full), False, info.st_size)
+            yield Input(display_path(full), Path(full), False, info.st_size, settings=own)
         # FIFOs, sockets, devices and links to folders are not digests: never opened
 
 
@@ -195,6 +227,24 @@ def read_bytes(source: Input, stdin: BinaryIO | None = None) -> bytes:
 # ------------------------------------------------------ settings, resolved
 
 
-def files(paths: Iterable[str | os.PathLike[str]], settings: Settings | None = None) -> list[Input]:
+def files(
+    paths: Iterable[str | os.PathLike[str]], settings: Settings | Resolver | None = None
+) -> list[Input]:
     """Every input under ``paths`` (see :func:`iter_inputs`), as a list."""
     return list(iter_inputs(paths, settings))
+
+
+def bind(settings: Settings, inputs: Iterable[Input]) -> Settings:
+    """``settings`` carrying the own settings of ``inputs`` that have them.
+
+    Everything downstream (the worker, the rule engine, the fold, the
+    converters) asks ``settings.for_path(name)``, so a file governed by a
+    nearer configuration is read and checked with that configuration.  Without
+    such inputs ``settings`` is returned unchanged.
+    """
+    own = {i.name: i.settings for i in inputs if i.settings is not None}
+    if not own:
+        return settings
+    import dataclasses
+
+    return dataclasses.replace(settings, by_path=own)

@@ -214,12 +214,13 @@ def process(
             return _format(source, data, task)
         from ..reader import read
 
-        digest = read(data, source.name, cut=task.settings.abstract_cut)
+        settings = task.settings.for_path(source.name)
+        digest = read(data, source.name, cut=settings.abstract_cut)
     except Exception as exc:  # one file's crash never stops the run
         return FileResult(
             source.name, diagnostics=(internal_error(source.name, exc, "the reader"),)
         )
-    if skipped(digest, source, task.settings):
+    if skipped(digest, source, settings):
         return FileResult(source.name, "skipped", digest.kind, False, size=len(data))
     return examine(digest, task, planner, len(data), sent)
 
@@ -293,7 +294,11 @@ def _examine(
             papers = tuple(_without_source(p) for p in digest.papers)
     document = None
     if task.document:
-        document = _document_json(digest)
+        if digest.kind == "digest" and not digest.recognized:
+            # no JSON form: say why, as validate does (README.md, an empty or binary file)
+            diagnostics = _not_a_digest(digest)
+        else:
+            document = _document_json(digest)
     return FileResult(
         path,
         "ok",
@@ -391,6 +396,19 @@ def _without_source(paper: Paper) -> Paper:
     return dataclasses.replace(paper, source=_EMPTY_SOURCE)
 
 
+_NOT_A_DIGEST: Planner | None = None
+
+
+def _not_a_digest(digest: Digest) -> tuple[Diagnostic, ...]:
+    """What validate says of a file that is no digest: its ``not-a-digest`` or ``encoding``
+    findings."""
+    global _NOT_A_DIGEST
+    if _NOT_A_DIGEST is None:
+        _NOT_A_DIGEST = Planner(Settings(select=("not-a-digest", "encoding")))
+    found = run_file_rules(digest, _NOT_A_DIGEST)
+    return tuple(sorted(found, key=Diagnostic.sort_key))
+
+
 def _document_json(digest: Digest) -> str:
     """The JSON form of ``digest`` as one element of an indented JSON array."""
     import json
@@ -407,7 +425,8 @@ def _format(source: Input, data: bytes, task: Task) -> FileResult:
     original = data if source.path is None and task.fmt == "write" else None
     if result.text is None:
         if result.not_a_digest and (
-            task.settings.skip_non_digests or (not source.explicit and _no_structure(data))
+            task.settings.for_path(source.name).skip_non_digests
+            or (not source.explicit and _no_structure(data))
         ):
             outcome = Formatting(False, None, result.reason, True, None, original)
             return FileResult(source.name, "skipped", recognized=False, formatting=outcome)

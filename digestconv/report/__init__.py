@@ -153,8 +153,14 @@ class StreamWriter:
                     self._tally.add(group)
         self._lines += len(diagnostics)
 
-    def finish(self, files: int, papers: int, skipped: int = 0) -> None:
-        """Write what follows the last file (summary line, the rest of the document)."""
+    def finish(
+        self, files: int, papers: int, skipped: int = 0, *, found: int | None = None
+    ) -> None:
+        """Write what follows the last file (summary line, the rest of the document).
+
+        ``found`` (papers arXiv metadata was found for) changes nothing here: every
+        diagnostic is listed in full.
+        """
         counts = _Counts(files, papers, skipped, self.errors, self.warnings)
         if self.name == "text":
             if self.quiet:

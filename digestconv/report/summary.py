@@ -35,11 +35,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Hint:
     """How to summarise the warnings of one rule: the plural noun phrase and what to do
-    (``enriched``: what to say instead when the run used arXiv metadata)."""
+    (``enriched``: what to say instead when the run used arXiv metadata; ``unavailable``:
+    when it asked for metadata and got none)."""
 
     what: str
     todo: str
     enriched: str | None = None
+    unavailable: str | None = None
 
 
 #: rule name -> hint; ``{cut}`` is the abstract cut of the run
@@ -47,7 +49,8 @@ HINTS: dict[str, Hint] = {
     "abstract-truncated": Hint(
         "English abstracts cut at {cut} characters",
         "`--enrich` fills them from arXiv",
-        "arXiv's full abstracts were written where arXiv has the paper",
+        "arXiv's full abstract was written for each paper enriched with its metadata",
+        "no arXiv metadata could be had (enrich-unavailable), so the cut abstracts were written",
     ),
     "translation-truncated": Hint(
         "Chinese abstracts cut short",
@@ -94,9 +97,13 @@ def _summarise(
     cut: int,
     enriched: bool,
     color: bool = False,
+    found: int | None = None,
 ) -> list[str]:
     """One line per ``(code, rule)`` in code order: the full line of a single warning,
-    else the count, what it means and what to do."""
+    else the count, what it means and what to do.
+
+    ``found`` is the number of papers arXiv metadata was found for (``None``: unknown).
+    """
     out: list[str] = []
     for key in sorted(counts):
         code, rule = key
@@ -107,7 +114,11 @@ def _summarise(
         hint = HINTS.get(rule)
         if hint is not None:
             what = hint.what.format(cut=cut)
-            todo = hint.enriched if enriched and hint.enriched else hint.todo
+            todo = hint.todo
+            if enriched and found == 0 and hint.unavailable:
+                todo = hint.unavailable
+            elif enriched and hint.enriched:
+                todo = hint.enriched
             out.append(f"{_count(n)} {what}: {todo} ({code} {rule})")
         else:
             out.append(
@@ -204,9 +215,16 @@ class SummaryWriter:
             self.write("".join(e + "\n" for e in errors))
             self._lines += len(errors)
 
-    def finish(self, files: int, papers: int, skipped: int = 0) -> None:
-        """Write the warning summary and the totals."""
-        lines = _summarise(self._counts, self._first, self.cut, self.enriched, self.color)
+    def finish(
+        self, files: int, papers: int, skipped: int = 0, *, found: int | None = None
+    ) -> None:
+        """Write the warning summary and the totals.
+
+        ``found``: how many papers arXiv metadata was found for, when the run asked for it.
+        """
+        lines = _summarise(
+            self._counts, self._first, self.cut, self.enriched, self.color, found=found
+        )
         if self.quiet:
             if lines:
                 self.write("".join(x + "\n" for x in lines))

@@ -39,7 +39,7 @@ def abstract_truncated(digest: Digest, settings: Settings) -> Iterator[Finding]:
     """The English abstract stops at the producer's character cut, mid-sentence.
 
     The digest producer cuts every feed abstract to its first 1000 characters
-    (the `abstract_cut` setting), so long abstracts end in the middle of a
+    (the `abstract-cut` setting), so long abstracts end in the middle of a
     word. Converters mark such abstracts as truncated; the full text is on the
     paper's arXiv page.
     """

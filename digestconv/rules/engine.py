@@ -51,16 +51,39 @@ class Plan:
 
 
 class Planner:
-    """Resolves :class:`Settings` into a :class:`Plan` per path, once per distinct answer."""
+    """Resolves :class:`Settings` into a :class:`Plan` per path, once per distinct answer.
+
+    A path that a nearer configuration governs (``settings.by_path``) is planned
+    with its own settings, by a planner kept for them.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.rules = all_rules()
         self._patterns = tuple(settings.per_file_ignores)
         self._plans: dict[tuple[str, ...], Plan] = {}
+        #: id of a path's own settings -> (those settings, their planner)
+        self._others: dict[int, tuple[Settings, Planner]] = {}
+
+    def settings_for(self, path: str) -> Settings:
+        """The settings that govern ``path``."""
+        return self.settings.for_path(path)
+
+    def _for(self, path: str) -> Planner:
+        own = self.settings.for_path(path)
+        if own is self.settings:
+            return self
+        kept = self._others.get(id(own))
+        if kept is None:  # the settings object is kept alive here, so its id stays its own
+            kept = self._others[id(own)] = (own, Planner(own))
+        return kept[1]
 
     def plan(self, path: str) -> Plan:
         """The plan of ``path``."""
+        if self.settings.by_path:
+            other = self._for(path)
+            if other is not self:
+                return other.plan(path)
         key = tuple(p for p in self._patterns if _path_matches(path, p))
         plan = self._plans.get(key)
         if plan is None:
@@ -147,7 +170,7 @@ def run_file_rules(digest: Digest, planner: Planner) -> list[Diagnostic]:
     """
     path = digest.path
     plan = planner.plan(path)
-    settings = planner.settings
+    settings = planner.settings_for(path)
     found: list[Diagnostic] = []
     for rule, severity in plan.file_rules:
         try:
@@ -257,7 +280,7 @@ def corpus_diagnostics(
         try:
             out.extend(
                 rule.diagnostic(path, f, severity)  # type: ignore[arg-type]
-                for f in rule.check(path, facts, index, planner.settings)  # type: ignore[call-arg]
+                for f in rule.check(path, facts, index, planner.settings_for(path))  # type: ignore[call-arg]
             )
         except Exception as exc:
             out.append(internal_error(path, exc, f"rule {rule.name}"))
@@ -316,10 +339,11 @@ def lookup_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnostic]
     """Diagnostics of the ``lookup`` rules (DC502, DC503), as configured."""
     out: list[Diagnostic] = []
     for rule in iter_lookup_rules():
-        severity = settings.severity_of(rule.code, rule.name, rule.severity)
         for finding in rule.check(outcome, settings):  # type: ignore[arg-type,call-arg]
             path = finding.path or ""
-            if settings.enabled(rule.code, rule.name, path):
+            own = settings.for_path(path)
+            if own.enabled(rule.code, rule.name, path):
+                severity = own.severity_of(rule.code, rule.name, rule.severity)
                 out.append(rule.diagnostic(path, finding, severity))
     return out
 
@@ -344,11 +368,12 @@ def metadata_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnosti
             record = None
         else:
             continue
+        own = settings.for_path(path)
         for rule in metadata_rules:
-            if not settings.enabled(rule.code, rule.name, path):
+            if not own.enabled(rule.code, rule.name, path):
                 continue
-            severity = settings.severity_of(rule.code, rule.name, rule.severity)
-            for finding in rule.check(paper, record, settings):  # type: ignore[call-arg,arg-type]
+            severity = own.severity_of(rule.code, rule.name, rule.severity)
+            for finding in rule.check(paper, record, own):  # type: ignore[call-arg,arg-type]
                 out.append(rule.diagnostic(path, finding, severity))
     return out
 
@@ -358,14 +383,16 @@ def enrichment_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnos
     return lookup_diagnostics(outcome, settings) + metadata_diagnostics(outcome, settings)
 
 
-def paper_diagnostics(outcome: Outcome) -> list[Diagnostic]:
-    """One diagnostic per paper not found (DC501) or not looked up (DC502): ``enrich``.
+def paper_diagnostics(outcome: Outcome, settings: Settings | None = None) -> list[Diagnostic]:
+    """What ``enrich`` reports: one diagnostic per paper arXiv does not have (DC501), then
+    the lookup rules (DC502, DC503) exactly as ``to``/``validate --enrich`` report them.
 
     A paper arXiv does not have is reported by the registered ``enrich-not-found``
-    rule, so ``enrich`` and ``validate --enrich`` say the same.
+    rule, so ``enrich`` and ``validate --enrich`` say the same; the papers that
+    could not be looked up are one ``enrich-unavailable`` line with their count and why.
     """
+    settings = settings or Settings()
     not_found = get("enrich-not-found")
-    unavailable = get("enrich-unavailable")
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     result = outcome.result
@@ -377,13 +404,10 @@ def paper_diagnostics(outcome: Outcome) -> list[Diagnostic]:
         span = paper.span("url")
         plain_miss = key in result.missing and result.missing[key].startswith("arXiv has no")
         if plain_miss and not_found is not None and not_found.scope == "metadata":
-            for finding in not_found.check(paper, None, Settings()):  # type: ignore[call-arg,arg-type]
+            for finding in not_found.check(paper, None, settings):  # type: ignore[call-arg,arg-type]
                 out.append(not_found.diagnostic(path, finding))
             continue
         if key in result.missing and not_found is not None:
             message = f"arXiv:{key}: {result.missing[key]}: the link points nowhere"
             out.append(not_found.diagnostic(path, Finding(span, message), "error"))
-        elif key in result.failed and unavailable is not None:
-            message = f"arXiv:{key} not enriched: {result.failed[key]}"
-            out.append(unavailable.diagnostic(path, Finding(span, message), "warning"))
-    return out
+    return out + lookup_diagnostics(outcome, settings)

@@ -32,13 +32,13 @@ if TYPE_CHECKING:
 def enrich_unavailable(outcome: Outcome, settings: Settings) -> Iterator[Finding]:
     """Some papers could not be enriched with arXiv metadata: offline, network, throttling or time.
 
-    With ``--enrich``, papers are looked up in the cache, the snapshot and the
+    With `--enrich`, papers are looked up in the cache, the snapshot and the
     arXiv API.  When a paper is in none of them and the API cannot be asked
-    (``--offline``, the network is down, arXiv throttles requests, or the time
+    (`--offline`, the network is down, arXiv throttles requests, or the time
     budget is spent), the paper is still written from the digest alone, and
     this one warning says how many papers were not enriched and why, at the
-    first of them.  Run ``digestconv enrich`` when online to fill the cache,
-    or pass ``--snapshot FILE`` to use the bulk metadata file offline.
+    first of them.  Run `digestconv enrich` when online to fill the cache,
+    or pass `--snapshot FILE` to use the bulk metadata file offline.
     """
     missed = outcome.not_enriched()
     if not missed:
@@ -70,7 +70,7 @@ def enrich_unavailable(outcome: Outcome, settings: Settings) -> Iterator[Finding
 def enrich_stale(outcome: Outcome, settings: Settings) -> Iterator[Finding]:
     """Metadata came from a cache entry older than the maximum age because a refresh failed.
 
-    Cached records stay fresh for ``--max-age`` (30 days by default): arXiv
+    Cached records stay fresh for `--max-age` (30 days by default): arXiv
     adds journal references and DOIs without new versions.  An older record
     is used when it cannot be refreshed (offline, network down), and this
     warning names each paper it was used for and how old it is.

@@ -114,13 +114,20 @@ def test_parse_to_file(cli: Invoke, in_tmp: Path) -> None:
     assert sorted(p.name for p in in_tmp.iterdir()) == [".git", "a.md", "out.json"]
 
 
-@pytest.mark.parametrize("data", [b"", b"\xff\xfe\x00binary", b"# just a heading\n"])
-def test_parse_non_digests_never_crash(cli: Invoke, data: bytes) -> None:
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"", "DC001 not-a-digest empty file"),
+        (b"\xff\xfe\x00binary", "DC003 encoding binary file"),
+        (b"# just a heading\n", "DC001 not-a-digest not a digest"),
+    ],
+)
+def test_parse_says_why_a_non_digest_has_no_json_form(cli: Invoke, data: bytes, said: str) -> None:
     result = cli("parse", "-", input=data)
     assert_no_traceback(result.output)
-    documents = json.loads(result.stdout)
-    assert len(documents) == 1
-    _check_schema(documents)
+    assert json.loads(result.stdout) == []
+    assert result.exit_code == 1
+    assert "<stdin>:1:" in result.stderr and said in result.stderr
 
 
 def test_parse_end_to_end_utf8(run: Invoke) -> None:

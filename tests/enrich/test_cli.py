@@ -76,8 +76,9 @@ def test_offline_with_an_empty_cache_reports_every_paper(
 ) -> None:
     result = run("enrich", "--offline", SEED_000, env=env)
     assert result.exit_code == 1
-    assert result.stdout.count("DC502 enrich-unavailable") == 2
-    assert "offline: not in the cache" in result.stdout
+    # one line for the papers not enriched, as to --enrich and validate --enrich say it
+    assert result.stdout.count("DC502 enrich-unavailable") == 1
+    assert "2 papers not enriched with arXiv metadata: offline: not in the cache" in result.stdout
     assert arxiv_server.log == []
     via_env = run("enrich", SEED_000, env={**env, "DIGESTCONV_OFFLINE": "1"})
     assert via_env.exit_code == 1 and arxiv_server.log == []
@@ -92,7 +93,7 @@ def test_unreachable_api(run: Invoke, env: dict[str, str | None]) -> None:
     dead = {**env, "DIGESTCONV_ARXIV_API": f"http://127.0.0.1:{port}/api/query"}
     result = run("enrich", SEEDS, env=dead)
     assert result.exit_code == 1
-    assert result.stdout.count("DC502") == 33  # 33 rows: 2402.04177 is in two files
+    assert result.stdout.count("DC502") == 1  # one line: 32 papers (33 rows) not enriched
     assert "unreachable" in result.stdout
     assert_no_traceback(result.stdout, result.stderr)
 
@@ -101,7 +102,7 @@ def test_unreachable_api(run: Invoke, env: dict[str, str | None]) -> None:
     ("args", "message"),
     [
         (["--snapshot", "no-such-file.json"], "no such file"),
-        (["--snapshot", "."], "snapshot .: a folder"),
+        (["--snapshot", "."], "snapshot . is a folder"),
         (["--max-age", "soon"], "not a duration"),
         (["--budget", "-3"], "not a duration"),
     ],
@@ -128,7 +129,11 @@ def test_bad_endpoint_and_config(run: Invoke, env: dict[str, str | None], tmp_pa
     )
     result = run("enrich", SEED_000, env={**env, "DIGESTCONV_CACHE_DIR": None}, cwd=tmp_path)
     assert result.exit_code == 1 and "offline: not in the cache" in result.stdout
-    assert (tmp_path / "here" / "arxiv-v1.sqlite").is_file()
+    # the config's cache-dir is relative to the config file; offline with nothing to store,
+    # no cache file is made there
+    info = run("cache", "info", env={**env, "DIGESTCONV_CACHE_DIR": None}, cwd=tmp_path)
+    assert f"path:     {tmp_path / 'here' / 'arxiv-v1.sqlite'}" in info.stdout
+    assert not (tmp_path / "here").exists()
 
 
 def test_missing_input_is_an_io_error(run: Invoke, env: dict[str, str | None]) -> None:
@@ -152,5 +157,6 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     bar(1, 2)
     bar(2, 2)
     assert cli.progress_bar(quiet=True) is None
+    # without a terminal: no bar, but a line at most every 10 s while a lookup waits
     monkeypatch.setattr(cli.sys, "stderr", io.StringIO())
-    assert cli.progress_bar(quiet=False) is None
+    assert isinstance(cli.progress_bar(quiet=False), cli.Heartbeat)

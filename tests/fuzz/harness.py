@@ -307,9 +307,13 @@ def _check(data: bytes) -> None:
         path.write_bytes(data)
         target = str(path)
         # parse: JSON, one document, the same twice
-        _, out, _ = _invoke(runner, ["parse", target])
+        code, out, err = _invoke(runner, ["parse", target])
         documents = json.loads(out.decode("utf-8"))
-        expect(len(documents) == 1 and "entries" in documents[0], "parse", "not one document")
+        if documents:
+            expect(len(documents) == 1 and "entries" in documents[0], "parse", "not one document")
+        else:  # no digest at all: left out, with validate's reason, exit 1
+            said = (" DC001 not-a-digest " in err) or (" DC003 encoding " in err)
+            expect(code == 1 and said, "parse", f"no document and no reason: {err[-300:]}")
         expect(_invoke(runner, ["parse", target])[1] == out, "parse", "not deterministic")
         # validate in every format
         for fmt in REPORT_FORMATS:
