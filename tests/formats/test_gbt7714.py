@@ -153,3 +153,104 @@ def test_a_journal_doi_is_the_printed_one() -> None:
     (reference,), _ = render([item])
     printed = re.split(r"[\s,;]+", RECORDS[key].doi.strip())[0]
     assert f"DOI:{printed}" in reference
+
+
+# ---------------------------------------------------------------- biblatex-gb7714-2015
+
+TEX_DOCUMENT = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\usepackage{amsmath,amssymb}
+\usepackage[backend=biber,style=gb7714-2015]{biblatex}
+\addbibresource{refs.bib}
+\begin{document}
+\nocite{*}
+\printbibliography
+\end{document}
+"""
+
+
+def _missing_tex() -> str | None:
+    import shutil
+    import subprocess
+
+    for program in ("pdflatex", "biber", "kpsewhich"):
+        if shutil.which(program) is None:
+            return f"{program} is not installed"
+    for name, package in (
+        ("gb7714-2015.bbx", "biblatex-gb7714-2015 (Debian: texlive-bibtex-extra)"),
+        ("xstring.sty", "xstring (Debian: texlive-latex-extra)"),
+        ("biblatex.sty", "biblatex (Debian: texlive-bibtex-extra)"),
+    ):
+        found = subprocess.run(
+            ["kpsewhich", name], capture_output=True, text=True, timeout=60, check=False
+        )
+        if not found.stdout.strip():
+            return f"{package} is not installed"
+    return None
+
+
+def _hard_cases() -> tuple[tuple[Paper, ...], dict[str, Any]]:
+    """Records with two DOIs, MSC codes among the categories and a withdrawal."""
+    from digestconv.enrich.record import ArxivRecord, Author
+
+    def record(key: str, **kw: Any) -> ArxivRecord:
+        values: dict[str, Any] = {
+            "arxiv_id": key,
+            "version": 1,
+            "title": "A title",
+            "abstract": "An abstract.",
+            "authors": (Author(family="van den Heuvel", given="Willem-Jan"),),
+            "published": "2007-04-02T19:56:34Z",
+            "updated": "2007-04-02T19:56:34Z",
+            "categories": ("cs.LO", "03B70, 68Q99"),
+        }
+        values.update(kw)
+        return ArxivRecord(**values)
+
+    records = {
+        "0704.0033": record("0704.0033", doi="10.1364/JOSAA.23.002578 10.1364/JOSAA.32.002407"),
+        "0704.0156": record(
+            "0704.0156", version=2, comment="This paper has been withdrawn by the author"
+        ),
+    }
+    papers = tuple(
+        Paper(ref=n, arxiv_id=k, version=1, url=f"https://arxiv.org/abs/{k}", title="A title")
+        for n, k in enumerate(records, 1)
+    )
+    return papers, records
+
+
+def test_enriched_bibtex_builds_under_biber_with_gb7714_without_warnings(tmp_path: Any) -> None:
+    import subprocess
+
+    reason = _missing_tex()
+    if reason is not None:
+        pytest.skip(reason)
+    hard_papers, hard_records = _hard_cases()
+    fmt = find("bibtex")
+    assert fmt is not None
+    batch = Batch(
+        papers=seed_papers() + hard_papers, records={**RECORDS, **hard_records}, ascii=True
+    )
+    (tmp_path / "refs.bib").write_bytes(fmt.write_bytes(batch))
+    (tmp_path / "doc.tex").write_text(TEX_DOCUMENT, "utf-8")
+
+    def run(*command: str) -> None:
+        done = subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert done.returncode == 0, done.stdout[-2000:]
+
+    latex = ("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex")
+    run(*latex)
+    run("biber", "doc")
+    blg = (tmp_path / "doc.blg").read_text("utf-8", "replace")
+    assert not [line for line in blg.splitlines() if "WARN" in line or "ERROR" in line]
+    run(*latex)
+    run(*latex)
+    log = (tmp_path / "doc.log").read_text("utf-8", "replace")
+    assert "gb7714-2015.bbx" in log  # the style was really used
+    assert "Warning" not in log and "\n!" not in log
+    assert (tmp_path / "doc.pdf").stat().st_size > 0
+    bbl = (tmp_path / "doc.bbl").read_text("utf-8", "replace")
+    assert bbl.count("\\entry{") == len(batch.papers)
