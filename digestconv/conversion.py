@@ -21,11 +21,11 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import arxiv, pipeline
 from .formats import Batch, Format, Source
+from .formats.base import DEFAULT_TITLE, has_authors
 from .model import Diagnostic, Digest, Paper, Report, Span
 from .output import Sink, source_date_epoch
 from .rules.facts import PaperFact, content_mark, differing_fields, paper_fact
@@ -119,8 +119,6 @@ class Merger:
         self.papers: Spill[Paper] = Spill(directory)
         #: per digest file with papers: its path and the indices of its papers' kept copies
         self.sources: list[tuple[str, Subset[Paper]]] = []
-        #: stems of the digest files with papers (for the default feed title)
-        self.names: list[str] = []
         #: identifier -> rules the source's suppression comments silenced on the kept copy
         self.accepted: dict[str, tuple[str, ...]] = {}
         #: the newest (year, month) of a kept paper's identifier (the default timestamp)
@@ -145,8 +143,6 @@ class Merger:
         rules the file's suppression comments silenced on it.
         """
         notes: list[Diagnostic] = []
-        if kind == "digest" and facts:
-            self.names.append(Path(path).stem)
         if kind == "abstract-page" or not recognized:
             notes.append(
                 _diag(
@@ -276,6 +272,7 @@ def convert(
     enrich: EnrichOptions | None = None,
     enrich_hooks: Mapping[str, Any] | None = None,
     sink: Sink | None = None,
+    author: str | None = None,
 ) -> Conversion:
     """Convert every digest under ``paths`` to ``fmt``.
 
@@ -310,7 +307,7 @@ def convert(
         return _convert(
             paths, fmt, settings, planner, fold, merger, located, strict=strict, title=title,
             link=link, ascii=ascii, env=env, stdin=stdin, jobs=jobs, inputs=inputs,
-            report=report, enrich=enrich, enrich_hooks=enrich_hooks, sink=sink,
+            report=report, enrich=enrich, enrich_hooks=enrich_hooks, sink=sink, author=author,
         )  # fmt: skip
     finally:
         merger.close()
@@ -338,6 +335,7 @@ def _convert(
     enrich: EnrichOptions | None,
     enrich_hooks: Mapping[str, Any] | None,
     sink: Sink | None,
+    author: str | None,
 ) -> Conversion:
     # a pool worker sends each paper copy once, unless every copy is looked up (enrich)
     task = pipeline.Task(settings, papers=True, elide=enrich is None)
@@ -415,11 +413,13 @@ def _convert(
         papers=merger.papers,
         sources=tuple(Source(path, subset) for path, subset in merger.sources),  # type: ignore[arg-type]
         updated=fixed or dt.datetime(newest[0], newest[1], 1, tzinfo=dt.timezone.utc),
-        title=title or _default_title(merger.names),
+        title=title or DEFAULT_TITLE,
+        author=author,
         link=link or "https://arxiv.org/",
         ascii=ascii,
         records=records,
         accepted=merger.accepted,
+        authored=bool(records) and all(has_authors(records.get(k)) for k in merger.first),
     )
     files = fold.files
     count = len(merger.papers)
@@ -472,9 +472,3 @@ def _configured(notes: list[Diagnostic], planner: pipeline.Planner) -> list[Diag
         if severity is not None:
             out.append(dataclasses.replace(d, severity=severity))  # type: ignore[arg-type]
     return out
-
-
-def _default_title(names: Sequence[str]) -> str:
-    if len(names) == 1:
-        return f"arXiv digest {names[0]}"
-    return f"arXiv digest ({len(names)} files)" if names else "arXiv digest"

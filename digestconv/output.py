@@ -508,10 +508,11 @@ def check_feed_link(value: str | None) -> str | None:
     return value
 
 
-def check_feed_title(value: str | None) -> str | None:
+def check_feed_title(value: str | None, option: str = "--feed-title") -> str | None:
     """``value`` unless it is empty or blank (:class:`OutputError`)."""
     if value is not None and not value.strip():
-        raise OutputError("--feed-title is empty: give a title, or leave the option out")
+        what = "an author" if option == "--feed-author" else "a title"
+        raise OutputError(f"{option} is empty: give {what}, or leave the option out")
     return value
 
 

@@ -49,8 +49,17 @@ def to(
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing if any input has an error.")
     ] = False,
+    feed_author: Annotated[
+        str | None,
+        typer.Option(
+            "--feed-author",
+            metavar="TEXT",
+            help="Feed author (RSS, Atom, OPML; default: the feed title).",
+        ),
+    ] = None,
     feed_title: Annotated[
-        str | None, typer.Option("--feed-title", metavar="TEXT", help="Feed title.")
+        str | None,
+        typer.Option("--feed-title", metavar="TEXT", help="Feed title (default 'arXiv digest')."),
     ] = None,
     feed_link: Annotated[
         str | None, typer.Option("--feed-link", metavar="URL", help="Feed link.")
@@ -124,7 +133,14 @@ def to(
         fmt = configure(fmt, style=style, locale=locale, with_chinese=with_chinese)
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    check_to_options(fmt, output, feed_title=feed_title, feed_link=feed_link, ascii_=ascii_)
+    check_to_options(
+        fmt,
+        output,
+        feed_title=feed_title,
+        feed_link=feed_link,
+        ascii_=ascii_,
+        feed_author=feed_author,
+    )
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
     metadata = _enrich_cli.requested(
         enrich,
@@ -190,6 +206,7 @@ def to(
                 settings,
                 strict=strict,
                 title=feed_title,
+                author=feed_author,
                 link=feed_link,
                 ascii=ascii_,
                 inputs=inputs,

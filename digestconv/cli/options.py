@@ -65,6 +65,7 @@ def pick_format(words: Sequence[str], output: Path | None) -> tuple[Format, list
 #: the options that only some formats use, with the batch field each one sets
 _FORMAT_OPTIONS = {
     "--feed-title": ("title", "One title", "Another title"),
+    "--feed-author": ("author", "One author", "Another author"),
     "--feed-link": ("link", "https://one.example/", "https://another.example/"),
     "--ascii": ("ascii", False, True),
 }
@@ -131,6 +132,7 @@ def check_to_options(
     feed_title: str | None,
     feed_link: str | None,
     ascii_: bool,
+    feed_author: str | None = None,
 ) -> None:
     """Every check ``to`` makes before reading any input; exit 2 on the first failure."""
     from ..output import (
@@ -145,12 +147,22 @@ def check_to_options(
     try:
         check_option_text("--feed-title", feed_title)
         check_option_text("--feed-link", feed_link)
+        check_option_text("--feed-author", feed_author)
         check_feed_title(feed_title)
+        check_feed_title(feed_author, "--feed-author")
         check_feed_link(feed_link)
         source_date_epoch()  # a bad SOURCE_DATE_EPOCH is refused before any file is read
     except (OutputError, ValueError) as exc:
         raise _fail(str(exc)) from None
-    refuse_unused(fmt, {"--feed-title": feed_title, "--feed-link": feed_link, "--ascii": ascii_})
+    refuse_unused(
+        fmt,
+        {
+            "--feed-title": feed_title,
+            "--feed-author": feed_author,
+            "--feed-link": feed_link,
+            "--ascii": ascii_,
+        },
+    )
     if output is not None:
         try:
             check_writable(output)

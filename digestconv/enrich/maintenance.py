@@ -295,7 +295,7 @@ def _imported(line: str, number: int) -> ArxivRecord:
         raise ValueError(f"line {number}: {what}: {exc}") from None
     if not isinstance(data, dict):
         kind = {list: "list", str: "string", bool: "boolean"}.get(type(data), "value")
-        raise ValueError(f"line {number}: a JSON {kind}, {what}") from None
+        raise ValueError(f"line {number}: {what}: a JSON {kind}, not an object") from None
     try:
         return validate(data)
     except RecordError as exc:

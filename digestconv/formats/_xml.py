@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from email.utils import format_datetime
@@ -51,6 +52,58 @@ CARRIED: tuple[str, ...] = tuple(f for f in ENTRY_FIELDS if f not in ("line", "e
 SUBSTITUTED: tuple[str, ...] = ("arxiv_id", "url", "title")
 #: the visible note after a cut abstract in the human-readable rendering
 CUT_NOTE = "[…]"
+#: the ``xml:lang`` attribute
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: the language of a feed as a whole (a Chinese digest of English papers): its own text,
+#: summaries and translations, is Chinese; the English parts carry :data:`ENGLISH`
+LANGUAGE = "zh-CN"
+#: the language of the papers' own English text (titles, abstracts, English summaries)
+ENGLISH = "en"
+#: the classes of :func:`sections` whose text is English
+ENGLISH_SECTIONS = frozenset(("summary-en", "abstract", "withdrawn"))
+
+
+_ARG = r"\{([^{}\\$]*)\}"
+#: text-formatting commands around plain text: ``\\textit{x}``, ``{\\bf x}``,
+#: ``\\textcolor{red}{x}`` (one level; nested ones take one pass each)
+_FORMATTING = re.compile(
+    r"\\(?:text(?:bf|it|sl|sc|up|rm|sf|tt|md|normal)?|emph|underline|mbox|url)"
+    + _ARG
+    + r"|\\textcolor\{[^{}\\$]*\}"
+    + _ARG
+    + r"|\{\\(?:it|bf|em|sc|tt|sl|rm|sf) ([^{}\\$]*)\}"
+)
+
+
+def readable(text: str) -> str:
+    """Text for people: the LaTeX accents and escaped specials digests and arXiv keep
+    (``Schr\\"odinger``, ``50\\%``) as the characters they stand for, and text-formatting
+    commands (``\\textit{x}``, ``\\emph{x}``, ``{\\bf x}``) as their text; math as written."""
+    from ..latex import to_unicode
+
+    text = to_unicode(text)
+    if "\\" not in text:
+        return text
+    parts = text.split("$")
+    # between unpaired dollars nothing is math: every part is text then
+    step = 2 if len(parts) % 2 else 1
+    for index in range(0, len(parts), step):
+        part = parts[index]
+        for _ in range(3):
+            if "\\" not in part:
+                break
+            part = _FORMATTING.sub(_unwrapped, part)
+        parts[index] = part
+    return "$".join(parts)
+
+
+def _unwrapped(m: re.Match[str]) -> str:
+    return next(g for g in m.groups() if g is not None)
+
+
+def author_name(batch: Batch) -> str:
+    """The feed's author: ``Batch.author``, else the feed title."""
+    return clean(batch.author) or clean(batch.title) or "arXiv digest"
 
 
 def clean(text: str | None) -> str | None:
@@ -162,10 +215,24 @@ def published(record: ArxivRecord | None) -> _dt.datetime | None:
     """arXiv's v1 timestamp (UTC), or ``None``."""
     if record is None or not record.published:
         return None
+    return _stamp(record.published, record.published_date)
+
+
+def revised(record: ArxivRecord | None) -> _dt.datetime | None:
+    """arXiv's timestamp of the latest version (UTC), else the v1 one, or ``None``."""
+    if record is None:
+        return None
+    if record.updated:
+        moment = _stamp(record.updated, record.updated_date)
+        if moment is not None:
+            return moment
+    return published(record)
+
+
+def _stamp(text: str, date: _dt.date | None) -> _dt.datetime | None:
     try:
-        moment = _dt.datetime.fromisoformat(record.published.replace("Z", "+00:00"))
+        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        date = record.published_date
         if date is None:
             return None
         moment = _dt.datetime(date.year, date.month, date.day)
@@ -375,25 +442,27 @@ def parse_absent(value: str | None) -> set[str]:
 
 
 def display_title(paper: Paper) -> str:
-    """The item title: the English title, else the Chinese one, else the id or URL.
+    """The item title: the English title, else the Chinese one, else the id or URL,
+    as people read it (:func:`readable`).
 
     Only a missing English title is substituted (and then listed as absent).
     """
     title = clean(paper.title)
     if title is not None:
-        return title
+        return readable(title)
     for candidate in (paper.title_zh, paper.arxiv_id, paper.url):
         text = clean(candidate)
         if text is not None and text.strip():
-            return text
+            return readable(text)
     return "Untitled paper"
 
 
 def sections(paper: Paper, withdrawn: str | None = None) -> Iterator[tuple[str, str, str]]:
     """The human-readable parts of a paper: ``(class, label, text)`` in reading order.
 
-    A cut abstract or translation gets :data:`CUT_NOTE` appended (the exact text is
-    carried elsewhere; this is for people reading the feed).  ``withdrawn``, the
+    Text is :func:`readable`, and a cut abstract or translation gets :data:`CUT_NOTE`
+    appended (the exact text is carried elsewhere; this is for people reading the
+    feed).  The classes in :data:`ENGLISH_SECTIONS` are English.  ``withdrawn``, the
     mark of a withdrawn paper (:func:`~digestconv.formats._common.withdrawal`),
     comes first.
     """
@@ -410,6 +479,7 @@ def sections(paper: Paper, withdrawn: str | None = None) -> Iterator[tuple[str, 
         text = clean(value)
         if text is None:
             continue
+        text = readable(text)
         yield cls, label, f"{text} {CUT_NOTE}" if cut else text
 
 
@@ -426,7 +496,11 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
 def add_extensions(
     parent: etree._Element, paper: Paper, link: str, text_fields: Iterable[tuple[str, str]]
 ) -> None:
-    """Write the ``dg:`` extension elements of ``paper`` (feeds share this layout)."""
+    """Write the ``dg:`` extension elements of ``paper`` (feeds share this layout).
+
+    ``dg:title`` holds the exact title when the readable one shown to people
+    differs from it (LaTeX decoded), so a reader gets the digest's text back.
+    """
     dg = f"{{{NS}}}"
     if paper.ref is not None:
         sub(parent, dg + "ref", str(paper.ref))
@@ -438,6 +512,9 @@ def add_extensions(
     url = clean(paper.url)
     if url is not None and url != link:
         sub(parent, dg + "written-url", url)
+    title = clean(paper.title)
+    if title is not None and readable(title) != title:
+        sub(parent, dg + "title", title)
     for field, tag in text_fields:
         value = clean(getattr(paper, field))
         if value is not None:
@@ -458,7 +535,8 @@ def read_extensions(
 
     Returns whether the element was written by digestconv, the fields marked
     absent, and the :class:`Paper` keyword arguments the extensions give
-    (identifier and version from ``link`` for feeds written elsewhere).
+    (identifier and version from ``link`` for feeds written elsewhere; ``title``
+    only when ``dg:title`` holds the exact title the readable one came from).
     """
     dg_ns = f"{{{NS}}}"
 
@@ -477,6 +555,9 @@ def read_extensions(
     else:
         arxiv_id, version = id_from_url(link)
     fields: dict[str, Any] = {field: dg(tag) for field, tag in text_fields}
+    title = dg("title")
+    if title is not None:
+        fields["title"] = title
     fields.update(
         ref=to_int(dg("ref"), f"{where}: dg:ref", MAX_REF),
         arxiv_id=arxiv_id,

@@ -1,10 +1,13 @@
 """Atom 1.0 (RFC 4287): one feed over every input, one ``<entry>`` per paper, in input order.
 
-Feed: ``id`` is ``urn:uuid:`` derived from the batch title and link (stable for
-the same feed), ``title``, ``subtitle``, ``link rel="alternate"`` to the batch
-link, ``updated`` from ``Batch.updated``, ``generator``.  Digests name no
-authors, yet RFC 4287 requires an author for every entry, inherited from the
-feed when the entry has none: the feed's ``<author><name>`` is the feed title,
+Feed: ``xml:lang="zh-CN"`` (a Chinese digest of English papers: its own text is
+Chinese, and every English element says ``xml:lang="en"``), ``id`` is
+``urn:uuid:`` derived from the batch title and link (stable for the same feed),
+``title``, ``subtitle``, ``link rel="alternate"`` to the batch link, ``updated``
+from ``Batch.updated`` (``SOURCE_DATE_EPOCH``, else derived from the input),
+``generator``.  Digests name no authors, yet RFC 4287 requires an author for
+every entry, inherited from the feed when the entry has none: the feed's
+``<author><name>`` is ``Batch.author`` (``--feed-author``), else the feed title,
 that is the digest that selected and translated the papers, never a claim
 about who wrote them.  Entries carry no author, except with arXiv metadata
 (``Batch.record(paper)``): then each entry has one ``<author><name>`` per author
@@ -17,28 +20,34 @@ Entry, standard elements:
 * ``id``: ``https://arxiv.org/abs/ID`` without version (the same value as the RSS
   guid); a paper without a valid identifier gets its written http(s) URL or a
   ``urn:uuid:``;
-* ``title type="text"``: the English title (a substitute, listed in
-  ``dg:absent``, when there is none);
+* ``title type="text"``: the English title for people, LaTeX accents and escaped
+  specials as characters (``Schrödinger``; a substitute, listed in ``dg:absent``,
+  when there is none); the exact title goes to ``dg:title`` when it differs;
 * ``link rel="alternate" type="text/html"``: the URL as written when it is an
   absolute http(s) URL, else ``https://arxiv.org/abs/ID`` (the written URL then in
   ``dg:written-url``);
-* ``summary type="text"``: the English abstract, exactly;
+* ``summary type="text"``: the English abstract as people read it (LaTeX accents
+  and escaped specials as characters, like the title), a cut one ending with
+  `` […]`` as in the content; when that differs from the abstract as written,
+  ``dg:abstract`` holds the exact text;
 * ``content type="xhtml"``: for people, the Chinese title, summaries, Chinese
   and English abstracts as ``h3``/``p`` elements with a ``class`` per field; a
   cut abstract or translation ends with a visible ``[…]``; a withdrawn paper
   starts with ``<p class="withdrawn">Withdrawn: arXiv vN is a withdrawal notice</p>``;
 * ``category term="cs.LG" scheme="https://arxiv.org/category_taxonomy"``: the
   primary category, with the taxonomy name as ``label`` when known;
-* ``published``: the first day of the submission month (from the identifier),
-  when known; ``updated``: ``Batch.updated``, or ``published`` when that is later.
-  Never the wall clock.  RFC 3339 with a ``Z`` offset.
+* ``published``: only with arXiv metadata, the v1 timestamp: a digest gives no
+  day, and none is made up; ``updated`` (which Atom requires): with arXiv
+  metadata the latest version's timestamp, else ``Batch.updated``, the one
+  stable date of the whole feed.  Never the wall clock.  RFC 3339 with a ``Z``
+  offset.
 
 Entry, extension elements in the ``dg`` namespace (``urn:digestconv:digest:1``;
 simple extension elements, valid under the RFC's RELAX NG schema), written only
 when the field has a value: ``dg:ref``, ``dg:arxiv-id``, ``dg:version``,
-``dg:written-url``, ``dg:title-zh``, ``dg:summary-zh``, ``dg:summary-en``,
+``dg:written-url``, ``dg:title``, ``dg:title-zh``, ``dg:summary-zh``, ``dg:summary-en``,
 ``dg:abstract-zh``, ``dg:announce-type``, ``dg:abstract-truncated`` and
-``dg:translation-truncated`` (``true``), ``dg:absent``.
+``dg:translation-truncated`` (``true``), ``dg:absent``, ``dg:abstract``.
 
 Fields read back: every contract field but ``line`` and ``end_line``, equal to
 what was written after removal of XML-illegal and control characters (see
@@ -95,10 +104,11 @@ class Atom(Format):
         from lxml import etree
 
         root = etree.Element(_A + "feed", nsmap={None: ATOM_NS, _xml.PREFIX: _xml.NS})
+        root.set(_xml.XML_LANG, _xml.LANGUAGE)
         title = _xml.clean(batch.title) or "arXiv digest"
         _sub(root, _A + "id", _xml.feed_id(batch))
         _sub(root, _A + "title", title, type="text")
-        _sub(root, _A + "subtitle", SUBTITLE, type="text")
+        _sub(root, _A + "subtitle", SUBTITLE, type="text", **{_xml.XML_LANG: _xml.ENGLISH})
         _sub(root, _A + "updated", _xml.rfc3339(batch.updated))
         authored = batch.authored
         if authored is None:
@@ -107,7 +117,7 @@ class Atom(Format):
             )
         if not authored:
             author = _sub(root, _A + "author")
-            _sub(author, _A + "name", title)
+            _sub(author, _A + "name", _xml.author_name(batch))
         link = _xml.clean(batch.link)
         if _xml.is_http_url(link):
             _sub(root, _A + "link", rel="alternate", type="text/html", href=link)  # type: ignore[arg-type]
@@ -129,16 +139,17 @@ class Atom(Format):
         entry = _sub(feed, _A + "entry")
         link = _xml.link_of(paper)
         _sub(entry, _A + "id", ident)
-        _sub(entry, _A + "title", _xml.display_title(paper), type="text")
+        english = {_xml.XML_LANG: _xml.ENGLISH}
+        title_lang = english if _xml.clean(paper.title) is not None else {}
+        _sub(entry, _A + "title", _xml.display_title(paper), type="text", **title_lang)
         for name in _xml.author_names(merged):
             author = _sub(entry, _A + "author")
             _sub(author, _A + "name", name)
         _sub(entry, _A + "link", rel="alternate", type="text/html", href=link)
-        published = _xml.published(record) or _xml.paper_date(paper)
-        updated = _xml.utc(batch.updated)
+        published = _xml.published(record)
         if published is not None:
             _sub(entry, _A + "published", _xml.rfc3339(published))
-            updated = max(updated, published)
+        updated = _xml.revised(record) or _xml.utc(batch.updated)
         _sub(entry, _A + "updated", _xml.rfc3339(updated))
         category = _xml.clean(paper.primary_category)
         if category is not None:
@@ -148,15 +159,25 @@ class Atom(Format):
                 attrs["label"] = known[0]
             _sub(entry, _A + "category", **attrs)
         abstract = _xml.clean(paper.abstract)
+        summary = None
         if abstract is not None:
-            _sub(entry, _A + "summary", abstract, type="text")
+            summary = _xml.readable(abstract)
+            if paper.abstract_truncated:
+                summary = f"{summary} {_xml.CUT_NOTE}"
+            _sub(entry, _A + "summary", summary, type="text", **english)
         parts = list(_xml.sections(paper, withdrawal(record)))
         if parts:
             content = _sub(entry, _A + "content", type="xhtml")
             div = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})
             for cls, _label, text in parts:
-                _sub(div, _X + ("h3" if cls == "title-zh" else "p"), text, **{"class": cls})
+                attrs = {"class": cls}
+                if cls in _xml.ENGLISH_SECTIONS:
+                    attrs[_xml.XML_LANG] = _xml.ENGLISH
+                _sub(div, _X + ("h3" if cls == "title-zh" else "p"), text, **attrs)
         _xml.add_extensions(entry, paper, link, _TEXT_FIELDS)
+        if summary is not None and summary != abstract:
+            # the exact abstract, when the summary shown differs from it
+            _sub(entry, f"{{{_xml.NS}}}abstract", abstract)
 
     def read(self, text: str) -> list[Paper]:
         """Papers from an Atom 1.0 document (see the module docstring for the fields)."""
@@ -186,10 +207,15 @@ def _read_entry(entry: etree._Element, n: int) -> Paper:
         if not ours or element.get("scheme") == CATEGORY_SCHEME:
             category = element.get("term")
             break
-    title = None if "title" in absent else _xml.text_of(entry.find(_A + "title"))
+    title = fields.pop("title", None)
+    if title is None and "title" not in absent:
+        title = _xml.text_of(entry.find(_A + "title"))
+    abstract = _xml.text_of(entry.find(f"{{{_xml.NS}}}abstract"))
+    if abstract is None:
+        abstract = _xml.text_of(entry.find(_A + "summary"))
     return Paper(
         title=title,
-        abstract=_xml.text_of(entry.find(_A + "summary")),
+        abstract=abstract,
         primary_category=category or None,
         **fields,
     )

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from ..enrich.record import ArxivRecord
 
 
+#: the feed title when none is given
+DEFAULT_TITLE = "arXiv digest"
+
+
 class FormatError(Exception):
     """Raised by a format's reader when input cannot be read (with a clear message)."""
 
@@ -65,6 +69,11 @@ class Batch:
     no record for a paper writes it from the digest alone.
     ``accepted`` names, by identifier, the rules that suppression comments in
     the paper's source silenced on it (``to markdown`` keeps them silenced).
+    ``title`` and ``author`` name the feed (``--feed-title``, ``--feed-author``):
+    the title defaults to :data:`DEFAULT_TITLE` whatever the inputs, so a feed
+    keeps its name from one run to the next; the author defaults to the title
+    (the digest that selected and translated the papers, never a claim about
+    who wrote them).
 
     Values a writer needs before its first entry are fields here, computed by
     the caller while it gathers the papers, never by the writer walking
@@ -79,8 +88,9 @@ class Batch:
     papers: Papers
     sources: tuple[Source, ...] = ()
     updated: _dt.datetime = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
-    title: str = "arXiv digest"
+    title: str = DEFAULT_TITLE
     link: str = "https://arxiv.org/"
+    author: str | None = None
     ascii: bool = False
     records: Mapping[str, ArxivRecord] = field(default_factory=dict)
     accepted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

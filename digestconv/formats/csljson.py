@@ -38,6 +38,12 @@ categories only; MSC and ACM class codes go to ``Class codes`` (``MSC 03B70``).
 A withdrawn paper (arXiv's latest version is a withdrawal notice) has ``status``
 ``withdrawn`` and a first ``note`` line saying so.
 
+Chinese titles and summaries never go to a CSL title variable: CSL 1.0.2 has
+no variable for a translation (``original-title`` is the untranslated original,
+here the English title itself, and ``title-short`` an abbreviation), so styles
+such as GB/T 7714-2015 print the English reference, and the Chinese text stays in
+``custom`` or ``note`` (Zotero's Extra).
+
 CSL 1.0.2 describes ``article`` as "a preprint, working paper, or other
 prepublication material"; the repository goes to ``publisher`` and its identifier
 to ``number`` (what reference managers export for arXiv preprints); ``genre``

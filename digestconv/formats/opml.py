@@ -1,23 +1,28 @@
 """OPML 2.0: an outline per digest file holding an outline per paper.
 
 ``<head>``: ``title`` from the batch, ``dateCreated`` and ``dateModified`` from
-``Batch.updated`` (RFC 822, GMT; never the wall clock), ``docs``.
+``Batch.updated`` (RFC 822, GMT; never the wall clock), ``ownerName`` the feed's
+author (``Batch.author``, else the title), ``docs``.
 
 ``<body>``: one outline per input file (``Batch.sources``, in order) whose
-``text`` is the file's path, holding that file's papers in file order.  Papers
+``text`` is the file's path relative to the folder all inputs share (see
+:func:`outline_names`: no local folder leaks into a shared file), holding that
+file's papers in file order.  Papers
 of the batch that no source lists follow in one more outline named after the
 batch title; without sources, that outline holds every paper.
 
-Paper outline: ``text`` is the English title (a substitute, listed in
-``absent``, when there is none), ``type="link"``, ``url`` is the URL as written
-when it is an absolute http(s) URL, else ``https://arxiv.org/abs/ID`` (the
-written URL then goes in ``writtenUrl``).  OPML 2.0 lets an outline carry any
-other attribute; the digest fields use these, written only when the field has
-a value: ``ref``, ``arxivId``, ``version``, ``writtenUrl``, ``titleZh``,
-``summaryZh``, ``summaryEn``, ``abstract``, ``abstractZh``, ``announceType``,
-``primaryCategory``, ``abstractTruncated`` and ``translationTruncated``
-(``true``), ``absent`` (space-separated contract names of fields the paper
-lacks whose standard attribute holds a substitute).
+Paper outline: ``text`` is the English title as people read it (LaTeX accents
+and escaped specials as characters; ``originalTitle`` holds the exact title when
+that differs; a substitute, listed in ``absent``, when there is none),
+``type="link"``, ``url`` is the URL as written when it is an absolute http(s)
+URL, else ``https://arxiv.org/abs/ID`` (the written URL then goes in
+``writtenUrl``). OPML 2.0 lets an outline carry any other attribute; the digest
+fields use these, written only when the field has a value: ``ref``, ``arxivId``,
+``version``, ``writtenUrl``, ``titleZh``, ``summaryZh``, ``summaryEn``,
+``abstract``, ``abstractZh``, ``announceType``, ``primaryCategory``,
+``abstractTruncated`` and ``translationTruncated`` (``true``), ``absent``
+(space-separated contract names of fields the paper lacks whose standard
+attribute holds a substitute).
 
 With arXiv metadata (``Batch.record(paper)``): ``authors`` (names, ``; ``-separated),
 ``created`` (the v1 timestamp, RFC 822), ``withdrawn`` (``Withdrawn: arXiv vN is a
@@ -34,7 +39,7 @@ elsewhere give title, url and the identifier and version of an arXiv URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..arxiv import MAX_VERSION
@@ -67,6 +72,37 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
     if text is not None:
         element.text = text
     return element
+
+
+def outline_names(paths: Sequence[str]) -> list[str]:
+    """The text of each input file's outline: its path relative to the folder all
+    the inputs share (one input: its file name).
+
+    A path given absolute would otherwise put the user's folders into a file
+    meant to be shared; a path that would climb out of that folder (``..``)
+    becomes its file name.  Pure string work on the paths as given.
+    """
+    import os
+    import posixpath
+
+    # a backslash separates folders on Windows only: elsewhere it is part of a name (and
+    # of the ``\\xNN`` escapes that stand for bytes of a name that is not UTF-8)
+    windows = os.sep == "\\"
+    norm = [posixpath.normpath(p.replace("\\", "/") if windows else p) for p in paths]
+    try:
+        common = posixpath.commonpath([posixpath.dirname(p) for p in norm]) if norm else ""
+    except ValueError:  # absolute and relative paths mixed
+        common = None
+    out = []
+    for path in norm:
+        name = posixpath.basename(path)
+        if common is not None:
+            prefix = common.rstrip("/") + "/" if common else ""
+            rest = path[len(prefix) :] if path.startswith(prefix) else name
+            if rest and not rest.startswith(("../", "/")) and rest != "..":
+                name = rest
+        out.append(name)
+    return out
 
 
 def _noting(papers: Iterable[Paper], listed: set[Paper], listed_ids: set[str]) -> Iterator[Paper]:
@@ -106,6 +142,7 @@ class Opml(Format):
         _sub(head, "title", title)
         _sub(head, "dateCreated", _xml.rfc822(batch.updated))
         _sub(head, "dateModified", _xml.rfc822(batch.updated))
+        _sub(head, "ownerName", _xml.author_name(batch))
         _sub(head, "docs", DOCS)
         body = _sub(root, "body")
         start, end = _xml.split(root, body, batch.ascii)
@@ -114,10 +151,11 @@ class Opml(Format):
         listed: set[Paper] = set()
         listed_ids: set[str] = set()
         wrote = False
-        for source in batch.sources:
+        names = outline_names([source.path for source in batch.sources])
+        for source, name in zip(batch.sources, names, strict=True):
             wrote = True
             papers = _noting(source.papers, listed, listed_ids)
-            yield from self._group(groups, source.path, papers, batch)
+            yield from self._group(groups, name, papers, batch)
         rest = _unlisted(batch, listed, listed_ids)
         first = next(rest, None)
         if first is not None:
@@ -189,6 +227,9 @@ def _outline(group: etree._Element, paper: Paper, batch: Batch) -> None:
     paper, merged = _xml.with_record(paper, record)
     link = _xml.link_of(paper)
     attrs = {"text": _xml.display_title(paper), "type": "link", "url": link}
+    title = _xml.clean(paper.title)
+    if title is not None and attrs["text"] != title:
+        attrs["originalTitle"] = title
     names = _xml.author_names(merged)
     if names:
         attrs["authors"] = "; ".join(names)
@@ -242,7 +283,7 @@ def _read_outline(outline: etree._Element, n: int) -> Paper:
         arxiv_id=arxiv_id,
         version=version,
         url=get("writtenUrl") or (None if "url" in absent else link),
-        title=None if "title" in absent else (get("text") or None),
+        title=get("originalTitle") or (None if "title" in absent else (get("text") or None)),
         abstract_truncated=_xml.to_bool(get("abstractTruncated"), f"{where}: abstractTruncated"),
         translation_truncated=_xml.to_bool(
             get("translationTruncated"), f"{where}: translationTruncated"

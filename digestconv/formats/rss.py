@@ -2,8 +2,15 @@
 
 Channel: ``title`` and ``link`` from the batch (a link that is not an absolute
 http(s) URL becomes ``https://arxiv.org/``), a fixed ``description``,
-``pubDate``/``lastBuildDate`` from ``Batch.updated`` (RFC 822, GMT),
-``generator`` and ``docs``.
+``language`` ``zh-cn`` (a Chinese digest of English papers; the description's
+English paragraphs say ``lang="en"``), ``dc:creator`` the feed's author
+(``Batch.author``, else the title), ``pubDate``/``lastBuildDate`` from
+``Batch.updated`` (RFC 822, GMT), ``generator`` and ``docs``.
+
+Text is for people: the LaTeX accents and escaped specials digests keep
+(``Schr\\"odinger``) are shown as characters (``Schrödinger``) in titles and
+descriptions; the exact text is kept in the ``dg:`` elements (``dg:title`` when
+the title changed), so reading gives it back.
 
 Item, standard elements:
 
@@ -19,8 +26,8 @@ Item, standard elements:
   translation ends with a visible ``[…]``; a withdrawn paper starts with
   ``Withdrawn: arXiv vN is a withdrawal notice``);
 * ``category domain="https://arxiv.org/category_taxonomy"``: the primary category, when known;
-* ``pubDate``: the first day of the paper's submission month (from its
-  identifier), else ``Batch.updated``.  Never the wall clock.
+* ``pubDate``: only with arXiv metadata, the v1 timestamp.  A digest gives no
+  day of submission, and no day is made up.
 
 With arXiv metadata (``Batch.record(paper)``): one ``dc:creator`` per author
 (Dublin Core, ``Given Family``), ``pubDate`` the v1 timestamp, and title,
@@ -28,7 +35,7 @@ abstract, version and category arXiv's (see :mod:`digestconv.enrich.merge`).
 
 Item, extension elements in the ``dg`` namespace (``urn:digestconv:digest:1``),
 one simple text element per field, written only when the field has a value:
-``dg:ref``, ``dg:arxiv-id``, ``dg:version``, ``dg:written-url``, ``dg:title-zh``,
+``dg:ref``, ``dg:arxiv-id``, ``dg:version``, ``dg:written-url``, ``dg:title``, ``dg:title-zh``,
 ``dg:summary-zh``, ``dg:summary-en``, ``dg:abstract``, ``dg:abstract-zh``,
 ``dg:announce-type``, ``dg:abstract-truncated`` and ``dg:translation-truncated``
 (``true``, only when set), and ``dg:absent`` (space-separated names of fields
@@ -81,7 +88,10 @@ def describe(paper: Paper, withdrawn: str | None = None) -> str:
 
     div = etree.Element("div")
     for cls, _label, text in _xml.sections(paper, withdrawn):
-        _sub(div, "h3" if cls == "title-zh" else "p", text, **{"class": cls})
+        attrs = {"class": cls}
+        if cls in _xml.ENGLISH_SECTIONS:
+            attrs["lang"] = _xml.ENGLISH
+        _sub(div, "h3" if cls == "title-zh" else "p", text, **attrs)
     if not len(div):
         return ""
     return etree.tostring(div, encoding="unicode", method="html")
@@ -100,15 +110,15 @@ class Rss(Format):
         """The RSS 2.0 document of ``batch``: the channel head, an item per paper, the end."""
         from lxml import etree
 
-        nsmap = {_xml.PREFIX: _xml.NS}
-        if batch.records:
-            nsmap["dc"] = _xml.DC_NS
+        nsmap = {_xml.PREFIX: _xml.NS, "dc": _xml.DC_NS}
         root = etree.Element("rss", {"version": "2.0"}, nsmap=nsmap)
         channel = _sub(root, "channel")
         _sub(channel, "title", _xml.clean(batch.title) or "arXiv digest")
         link = _xml.clean(batch.link)
         _sub(channel, "link", link if _xml.is_http_url(link) else "https://arxiv.org/")  # type: ignore[arg-type]
         _sub(channel, "description", DESCRIPTION)
+        _sub(channel, "language", _xml.LANGUAGE.lower())
+        _sub(channel, f"{{{_xml.DC_NS}}}creator", _xml.author_name(batch))
         _sub(channel, "generator", "digestconv")
         _sub(channel, "docs", DOCS)
         _sub(channel, "pubDate", _xml.rfc822(batch.updated))
@@ -138,8 +148,9 @@ class Rss(Format):
             _sub(item, "category", category, domain=CATEGORY_DOMAIN)
         for name in _xml.author_names(merged):
             _sub(item, f"{{{_xml.DC_NS}}}creator", name)
-        date = _xml.published(record) or _xml.paper_date(paper) or batch.updated
-        _sub(item, "pubDate", _xml.rfc822(date))
+        date = _xml.published(record)
+        if date is not None:
+            _sub(item, "pubDate", _xml.rfc822(date))
         _xml.add_extensions(item, paper, link, _TEXT_FIELDS)
 
     def read(self, text: str) -> list[Paper]:
@@ -163,5 +174,7 @@ def _read_item(item: etree._Element, n: int) -> Paper:
             break
     if not ours:
         fields["abstract"] = _xml.text_of(item.find("description"))
-    title = None if "title" in absent else _xml.text_of(item.find("title"))
+    title = fields.pop("title", None)
+    if title is None and "title" not in absent:
+        title = _xml.text_of(item.find("title"))
     return Paper(title=title, primary_category=category, **fields)

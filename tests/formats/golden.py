@@ -1,6 +1,9 @@
-"""Golden writer outputs: what the writers wrote without arXiv metadata before it existed.
+"""Golden writer outputs: what the writers write without arXiv metadata.
 
-See ``tests/data/golden/make_golden.py`` for how the files were made.
+The BibTeX and CSL-JSON hashes are those of the writers before metadata existed;
+the RSS, Atom and OPML ones were remade when feeds became readable (Unicode
+titles, languages, no made-up dates, a feed author, no local paths).  See
+``tests/data/golden/make_golden.py`` for how the files were made.
 """
 
 from __future__ import annotations

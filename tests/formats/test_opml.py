@@ -14,11 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
+from digestconv.formats._xml import readable
 from digestconv.formats.base import Batch, FormatError, Source
 from digestconv.formats.opml import Opml
 from digestconv.model import Paper
 from digestconv.reader import read
-from tests.formats.feedutil import FILES, UTC, WHEN, expected
+from tests.formats.feedutil import FILES, ROOT, UTC, WHEN, expected
 from tests.strategies import HOSTILE, papers, unique_papers
 
 
@@ -63,7 +64,10 @@ def check_consumer(batch: Batch, text: str) -> None:
             assert link.get("url").startswith(("http://", "https://"))
             want = expected(paper)
             if want.title is not None:
-                assert link.get("text") == want.title
+                assert link.get("text") == readable(want.title)
+                assert link.get("originalTitle") == (
+                    want.title if readable(want.title) != want.title else None
+                )
             if want.url is not None and want.url.startswith("http"):
                 assert link.get("url") == want.url
     # listparser lists every link outline (once per URL)
@@ -87,14 +91,16 @@ def test_whole_corpus_one_outline_per_file() -> None:
     assert Opml().read(text) == [expected(p) for p in batch.papers]
     check_consumer(batch, text)
     groups = etree.fromstring(text.encode()).find("body").findall("outline")
-    assert [g.get("text") for g in groups] == [str(p) for p in FILES]
+    # each file by its path under the folder all inputs share: no local folder shows
+    assert [g.get("text") for g in groups] == [str(p.relative_to(ROOT)) for p in FILES]
+    assert not any(str(ROOT) in g.get("text") for g in groups)
 
 
 def test_listparser_sees_titles_and_urls() -> None:
     batch = batch_of(FILES[:2])
     result = parsed(Opml().write(batch))
     papers = [p for s in batch.sources for p in s.papers]
-    assert [(x.title, x.url) for x in result.lists] == [(p.title, p.url) for p in papers]
+    assert [(x.title, x.url) for x in result.lists] == [(readable(p.title), p.url) for p in papers]
 
 
 def test_papers_without_sources_get_one_group() -> None:

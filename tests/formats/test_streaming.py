@@ -19,6 +19,7 @@ from typing import ClassVar
 import pytest
 from lxml import etree
 
+import digestconv.formats as formats_registry
 from digestconv.enrich.atom import parse_feed
 from digestconv.formats import Batch, Format, Source, find, has_authors, register
 from digestconv.model import Paper
@@ -254,7 +255,10 @@ class _Nothing(Format):
     name: ClassVar[str] = "nothing-test-format"
 
 
-def test_a_format_with_only_write_still_works() -> None:
+def test_a_format_with_only_write_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    # registered for this test only: the registry is as it was afterwards
+    monkeypatch.setattr(formats_registry, "_extra", dict(formats_registry._extra))
+    monkeypatch.setattr(formats_registry, "_loaded", None)
     register(_Legacy)
     fmt = find("legacy-test-format")
     assert fmt is not None and fmt.can_write
