@@ -150,6 +150,20 @@ def test_one_small_file_never_starts_a_pool(monkeypatch: pytest.MonkeyPatch) -> 
     assert report.files == 2 and started == []
 
 
+def test_the_corpus_is_read_in_this_process_whatever_the_cpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """99 real digests (about 1.5 MB) are cheaper to read here than to send to workers:
+    starting two workers cost more than they saved (measured: ``benchmarks/bench.py``),
+    so the default ``--jobs`` must not be slower than ``-j1`` on such an input."""
+    started = _pools(monkeypatch)
+    monkeypatch.delenv(pipeline.POOL_ENV, raising=False)
+    report = validate([CORPUS], jobs=2)
+    assert report.files >= 99 and started == []
+    many = validate([CORPUS, SEED_000], jobs=2, settings=Settings())
+    assert started == [] and many.files == report.files + 1
+
+
 def test_results_pickle(digests: Path) -> None:
     inputs = pipeline.files([digests, digests / "nowhere.md"])
     tasks = [

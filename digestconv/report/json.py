@@ -46,9 +46,23 @@ def render(report: Report, *, color: bool = False, root: Path | None = None) -> 
 
 
 def element(d: Diagnostic) -> str:
-    """One diagnostic as an element of :func:`render`'s array: indented, no final newline."""
-    text = dumps(d.to_dict())[:-1]
-    return "  " + text.replace("\n", "\n  ")
+    """One diagnostic as an element of :func:`render`'s array: indented, no final newline.
+
+    The same text as ``dumps`` gives for the flat object, written field by field:
+    ``json.dumps`` with an indent builds its encoder from closures that refer to one
+    another, garbage only the cycle collector frees, for every call, and ``validate``
+    writes each file's elements between files while the collector is kept off the
+    models.
+    """
+    fields = ",\n".join(
+        f"    {_string(key)}: {value if isinstance(value, int) else _string(value)}"
+        for key, value in d.to_dict().items()
+    )
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", "  {\n" + fields + "\n  }")
+
+
+def _string(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def stream(diagnostics: Iterable[Diagnostic]) -> Iterator[str]:

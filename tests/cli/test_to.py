@@ -216,3 +216,27 @@ def test_output_file_gets_the_usual_permissions(cli: Invoke, in_tmp: Path) -> No
     finally:
         os.umask(umask)
     assert stat.S_IMODE((in_tmp / "refs.bib").stat().st_mode) == 0o644
+
+
+def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(
+    run: Invoke, tmp_path: Path
+) -> None:
+    """A run killed while it wrote ``-o`` leaves ``.NAME.PID.*.tmp``; the next run on the
+    same target removes it when that process is gone, and never one of a live process."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "refs.bib"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    stale = tmp_path / f".refs.bib.{dead.stdout.strip()}.k1lled.tmp"
+    stale.write_bytes(b"half a file")
+    live = tmp_path / f".refs.bib.{os.getpid()}.wr1ting.tmp"
+    live.write_bytes(b"another run is writing")
+    other = tmp_path / f".other.bib.{dead.stdout.strip()}.k1lled.tmp"
+    other.write_bytes(b"not this target's")
+    result = run("to", "bibtex", SEEDS / "000_20f5c0d8057fc2ad.txt", "-o", target)
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text("utf-8").startswith("@")
+    assert not stale.exists()
+    assert live.exists() and other.exists()
