@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 INVISIBLE = re.compile(
     "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u180e]+"
 )
+#: the characters of :data:`INVISIBLE`, one by one: looking for each with ``in`` is more
+#: than twice as fast as the pattern over a file that has none, as nearly all files
+_CHARACTERS = (
+    "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
+    "\u2066\u2067\u2068\u2069\ufeff\u061c\u180e"
+)
 #: findings per file at most (a file full of them gets one more, counting the rest)
 LIMIT = 50
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
@@ -67,6 +73,8 @@ def invisible_character(digest: Digest, settings: Settings) -> Iterator[Finding]
     the text as written.
     """
     text = digest.text
+    if not any(ch in text for ch in _CHARACTERS):
+        return
     line, line_start, pos = 1, 0, 0
     count = 0
     for m in INVISIBLE.finditer(text):

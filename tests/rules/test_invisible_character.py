@@ -101,3 +101,10 @@ def test_outputs_leave_them_out_and_markdown_keeps_them(tmp_path: object) -> Non
         kept = "\u202e" in out or "\u200b" in out
         assert kept == (fmt == "markdown"), fmt
         assert b"DC212" in proc.stderr
+
+
+def test_the_quick_check_looks_for_exactly_the_reported_characters() -> None:
+    from digestconv.rules.invisible import _CHARACTERS, INVISIBLE
+
+    reported = {chr(c) for c in range(0x110000) if INVISIBLE.fullmatch(chr(c))}
+    assert set(_CHARACTERS) == reported
