@@ -63,10 +63,13 @@ and output is joined in bounded pieces, so time and memory are linear in the tex
 
 from __future__ import annotations
 
-from .decode import to_unicode, unescape
-from .encode import escape
-from .mathspans import math_balanced, tex_math
-from .tables import PDFLATEX_PRINTS
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .decode import to_unicode, unescape
+    from .encode import escape
+    from .mathspans import math_balanced, tex_math
+    from .tables import PDFLATEX_PRINTS
 
 __all__ = [
     "PDFLATEX_PRINTS",
@@ -76,3 +79,29 @@ __all__ = [
     "to_unicode",
     "unescape",
 ]
+
+#: where each public name lives: a module is imported when its first name is asked for,
+#: so a run that only checks math (``validate``) never loads the encoder's tables
+_LAZY = {
+    "PDFLATEX_PRINTS": "tables",
+    "escape": "encode",
+    "math_balanced": "mathspans",
+    "tex_math": "mathspans",
+    "to_unicode": "decode",
+    "unescape": "decode",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'digestconv.latex' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

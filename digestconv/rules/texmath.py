@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..latex import math_balanced
 from ..model import Span
 from .registry import Finding, rule
 
@@ -72,6 +71,8 @@ def math_unbalanced(digest: Digest, settings: Settings) -> Iterator[Finding]:
     and the formula prints as its source. Restore the lost `$`, or write a
     plain dollar as `\\$`.
     """
+    from ..latex import math_balanced
+
     for paper in digest.papers:
         for field in FIELDS:
             text = getattr(paper, field)
@@ -107,6 +108,8 @@ def arxiv_math_unbalanced(
     """
     if record is None:
         return
+    from ..latex import math_balanced
+
     for name, text in (("title", record.title), ("abstract", record.abstract)):
         if text and "$" in text and not math_balanced(text):
             yield Finding(
