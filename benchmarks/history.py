@@ -59,6 +59,7 @@ class Block:
     title: str
     abstract: str
     category: str
+    version: int
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def _templates() -> list[Template]:
                     p.title or "",
                     p.abstract or "",
                     p.primary_category or "cs.LG",
+                    p.version or 1,
                 )
             )
         era = "new" if any("Announce Type" in b.block for b in blocks) else "old"
