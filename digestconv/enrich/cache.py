@@ -144,7 +144,9 @@ class Cache(Maintenance):
         import sqlite3
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        for attempt in range(3):
+        attempt = busy_tries = 0
+        waited = 0.0
+        while True:
             db = self._connect(str(path))
             try:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -160,16 +162,27 @@ class Cache(Maintenance):
                 return db
             except (sqlite3.DatabaseError, _Incompatible) as exc:
                 db.close()
+                if isinstance(exc, sqlite3.OperationalError) and _busy(exc) and waited < 10.0:
+                    # another process is making the same new file (switching it to WAL takes
+                    # a lock SQLite will not wait for): wait and open it again, or that run
+                    # would pace its requests on its own, not with the others
+                    import time
+
+                    pause = min(0.05 * 2**busy_tries, 1.0)
+                    time.sleep(pause)
+                    waited += pause
+                    busy_tries += 1
+                    continue
                 if isinstance(exc, sqlite3.OperationalError) and not _corrupt(exc):
                     raise
                 if attempt == 2:
                     raise
+                attempt += 1
                 moved = _move_aside(path)
                 self.warnings.append(
                     f"cache {path} was unreadable ({_reason(exc)}): moved to {moved.name}, "
                     "starting a new cache"
                 )
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _open_readonly(self, path: Path) -> Any:
         """The file opened for reading only, or ``None`` when it cannot even be read."""
@@ -454,3 +467,8 @@ _T = TypeVar("_T")
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -404,3 +405,33 @@ def test_a_failing_commit_of_the_request_ticket_does_not_stop_the_run(
     monkeypatch.undo()
     with Cache(tmp_path) as cache:
         assert cache.info().records == 0 and cache.check() == "ok"
+
+
+def _open_at_once(folder: str, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    cache = Cache(Path(folder))
+    results.put((cache.readonly, cache.path is not None, tuple(cache.warnings)))
+    cache.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="forks the openers")
+def test_processes_making_the_same_new_cache_at_once_all_share_it(tmp_path: Path) -> None:
+    """Switching a new file to WAL takes a lock SQLite does not wait for: a process that
+    lost that race once fell back to a cache in memory, pacing its requests on its own."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(15):
+        folder = tmp_path / f"cache-{round_}"
+        barrier = context.Barrier(6)
+        results = context.Queue()
+        openers = [
+            context.Process(target=_open_at_once, args=(str(folder), barrier, results))
+            for _ in range(6)
+        ]
+        for proc in openers:
+            proc.start()
+        found = [results.get(timeout=60) for _ in openers]
+        for proc in openers:
+            proc.join(timeout=60)
+        assert found == [(False, True, ())] * 6, found
