@@ -194,6 +194,11 @@ def main() -> None:
         _say(f"cannot write standard output: {getattr(exc, 'strerror', None) or exc}")
         _quiet_stdout()
         code = max(code, 2)
+    # the run is over: a Ctrl-C or SIGTERM from now on would meet the default action once the
+    # interpreter restores it while shutting down, and end the process by the signal instead
+    # of with the code the finished run earned
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(_STOPPED))
     raise SystemExit(code)
 
 
