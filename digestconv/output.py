@@ -54,6 +54,14 @@ EPOCH_MAX = 253402300799
 _DIGITS = re.compile(r"[0-9]{1,20}")
 
 
+class StdoutGone(BrokenPipeError):
+    """Standard output's reader went away (``| head``): the run may end quietly.
+
+    Only a write to standard output raises it, so a broken pipe anywhere else
+    (a worker process, a socket) is never mistaken for a reader that left.
+    """
+
+
 class OutputError(Exception):
     """Output could not be written, or must not be: the message says which and why."""
 
@@ -142,7 +150,7 @@ def _why(exc: OSError) -> str:
 def write_stdout(data: bytes, stream: Any = None) -> None:
     """Write ``data`` to standard output (or ``stream``), checked; flushes.
 
-    :class:`BrokenPipeError` is passed on (the reader went away: ``| head``);
+    a broken pipe is :class:`StdoutGone` (the reader went away: ``| head``);
     any other failure, including a short write, is an :class:`OutputError`.
     """
     stream = sys.stdout if stream is None else stream
@@ -166,8 +174,8 @@ def write_stdout(data: bytes, stream: Any = None) -> None:
                 raise OSError(0, f"short write ({written} of {len(data)} bytes)")
             binary.flush()
         stream.flush()
-    except BrokenPipeError:
-        raise
+    except BrokenPipeError as exc:
+        raise StdoutGone(*exc.args) from None
     except (OSError, ValueError) as exc:
         reason = _why(exc) if isinstance(exc, OSError) else str(exc)
         raise OutputError(f"cannot write standard output: {reason}") from None

@@ -546,3 +546,32 @@ def test_reader_hands_back_an_enabled_collector_that_still_frees_cycles() -> Non
         assert gc.get_freeze_count() == before
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_gone_before_its_first_chunk_loses_nothing(
+    digests: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sending a chunk to a worker that died raises a broken pipe in the parent: that chunk
+    goes to the next worker, the death is handled as any other, and the run reports every
+    file.  (The broken pipe once escaped as if standard output's reader had left: the run
+    ended quietly, with exit 0 and half its report.)"""
+    real = pool._Worker.start
+    started: list[int] = []
+
+    def start(task):  # type: ignore[no-untyped-def]
+        worker = real(task)
+        started.append(worker.process.pid)
+        if len(started) == 1:  # the first worker dies before it is sent anything
+            worker.process.kill()
+            worker.process.join(10)
+        return worker
+
+    monkeypatch.setattr(pool._Worker, "start", staticmethod(start))
+    monkeypatch.setenv(pipeline.POOL_ENV, "0")
+    inputs = pipeline.files([digests])
+    task = pipeline.Task()
+    two = [(r.name, r.diagnostics) for r in pipeline.run(inputs, task, jobs=2)]
+    monkeypatch.setattr(pool._Worker, "start", staticmethod(real))
+    one = [(r.name, r.diagnostics) for r in pipeline.run(inputs, task, jobs=1)]
+    assert len(started) >= 3  # two at the start, one in the dead one's place
+    assert two == one

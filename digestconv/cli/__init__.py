@@ -22,6 +22,7 @@ from typing import Any
 
 import typer
 
+from ..output import StdoutGone
 from . import check, convert, info  # noqa: F401  (registration)
 from . import enrich as _enrich
 from .base import app
@@ -69,7 +70,7 @@ class _CheckedStdout:
         try:
             return int(self._stream.write(text))
         except BrokenPipeError:
-            raise
+            raise _ReaderGone() from None
         except OSError as exc:
             raise _OutputFailed(exc.strerror or str(exc)) from None
 
@@ -77,7 +78,7 @@ class _CheckedStdout:
         try:
             self._stream.flush()
         except BrokenPipeError:
-            raise
+            raise _ReaderGone() from None
         except OSError as exc:
             raise _OutputFailed(exc.strerror or str(exc)) from None
 
@@ -101,7 +102,8 @@ def _commands(group: typer.Typer) -> Iterator[Any]:
 
 
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` with a broken pipe on standard output turned into :class:`_ReaderGone`.
+    """``func`` with a broken pipe on standard output turned into :class:`_ReaderGone`
+    (a broken pipe anywhere else stays an I/O error: exit 2, with a message).
 
     typer answers ``EPIPE`` with exit 1, which this tool keeps for findings.
     """
@@ -110,7 +112,7 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except BrokenPipeError:
+        except StdoutGone:
             raise _ReaderGone() from None
 
     return run
@@ -166,7 +168,7 @@ def main() -> None:
             else:
                 sys.stderr.write(f"digestconv: {exc}\n")
         code = getattr(exc, "exit_code", 2)
-    except (_ReaderGone, BrokenPipeError):
+    except (_ReaderGone, StdoutGone):
         _quiet_stdout()
         code = 0
     except _OutputFailed as exc:
@@ -188,7 +190,7 @@ def main() -> None:
         code = 2
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
+    except (_ReaderGone, BrokenPipeError):
         _quiet_stdout()
     except (_OutputFailed, OSError, ValueError) as exc:  # nothing is lost quietly
         _say(f"cannot write standard output: {getattr(exc, 'strerror', None) or exc}")

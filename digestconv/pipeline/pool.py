@@ -313,30 +313,39 @@ def _run_pool(items: Sequence[Item], task: Task, jobs: int) -> Iterator[FileResu
                         next_send += 1
                     else:
                         break
-                    w.conn.send((index, chunks[index]))
+                    try:
+                        w.conn.send((index, chunks[index]))
+                    except (OSError, ValueError):
+                        # the worker is gone (its pipe is broken): the chunk waits, in order,
+                        # for the next worker, and the worker's death is seen below
+                        retry = deque(sorted([*retry, index]))
+                        break
                     w.chunks.append(index)
             busy = [w for w in workers if w.chunks]
-            if not busy and next_yield not in done:  # pragma: no cover - defensive
+            if not busy and next_yield not in done and not retry:  # pragma: no cover
                 raise RuntimeError("the pool has work left but no worker holds any")
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
-            for w in busy:
-                if w.conn in ready or w.process.sentinel in ready:
-                    dead = _receive(w, done)
-                    if dead is None:
-                        continue
-                    workers.remove(w)
-                    restarts += 1
-                    broke = w.chunks.popleft() if w.chunks else None
-                    retry.extendleft(reversed(w.chunks))
-                    if broke is not None:
-                        done[broke] = _isolated(chunks[broke], task, dead)
-                    if restarts > MAX_RESTARTS:
-                        for index in [*retry, *range(next_send, len(chunks))]:
-                            done[index] = [_died(s, dead) for s, _ in chunks[index]]
-                        retry.clear()
-                        next_send = len(chunks)
-                    elif retry or next_send < len(chunks):
-                        workers.append(_Worker.start(task))
+            # every worker's exit handle is watched, an idle one's too (a worker can die
+            # before it holds any work: its pipe broke when a chunk was sent)
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in workers]))
+            for w in list(workers):
+                if w.conn not in ready and w.process.sentinel not in ready:
+                    continue
+                dead = _receive(w, done)
+                if dead is None:
+                    continue
+                workers.remove(w)
+                restarts += 1
+                broke = w.chunks.popleft() if w.chunks else None
+                retry = deque(sorted([*retry, *w.chunks]))
+                if broke is not None:
+                    done[broke] = _isolated(chunks[broke], task, dead)
+                if restarts > MAX_RESTARTS:
+                    for index in [*retry, *range(next_send, len(chunks))]:
+                        done[index] = [_died(s, dead) for s, _ in chunks[index]]
+                    retry.clear()
+                    next_send = len(chunks)
+                elif retry or next_send < len(chunks) or not workers:
+                    workers.append(_Worker.start(task))
             while next_yield in done:
                 yield from done.pop(next_yield)
                 next_yield += 1
@@ -382,7 +391,11 @@ def _isolated(chunk: Chunk, task: Task, cause: str) -> list[FileResult]:
     for source, data in chunk:
         worker = _Worker.start(task)
         try:
-            worker.conn.send((0, [(source, data)]))
+            try:
+                worker.conn.send((0, [(source, data)]))
+            except (OSError, ValueError):
+                out.append(_died(source, cause))
+                continue
             worker.chunks.append(0)
             results: dict[int, list[FileResult]] = {}
             dead = None
