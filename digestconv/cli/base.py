@@ -201,16 +201,21 @@ def _settings(
     return resolver.base, resolver.source
 
 
-def _discover(paths: Iterable[str], resolver: Any) -> tuple[list[Any], Any]:
-    """The inputs under ``paths``, and the run's settings carrying each input's own."""
+def _discover(paths: Iterable[str], resolver: Any, jobs: int | None) -> tuple[list[Any], Any]:
+    """The inputs under ``paths``, and the run's settings carrying each input's own
+    (``--jobs`` applied); exit 2 when there is no input at all, unless empty is allowed."""
     from .. import config as cfg
     from .. import pipeline
 
+    paths = list(paths)
     try:
         inputs = pipeline.files(paths, resolver)
     except cfg.ConfigError as exc:
         raise _fail(f"invalid configuration: {exc}") from None
-    return inputs, pipeline.bind(resolver.base, inputs)
+    settings = _jobs(jobs, pipeline.bind(resolver.base, inputs))
+    if not inputs and not settings.allow_empty:
+        raise _no_digest(paths)
+    return inputs, settings
 
 
 def _progress(quiet: bool, total: int | None = None) -> Any:

@@ -141,10 +141,7 @@ def validate(
     from ..report import StreamWriter, want_color
     from ..spill import SpillError
 
-    inputs, settings = _discover(paths, resolver)
-    settings = _jobs(jobs, settings)
-    if not inputs and not settings.allow_empty:
-        raise _no_digest(paths)
+    inputs, settings = _discover(paths, resolver, jobs)
     stream = sys.stdout
 
     writer = StreamWriter(
@@ -215,10 +212,7 @@ def parse(
 
     _check_output(output)
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
-    inputs, settings = _discover(paths, resolver)
-    settings = _jobs(jobs, settings)
-    if not inputs and not settings.allow_empty:
-        raise _no_digest(paths)
+    inputs, settings = _discover(paths, resolver, jobs)
     _refuse_inputs(inputs, output)
     task = pipeline.Task(settings, check=False, document=True)
     parts: list[str] = []

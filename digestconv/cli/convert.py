@@ -22,7 +22,6 @@ from .base import (
     _discover,
     _emit,
     _fail,
-    _jobs,
     _no_digest,
     _output_format,
     _refuse_inputs,
@@ -156,10 +155,7 @@ def to(
     from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
 
-    inputs, settings = _discover(args, resolver)
-    settings = _jobs(jobs, settings)
-    if not inputs and not settings.allow_empty:
-        raise _no_digest(args)
+    inputs, settings = _discover(args, resolver, jobs)
     _refuse_inputs(inputs, output)
     from ..conversion import convert
 
@@ -263,10 +259,7 @@ def fmt_command(
         skip_non_digests=True if skip_non_digests else None,
         allow_empty=True if allow_empty else None,
     )
-    inputs, settings = _discover(paths, resolver)
-    settings = _jobs(jobs, settings)
-    if not inputs and not settings.allow_empty:
-        raise _no_digest(paths)
+    inputs, settings = _discover(paths, resolver, jobs)
     mode = "diff" if diff else "check" if check_only else "write"
     task = pipeline.Task(settings, check=False, fmt=mode)
     changed = unchanged = refused = skipped = unreadable = failed = crashed = 0

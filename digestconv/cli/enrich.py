@@ -206,50 +206,24 @@ def _require_cache(options: EnrichOptions) -> None:
             raise _fail(f"cannot keep arXiv metadata: {reason.split(': using a')[0]}; {hint}")
 
 
-def requested(
-    enrich: bool,
-    config: Path | None,
-    *,
-    offline: bool = False,
-    snapshot: Path | None = None,
-    cache_dir: Path | None = None,
-    max_age: str | None = None,
-    refresh: bool = False,
-    contact: str | None = None,
-    budget: str | None = None,
-) -> EnrichOptions | None:
+def requested(enrich: bool, config: Path | None, **flags: Any) -> EnrichOptions | None:
     """The options of ``to``/``validate --enrich``; ``None`` without ``--enrich``.
 
-    The metadata options mean nothing without ``--enrich``: given alone they
+    ``flags`` are :func:`options_from_cli`'s keyword arguments, as the command got
+    them.  The metadata options mean nothing without ``--enrich``: given alone they
     are a usage error rather than silently ignored (``--offline`` alone is
     allowed: without ``--enrich`` nothing touches the network anyway).
     """
     if not enrich:
         given = [
-            name
-            for name, value in (
-                ("--snapshot", snapshot),
-                ("--cache-dir", cache_dir),
-                ("--max-age", max_age),
-                ("--refresh", refresh or None),
-                ("--contact", contact),
-                ("--budget", budget),
-            )
-            if value is not None
+            f"--{name.replace('_', '-')}"
+            for name in ("snapshot", "cache_dir", "max_age", "refresh", "contact", "budget")
+            if flags.get(name) not in (None, False)
         ]
         if given:
             raise _fail(f"{', '.join(given)} only applies with --enrich")
         return None
-    options = options_from_cli(
-        config,
-        offline=offline,
-        snapshot=snapshot,
-        cache_dir=cache_dir,
-        max_age=max_age,
-        refresh=refresh,
-        contact=contact,
-        budget=budget,
-    )
+    options = options_from_cli(config, **flags)
     return lookup_options(options)
 
 
