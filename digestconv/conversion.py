@@ -78,24 +78,6 @@ class Conversion:
         return Report(self.diagnostics, self.files, self.paper_count)
 
 
-def timestamp(papers: Iterable[Paper], env: Mapping[str, str] | None = None) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` if set, else the first day of the newest paper's month.
-
-    A ``SOURCE_DATE_EPOCH`` outside 1970..9999 raises :class:`ValueError`
-    (see :func:`digestconv.output.source_date_epoch`).
-    """
-    fixed = source_date_epoch(env)
-    if fixed is not None:
-        return fixed
-    newest = (2000, 1)
-    for paper in papers:
-        if paper.arxiv_id:
-            ident, _ = arxiv.check_id(paper.arxiv_id)
-            if ident is not None:
-                newest = max(newest, (ident.year, ident.month))
-    return dt.datetime(newest[0], newest[1], 1, tzinfo=dt.timezone.utc)
-
-
 def _diag(
     path: str, span: Span, code: str, rule: str, message: str, severity: str = "warning"
 ) -> Diagnostic:

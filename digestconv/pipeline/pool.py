@@ -360,20 +360,20 @@ def _receive(w: _Worker, done: dict[int, list[FileResult]]) -> str | None:
     if the worker dies half-way, its end of the pipe closes and ``recv``
     raises ``EOFError``: it never waits for a message that cannot come.
     """
+    closed = False
     while True:
         try:
             if not w.conn.poll():
                 break
             index, results = w.conn.recv()
         except (EOFError, OSError):
+            closed = True  # the worker's end is gone: it died, or is dying
             break
         if w.chunks and w.chunks[0] == index:
             w.chunks.popleft()
         done[index] = results
-    if w.process.is_alive() and not w.conn.closed:
-        with contextlib.suppress(EOFError, OSError):
-            w.conn.poll(0)  # raises on a pipe the worker closed
-            return None
+    if not closed and w.process.is_alive():
+        return None
     w.process.join(GRACE)
     if w.process.is_alive():  # pragma: no cover - its pipe broke but it lives on
         w.process.kill()

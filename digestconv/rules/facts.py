@@ -83,8 +83,6 @@ class CorpusIndex:
                 self.first[f.arxiv_id] = (path, f.line)
 
 
-#: bytes of each field's fingerprint in a :func:`content_mark`
-MARK_FIELD_SIZE = 8
 _MARK = struct.Struct(f"<{len(CONTENT_FIELDS)}q")
 
 
