@@ -412,21 +412,11 @@ def _convert(
     if strict and has_errors:
         return Conversion(b"", (), tuple(all_diags), skipped, files, False, io_error, **extra)
     if sink is not None:
-        _write(fmt, batch, sink)
+        fmt.write_to(sink, batch)  # type: ignore[arg-type]  # a Sink writes like a stream
         return Conversion(b"", (), tuple(all_diags), skipped, files, True, io_error, **extra)
     output = fmt.write_bytes(batch)
     papers = tuple(merger.papers)
     return Conversion(output, papers, tuple(all_diags), skipped, files, True, io_error, **extra)
-
-
-def _write(fmt: Format, batch: Batch, sink: Sink) -> None:
-    """Write ``batch`` to ``sink`` chunk by chunk when the format streams, else at once."""
-    chunks = getattr(fmt, "chunks", None)
-    if chunks is None:
-        sink.write(fmt.write_bytes(batch))
-        return
-    for chunk in chunks(batch):
-        sink.write(chunk.encode("utf-8"))
 
 
 class _Written(Sequence[tuple[str, Paper]]):

@@ -391,12 +391,14 @@ class Sink:
         except OSError as exc:
             raise OutputError(f"cannot write {self.name}: {_why(exc)}") from None
 
-    def write(self, data: bytes) -> None:
-        """Queue ``data``; written once a block is full (and on :meth:`flush`)."""
-        self._pending.append(data)
+    def write(self, data: bytes | memoryview) -> int:
+        """Queue ``data``; written once a block is full (and on :meth:`flush`).  Returns
+        its length, as a stream's ``write`` does (every byte is taken)."""
+        self._pending.append(bytes(data))
         self._pending_size += len(data)
         if self._pending_size >= self.BLOCK:
             self.flush()
+        return len(data)
 
     def flush(self) -> None:
         """Write what is queued."""
