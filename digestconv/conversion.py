@@ -11,7 +11,10 @@ Memory stays bounded whatever the size of the input: the papers to write
 (:mod:`digestconv.spill`) as the files are folded; what stays in memory per
 unique paper is its identifier, where its first copy stands and a fingerprint
 of its fields (:func:`~digestconv.rules.facts.content_mark`).  The output is
-then written entry by entry to its target.
+then written entry by entry to its target.  A format whose entries stand alone
+(:meth:`~digestconv.formats.Format.entry_stream`) renders each paper as soon as
+it is merged, while the other files are still being read, and only the entries'
+text waits in the spill.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import arxiv, pipeline
-from .formats import Batch, Format, Source
+from .formats import Batch, EntryStream, Format, Source
 from .formats.base import DEFAULT_TITLE, has_authors
 from .model import Diagnostic, Digest, Paper, Report, Span
 from .output import Sink, source_date_epoch
@@ -94,11 +97,16 @@ class Merger:
     identifier only the first copy's place and fingerprint stay in memory.
     """
 
-    def __init__(self, directory: str | None = None) -> None:
+    def __init__(
+        self, directory: str | None = None, render: Callable[[Paper], str] | None = None
+    ) -> None:
         #: identifier -> (index in :attr:`papers`, path, line, content mark) of its first copy
         self.first: dict[str, tuple[int, str, int, bytes]] = {}
-        #: the kept papers in first-appearance order, on disk
+        #: the kept papers in first-appearance order, on disk (unless rendered at once)
         self.papers: Spill[Paper] = Spill(directory)
+        #: with ``render``: each kept paper's output entry (UTF-8), in the same order
+        self.render = render
+        self.rendered: Spill[bytes] | None = None if render is None else Spill(directory)
         #: per digest file with papers: its path and the indices of its papers' kept copies
         self.sources: list[tuple[str, Subset[Paper]]] = []
         #: identifier -> rules the source's suppression comments silenced on the kept copy
@@ -180,7 +188,10 @@ class Merger:
                 if paper is None:
                     # a copy a worker sent before is always merged before its marks
                     raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
-                at = self.papers.append(paper)
+                if self.rendered is not None:
+                    at = self.rendered.append(self.render(paper).encode("utf-8"))  # type: ignore[misc]
+                else:
+                    at = self.papers.append(paper)
                 self.first[arxiv_id] = (at, path, fact.line, mark)
                 ident, _ = arxiv.check_id(arxiv_id)
                 if ident is not None:
@@ -203,12 +214,19 @@ class Merger:
                     )
                 )
             mine.append(at)
-        self.sources.append((path, Subset(self.papers, mine)))
+        if self.rendered is None:
+            self.sources.append((path, Subset(self.papers, mine)))
         return notes
 
+    def __len__(self) -> int:
+        """How many papers are kept."""
+        return len(self.first)
+
     def close(self) -> None:
-        """Delete the spill file."""
+        """Delete the spill files."""
         self.papers.close()
+        if self.rendered is not None:
+            self.rendered.close()
 
 
 def merge(
@@ -283,12 +301,20 @@ def convert(
     settings = settings or Settings()
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
-    merger = Merger()
+    stream = None
+    if sink is not None and enrich is None:
+        # entries that stand alone are rendered as their papers are merged
+        options = Batch(
+            papers=(), title=title or DEFAULT_TITLE, author=author,
+            link=link or "https://arxiv.org/", ascii=ascii,
+        )  # fmt: skip
+        stream = fmt.entry_stream(options)
+    merger = Merger(render=None if stream is None else stream.entry)
     located: Spill[tuple[str, Paper]] = Spill()  # for enrichment: copies with their spans
     try:
         return _convert(
-            paths, fmt, settings, planner, fold, merger, located, strict=strict, title=title,
-            link=link, ascii=ascii, env=env, stdin=stdin, jobs=jobs, inputs=inputs,
+            paths, fmt, settings, planner, fold, merger, located, stream, strict=strict,
+            title=title, link=link, ascii=ascii, env=env, stdin=stdin, jobs=jobs, inputs=inputs,
             report=report, enrich=enrich, enrich_hooks=enrich_hooks, sink=sink, author=author,
         )  # fmt: skip
     finally:
@@ -304,6 +330,7 @@ def _convert(
     fold: pipeline.Fold,
     merger: Merger,
     located: Spill[tuple[str, Paper]],
+    stream: EntryStream | None,
     *,
     strict: bool,
     title: str | None,
@@ -404,13 +431,19 @@ def _convert(
         authored=bool(records) and all(has_authors(records.get(k)) for k in merger.first),
     )
     files = fold.files
-    count = len(merger.papers)
+    count = len(merger)
     extra: dict[str, Any] = {
         "records": records, "unenriched": unenriched, "warnings": warnings,
         "paper_count": count, "errors": has_errors,
     }  # fmt: skip
     if strict and has_errors:
         return Conversion(b"", (), tuple(all_diags), skipped, files, False, io_error, **extra)
+    if sink is not None and stream is not None and merger.rendered is not None:
+        sink.write(stream.head().encode("utf-8"))
+        for entry in merger.rendered:
+            sink.write(entry)
+        sink.write(stream.tail().encode("utf-8"))
+        return Conversion(b"", (), tuple(all_diags), skipped, files, True, io_error, **extra)
     if sink is not None:
         fmt.write_to(sink, batch)  # type: ignore[arg-type]  # a Sink writes like a stream
         return Conversion(b"", (), tuple(all_diags), skipped, files, True, io_error, **extra)

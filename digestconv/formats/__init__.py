@@ -14,10 +14,11 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from pathlib import PurePath
 
-from .base import Batch, Format, FormatError, Papers, Source, has_authors
+from .base import Batch, EntryStream, Format, FormatError, Papers, Source, has_authors
 
 __all__ = [
     "Batch",
+    "EntryStream",
     "Format",
     "FormatError",
     "Papers",

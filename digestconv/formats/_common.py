@@ -153,16 +153,30 @@ def keyed(papers: Iterable[Paper]) -> Iterator[tuple[Paper, str]]:
     or repeated identifiers) gets ``-2``, ``-3``... appended.  Papers are taken
     one at a time; only the keys given out so far are remembered.
     """
-    seen: set[str] = set()
-    for index, paper in enumerate(papers, 1):
-        base = paper_key(paper, index)
+    keys = Keys()
+    for paper in papers:
+        yield paper, keys.next(paper)
+
+
+class Keys:
+    """Citation keys given out one paper at a time, as :func:`keyed` gives them."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._index = 0
+
+    def next(self, paper: Paper) -> str:
+        """The key of ``paper``, the next paper in order."""
+        self._index += 1
+        base = paper_key(paper, self._index)
         key, n = base, 1
+        seen = self._seen
         while key.lower() in seen:
             n += 1
             key = f"{base}-{n}"
         folded = key.lower()
         seen.add(key if folded == key else folded)  # keys are mostly lower case already
-        yield paper, key
+        return key
 
 
 def paper_keys(papers: Iterable[Paper]) -> list[str]:

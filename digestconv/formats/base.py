@@ -8,6 +8,12 @@ joins them and :meth:`Format.write_to` encodes and writes each as it comes.
 A format written before ``chunks`` existed, overriding only ``write``, still
 works: its whole text is the one chunk.
 
+A format whose entry depends only on its paper, its place in the output and the
+run's options (not on the other papers, the files or the feed's date) also
+offers an :class:`EntryStream` (:meth:`Format.entry_stream`): ``to`` then
+renders each paper the moment it is merged, while the other files are still
+being read, and keeps only the entries' text until the run ends.
+
 Writers see only the model (:class:`Batch` of :class:`~digestconv.model.Paper`),
 never markdown; readers return papers.  ``Batch.papers`` and ``Source.papers``
 are :class:`Papers`: re-iterable and sized, but not indexable, so the caller may
@@ -103,6 +109,30 @@ class Batch:
         return self.records.get(paper.arxiv_id)
 
 
+class EntryStream(Protocol):
+    """A format's output one entry at a time (see :meth:`Format.entry_stream`).
+
+    ``head()``, then ``entry(paper)`` for each paper in batch order, then
+    ``tail()``: the pieces joined are the format's whole output.  An entry
+    stream is stateful (citation keys are unique, separators go between
+    entries), so each output takes a new one.
+    """
+
+    def head(self) -> str: ...
+
+    def entry(self, paper: Paper) -> str: ...
+
+    def tail(self) -> str: ...
+
+
+def streamed(stream: EntryStream, papers: Papers) -> Iterator[str]:
+    """The chunks of an :class:`EntryStream` over ``papers``: head, entries, tail."""
+    yield stream.head()
+    for paper in papers:
+        yield stream.entry(paper)
+    yield stream.tail()
+
+
 def has_authors(record: ArxivRecord | None) -> bool:
     """Whether ``record`` names at least one author (see :attr:`Batch.authored`).
 
@@ -148,6 +178,18 @@ class Format:
         if type(self).write is Format.write:
             raise NotImplementedError(f"{self.name} cannot be written")
         yield self.write(batch)
+
+    def entry_stream(self, batch: Batch) -> EntryStream | None:
+        """Entries one at a time, for papers that arrive one by one; ``None`` (the default)
+        when an entry needs more than its paper, its place and ``batch``'s options.
+
+        The stream may read ``batch``'s ``ascii``, ``title``, ``link``, ``author``
+        and ``records``, never its ``papers``, ``sources`` or ``updated``: the
+        caller may pass a batch without papers and render each one as soon as it
+        is known.  Its pieces joined are the bytes :meth:`chunks` makes of the
+        same papers.
+        """
+        return None
 
     def write(self, batch: Batch) -> str:
         """The whole output of ``batch`` as text: the :meth:`chunks` joined."""

@@ -147,17 +147,17 @@ from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
 from ._common import (
+    Keys,
     abs_url,
     class_codes,
     doi,
     dois,
     issued,
-    keyed,
     labelled_lines,
     strip_illegal,
     withdrawal,
 )
-from .base import Batch, Format, FormatError
+from .base import Batch, Format, FormatError, streamed
 
 if TYPE_CHECKING:
     from ..enrich.merge import Merged
@@ -207,9 +207,13 @@ def _flags(paper: Paper, abstract_truncated: bool | None = None) -> str | None:
     return ", ".join(flags) or None
 
 
+#: what a verbatim field cannot hold: a brace, a backslash, white space (``str.isspace``)
+_NOT_VERBATIM = re.compile(r"[{}\\\s]")
+
+
 def _verbatim_ok(text: str) -> bool:
     """Whether a verbatim field can hold ``text`` (no braces, backslashes or spaces)."""
-    return not any(c in "{}\\" or c.isspace() for c in text)
+    return _NOT_VERBATIM.search(text) is None
 
 
 _AND = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
@@ -293,15 +297,11 @@ class BibTeX(Format):
 
     def chunks(self, batch: Batch) -> Iterator[str]:
         """One ``@misc`` entry per paper, in batch order, separated by blank lines."""
-        separator = ""
-        for paper, key in keyed(batch.papers):
-            record = batch.record(paper)
-            if record is None:
-                entry = self._entry(paper, key, batch.ascii)
-            else:
-                entry = self._enriched(paper, record, key, batch.ascii)
-            yield separator + entry
-            separator = "\n"
+        return streamed(self.entry_stream(batch), batch.papers)
+
+    def entry_stream(self, batch: Batch) -> _Entries:
+        """The entries one at a time (each depends on its paper, key and record only)."""
+        return _Entries(self, batch)
 
     def _entry(self, paper: Paper, key: str, ascii_only: bool) -> str:
         fields: list[tuple[str, str]] = []
@@ -457,6 +457,32 @@ class BibTeX(Format):
             abstract_truncated=truncated,
             translation_truncated=FLAG_TRANSLATION in flags,
         )
+
+
+class _Entries:
+    """BibTeX entries one at a time: keys given out in order, a blank line between."""
+
+    def __init__(self, fmt: BibTeX, batch: Batch) -> None:
+        self._fmt = fmt
+        self._batch = batch
+        self._keys = Keys()
+        self._separator = ""
+
+    def head(self) -> str:
+        return ""
+
+    def entry(self, paper: Paper) -> str:
+        key = self._keys.next(paper)
+        record = self._batch.record(paper)
+        if record is None:
+            text = self._fmt._entry(paper, key, self._batch.ascii)
+        else:
+            text = self._fmt._enriched(paper, record, key, self._batch.ascii)
+        separator, self._separator = self._separator, "\n"
+        return separator + text
+
+    def tail(self) -> str:
+        return ""
 
 
 def _year_month(date: tuple[int, ...] | None) -> list[tuple[str, str]]:

@@ -76,16 +76,16 @@ from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
 from ._common import (
+    Keys,
     abs_url,
     class_codes,
     doi,
     dois,
     issued,
-    keyed,
     labelled_lines,
     withdrawal,
 )
-from .base import Batch, Format, FormatError
+from .base import Batch, Format, FormatError, streamed
 from .bibtex import (
     ANNOTE_LABELS,
     CLASSES_LABEL,
@@ -370,15 +370,11 @@ class CslJson(Format):
         The bytes are those of ``json.dumps(items, indent=2)``: each item is
         dumped alone and indented one level (JSON strings hold no raw newline).
         """
-        yield "["
-        separator = "\n  "
-        for paper, key in keyed(batch.papers):
-            text = json.dumps(
-                item(paper, key, batch.record(paper)), ensure_ascii=batch.ascii, indent=2
-            )
-            yield separator + text.replace("\n", "\n  ")
-            separator = ",\n  "
-        yield "]\n" if separator == "\n  " else "\n]\n"
+        return streamed(self.entry_stream(batch), batch.papers)
+
+    def entry_stream(self, batch: Batch) -> _Items:
+        """The items one at a time (each depends on its paper, key and arXiv record only)."""
+        return _Items(batch)
 
     def read(self, text: str) -> list[Paper]:
         """Papers from a CSL-JSON array (inverse of :meth:`write`)."""
@@ -389,3 +385,25 @@ class CslJson(Format):
         if not isinstance(data, list):
             raise FormatError("CSL-JSON must be an array of items")
         return [paper(obj, i) for i, obj in enumerate(data, 1)]
+
+
+class _Items:
+    """CSL-JSON items one at a time, inside one indented array."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+        self._keys = Keys()
+        self._separator = "\n  "
+
+    def head(self) -> str:
+        return "["
+
+    def entry(self, paper: Paper) -> str:
+        key = self._keys.next(paper)
+        batch = self._batch
+        text = json.dumps(item(paper, key, batch.record(paper)), ensure_ascii=batch.ascii, indent=2)
+        separator, self._separator = self._separator, ",\n  "
+        return separator + text.replace("\n", "\n  ")
+
+    def tail(self) -> str:
+        return "]\n" if self._separator == "\n  " else "\n]\n"

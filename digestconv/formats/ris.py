@@ -56,8 +56,8 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import abs_url, class_codes, dois, issued, keyed, withdrawal
-from .base import Batch, Format, FormatError
+from ._common import Keys, abs_url, class_codes, dois, issued, withdrawal
+from .base import Batch, Format, FormatError, streamed
 from .bibtex import (
     ANNOTE_LABELS,
     CLASSES_LABEL,
@@ -199,10 +199,11 @@ class Ris(Format):
 
     def chunks(self, batch: Batch) -> Iterator[str]:
         """One record per paper, in batch order, separated by blank lines."""
-        separator = ""
-        for paper, key in keyed(batch.papers):
-            yield separator + "\n".join(record_lines(paper, key, batch.record(paper))) + "\n"
-            separator = "\n"
+        return streamed(self.entry_stream(batch), batch.papers)
+
+    def entry_stream(self, batch: Batch) -> _Records:
+        """The records one at a time (each depends on its paper, key and arXiv record only)."""
+        return _Records(batch)
 
     def read(self, text: str) -> list[Paper]:
         """Papers from RIS records (inverse of :meth:`write`); raise :class:`FormatError`."""
@@ -273,3 +274,24 @@ def _paper(tags: list[tuple[str, str]]) -> Paper:
         abstract_truncated=truncated,
         translation_truncated=FLAG_TRANSLATION in flags,
     )
+
+
+class _Records:
+    """RIS records one at a time: keys given out in order, a blank line between."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+        self._keys = Keys()
+        self._separator = ""
+
+    def head(self) -> str:
+        return ""
+
+    def entry(self, paper: Paper) -> str:
+        key = self._keys.next(paper)
+        lines = record_lines(paper, key, self._batch.record(paper))
+        separator, self._separator = self._separator, "\n"
+        return separator + "\n".join(lines) + "\n"
+
+    def tail(self) -> str:
+        return ""

@@ -62,10 +62,14 @@ def _candidates() -> str:
 
 
 @functools.cache
-def _scanner(title: bool, ascii_only: bool, pdflatex: bool) -> re.Pattern[str]:
+def _scanner(
+    title: bool, ascii_only: bool, pdflatex: bool, spaces: bool = True
+) -> re.Pattern[str]:
     """One character that :func:`escape` does not copy as it is, under these flags.
 
     Everything between two such characters is a run that passes through whole.
+    A title's white space ends its words; without ``spaces`` the pattern leaves
+    it out, and finds only what a title must spell otherwise.
     """
     chars = set(_SPECIALS)
     if title or ascii_only:
@@ -80,7 +84,7 @@ def _scanner(title: bool, ascii_only: bool, pdflatex: bool) -> re.Pattern[str]:
             if not PDFLATEX_PRINTS.match(c) and _pdflatex_macro(c) is not None
         )
     body = "".join(re.escape(c) for c in sorted(chars))
-    return re.compile("[" + body + (r"\s" if title else "") + "]")
+    return re.compile("[" + body + (r"\s" if title and spaces else "") + "]")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -93,6 +97,16 @@ def _spelling(c: str, greek: bool, ascii_only: bool, pdflatex: bool) -> str | No
     if pdflatex and not c.isascii() and not PDFLATEX_PRINTS.match(c):
         return _pdflatex_macro(c)
     return None
+
+
+#: a title's word: what lies between runs of white space
+_WORD = re.compile(r"\S+")
+
+
+def _protect(word: re.Match[str]) -> str:
+    """A title's word as it is, braced when it has a capital letter."""
+    run = word[0]
+    return "{" + run + "}" if _has_upper(run) else run
 
 
 def _has_upper(run: str) -> bool:
@@ -113,8 +127,9 @@ def escape(text: str, title: bool = False, ascii_only: bool = False, pdflatex: b
     found by one compiled pattern.  A text with a ``{`` that never closes takes a
     second pass, which spells exactly those braces ``\\textbraceleft{}``.
     """
-    if not title and _scanner(False, ascii_only, pdflatex).search(text) is None:
-        return text
+    if _scanner(title, ascii_only, pdflatex, False).search(text) is None:
+        # nothing to spell: text passes whole, a title's capitalised words are braced
+        return _WORD.sub(_protect, text) if title else text
     out, unpaired = _escape(text, title, ascii_only, pdflatex, None)
     if unpaired:
         out, _ = _escape(text, title, ascii_only, pdflatex, unpaired)

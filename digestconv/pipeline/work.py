@@ -9,6 +9,8 @@ paper, and the papers (``to``), the JSON form (``parse``) or the new text
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -389,11 +391,13 @@ def _elide(
 _EMPTY_SOURCE = Source()
 
 
+#: every field of a paper but its source map, in order (as ``Paper`` takes them)
+_CONTENT = operator.attrgetter(*(f.name for f in dataclasses.fields(Paper) if f.name != "source"))
+
+
 def _without_source(paper: Paper) -> Paper:
     """``paper`` without its source map (writers never read it; it holds spans of every field)."""
-    import dataclasses
-
-    return dataclasses.replace(paper, source=_EMPTY_SOURCE)
+    return Paper(*_CONTENT(paper), _EMPTY_SOURCE)
 
 
 _NOT_A_DIGEST: Planner | None = None

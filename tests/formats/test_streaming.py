@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -301,3 +302,66 @@ def test_write_to_finishes_a_short_write() -> None:
     stream = Trickle()
     assert fmt.write_to(stream, batch) == len(stream.data)
     assert bytes(stream.data) == fmt.write_bytes(batch)
+
+
+class NoPapers:
+    """Papers a caller does not have yet: any look at them fails the test."""
+
+    def __iter__(self) -> Iterator[Paper]:
+        raise AssertionError("an entry stream iterated the batch's papers")
+
+    def __len__(self) -> int:
+        raise AssertionError("an entry stream asked how many papers there are")
+
+
+STREAMED_FORMATS = ("bibtex", "csl-json", "ris")
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+@pytest.mark.parametrize("name", ["merged", "empty", "enriched", "enriched-part"])
+@pytest.mark.parametrize("fmt_name", STREAMED_FORMATS)
+def test_an_entry_stream_needs_only_the_papers_it_is_given(
+    fmt_name: str, name: str, ascii_only: bool
+) -> None:
+    """``to`` renders each paper as it is merged, from a batch with no papers and no date."""
+    fmt = find(fmt_name)
+    assert fmt is not None
+    batch = dataclasses.replace(BATCHES[name], ascii=ascii_only)
+    options = dataclasses.replace(
+        batch, papers=NoPapers(), sources=(), updated=dt.datetime(1999, 1, 1, tzinfo=dt.UTC)
+    )
+    stream = fmt.entry_stream(options)
+    assert stream is not None
+    pieces = [stream.head(), *(stream.entry(p) for p in batch.papers), stream.tail()]
+    assert "".join(pieces).encode() == fmt.write_bytes(batch)
+
+
+@pytest.mark.parametrize("fmt_name", ["rss", "atom", "opml", "markdown"])
+def test_formats_whose_entries_need_the_whole_batch_have_no_entry_stream(fmt_name: str) -> None:
+    # feed entries without metadata carry the feed's date; OPML lists every file's copies;
+    # markdown writes the table before the blocks
+    fmt = find(fmt_name)
+    assert fmt is not None
+    assert fmt.entry_stream(BATCHES["merged"]) is None
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+@pytest.mark.parametrize("fmt_name", FORMATS)
+def test_rendering_while_merging_writes_the_bytes_of_the_whole_batch(
+    fmt_name: str, ascii_only: bool, tmp_path: Path
+) -> None:
+    """The real files through the command's path (a sink: entries rendered as papers are
+    merged) and through the library's (the whole batch at the end): the same bytes."""
+    from digestconv.conversion import convert
+    from digestconv.output import Sink
+
+    fmt = find(fmt_name)
+    assert fmt is not None
+    paths = [str(p) for p in FILES]
+    whole = convert(paths, fmt, ascii=ascii_only, env={}, jobs=1)
+    target = tmp_path / "out"
+    with Sink(target) as sink:
+        streamed = convert(paths, fmt, ascii=ascii_only, env={}, jobs=1, sink=sink)
+        sink.commit()
+    assert streamed.paper_count == len(whole.papers) > 100
+    assert target.read_bytes() == whole.output
