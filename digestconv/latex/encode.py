@@ -62,9 +62,7 @@ def _candidates() -> str:
 
 
 @functools.cache
-def _scanner(
-    title: bool, ascii_only: bool, pdflatex: bool, spaces: bool = True
-) -> re.Pattern[str]:
+def _scanner(title: bool, ascii_only: bool, pdflatex: bool, spaces: bool = True) -> re.Pattern[str]:
     """One character that :func:`escape` does not copy as it is, under these flags.
 
     Everything between two such characters is a run that passes through whole.
