@@ -8,8 +8,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digestconv import schema as json_schema
+from digestconv.model import ENTRY_FIELDS, Digest, Paper
 from digestconv.reader import read
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,3 +120,71 @@ def test_compiled_validator_agrees_with_jsonschema() -> None:
         except JsonSchemaValueException:
             fast_ok = False
         assert fast_ok == validator.is_valid(document), document["entries"][0]
+
+
+# ------------------------------------------------ the model-level fast path
+
+
+def test_the_fast_path_knows_every_entry_property() -> None:
+    """Each property of an entry is one of the kinds :func:`surely_valid` checks, with
+    exactly the constraints it checks: a new property or constraint fails here first."""
+    schema = json_schema.schema()
+    props = schema["definitions"]["entry"]["properties"]
+    groups = [
+        json_schema.COUNTS,
+        json_schema.TEXTS,
+        json_schema.PATTERNS,
+        json_schema.FLAGS,
+        json_schema.ENUMS,
+    ]
+    assert sorted(n for g in groups for n in g) == sorted(props)
+    bare = {n: {k: v for k, v in props[n].items() if k != "description"} for n in props}
+    for name in json_schema.COUNTS:
+        assert bare[name] == {"type": ["integer", "null"], "minimum": 1}
+    for name in json_schema.TEXTS:
+        assert bare[name] == {"$ref": "#/definitions/nullableText"}
+    text = {k: v for k, v in schema["definitions"]["nullableText"].items() if k != "description"}
+    assert text == {"type": ["string", "null"], "minLength": 1}
+    for name in json_schema.PATTERNS:
+        assert set(bare[name]) == {"type", "pattern"} and bare[name]["type"] == ["string", "null"]
+    for name in json_schema.FLAGS:
+        assert bare[name] == {"type": "boolean"}
+    assert set(bare["announce_type"]) == {"enum"}
+    assert schema["required"] == ["path", "kind", "entries"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_real_digests_take_the_fast_path(path: Path) -> None:
+    digest = read(path.read_bytes(), str(path))
+    if digest.kind == "digest":
+        assert json_schema.surely_valid(digest)
+
+
+_VALUES = st.sampled_from(
+    [None, "", " ", "x", "2403.15711", "2403.1571", "hep-th/9901001", "HEP-TH/9901001",
+     "https://arxiv.org/abs/2403.15711", "http://a b", "ftp://x", "cs.LG", "cs.L", "Cs.LG",
+     "new", "cross", "replace", "replace-cross", "old", 0, 1, 2, -1, True, False, 1.0, 2.5]
+)  # fmt: skip
+
+
+#: a real, valid paper: each example changes a few of its fields
+_REAL = read((ROOT / "seeds" / sorted(p.name for p in (ROOT / "seeds").iterdir())[0]).read_bytes())
+
+
+@given(
+    st.integers(0, len(_REAL.papers) - 1),
+    st.dictionaries(st.sampled_from(ENTRY_FIELDS), _VALUES, max_size=3),
+    st.sampled_from(["a.md", ""]),
+)
+@settings(max_examples=500, deadline=None)
+def test_the_fast_path_never_accepts_what_the_schema_refuses(
+    index: int, changes: dict[str, Any], path: str
+) -> None:
+    paper = _REAL.papers[index].to_dict()
+    paper.update(changes)
+    digest = Digest(path, "digest", papers=(Paper(**paper),))
+    verdict = json_schema.surely_valid(digest)
+    if verdict:
+        jsonschema.validate(digest.to_dict(), json_schema.schema())
+    elif path and not changes:
+        raise AssertionError("a real paper left unchanged must take the fast path")

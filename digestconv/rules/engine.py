@@ -191,6 +191,8 @@ def run_file_rules(digest: Digest, planner: Planner) -> list[Diagnostic]:
 def _schema(digest: Digest, plan: Plan, found: list[Diagnostic]) -> Iterator[Diagnostic]:
     from .. import schema as json_schema
 
+    if json_schema.surely_valid(digest):
+        return
     document = digest.to_dict()
     errors = list(json_schema.errors(document))
     if not errors:
