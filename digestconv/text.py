@@ -155,4 +155,6 @@ def printable(text: str, *, lines: bool = False) -> str:
 
     With ``lines``, line feeds and carriage returns are kept (:data:`LINE_UNSAFE`).
     """
+    if text.isascii() and text.isprintable():
+        return text  # U+0020..U+007E only: nothing to escape (the commonest case)
     return (LINE_UNSAFE if lines else TERMINAL_UNSAFE).sub(_escape_char, text)

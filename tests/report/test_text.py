@@ -118,3 +118,19 @@ def test_long_line_is_linear() -> None:
     message = "\x07" * 500_000 + "深" * 5_000_000
     out = render(Report((diag("x.md", message),), files=1))
     assert out.count("\\x07") == 500_000
+
+
+def test_printable_ascii_passes_untouched_and_everything_else_is_checked() -> None:
+    """The shortcut for printable ASCII skips nothing the escape patterns would catch."""
+    from digestconv.text import LINE_UNSAFE, TERMINAL_UNSAFE, printable
+
+    ascii_printable = "".join(map(chr, range(0x20, 0x7F)))
+    assert TERMINAL_UNSAFE.search(ascii_printable) is None
+    assert LINE_UNSAFE.search(ascii_printable) is None
+    for code in [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x202E, 0xFEFF, 0x2028]:
+        ch = chr(code)
+        if TERMINAL_UNSAFE.search(ch):
+            assert printable("a" + ch + "b") != "a" + ch + "b"
+    assert printable("a\x1b[31mb") == "a\\x1b[31mb"
+    assert printable("line\nbreak") == "line\\nbreak"
+    assert printable("line\nbreak", lines=True) == "line\nbreak"
