@@ -17,7 +17,9 @@ period after a closing quote moves inside it when the locale asks for
 ``punctuation-in-quote``; sort keys compare letters and digits first, ignoring accents
 and case, as citeproc-js's collation does; entries of the same authors and year get
 year suffixes; and :func:`digestconv.formats._enginefix.patch_engine` fixes the
-engine's ``cs:substitute`` and ``initialize="false"``.  citeproc-py passes item text
+engine's ``cs:substitute`` and ``initialize="false"``.  An item whose ``status`` the
+style does not print (a withdrawn paper in GB/T 7714) gets its status mark after the
+entry (:func:`status_mark`).  citeproc-py passes item text
 through unescaped, so HTML and Markdown entries are rendered with formatting marks
 and escaped whole (:func:`_finish`).
 
@@ -42,7 +44,7 @@ from ._styles import CSL_NS, StyleError, _engine, choose_locale, find_style
 
 OUTPUTS = ("text", "html", "markdown")
 
-__all__ = ["Renderer", "engine_item", "markdown_escape"]
+__all__ = ["Renderer", "engine_item", "markdown_escape", "status_mark"]
 
 
 # -------------------------------------------------------------------- item adaptation
@@ -236,6 +238,23 @@ def _html_escape(text: str) -> str:
     return escape(text, quote=False)
 
 
+def status_mark(item: dict[str, Any]) -> str | None:
+    """What follows the entry of an item with a ``status`` when the style prints none.
+
+    The CSL-JSON writer gives a withdrawn paper ``status`` ``withdrawn`` and the mark
+    as the first line of ``note`` (``Withdrawn: arXiv v2 is a withdrawal notice``):
+    that line, else the status itself, as a sentence.  ``None`` without a status.
+    """
+    status = item.get("status")
+    if not isinstance(status, str) or not status.strip():
+        return None
+    note = item.get("note")
+    first = note.split("\n", 1)[0].strip() if isinstance(note, str) else ""
+    mark = first if status.strip().lower() in first.lower() else status.strip()
+    mark = _unmarked(mark)
+    return mark if mark.endswith((".", "!", "?")) else mark + "."
+
+
 def collation_key(text: str) -> list[Any]:
     """A sort key close to citeproc-js's locale collation: letters and digits (symbols
     before them, punctuation ignored), accents and case ignored first, then the text as
@@ -405,7 +424,22 @@ class Renderer:
 
     def render(self, item: dict[str, Any], number: int = 1, year_suffix: str = "") -> str:
         """One entry: ``item`` (a CSL-JSON item) as entry ``number`` of the bibliography,
-        with ``year_suffix`` after its first year."""
+        with ``year_suffix`` after its first year.
+
+        An item with a ``status`` the style does not print (GB/T 7714 prints none) gets
+        its status mark after the entry (:func:`status_mark`), so no style cites a
+        withdrawn paper as if it were not.
+        """
+        text = self._entry(item, number, year_suffix)
+        mark = status_mark(item)
+        if mark is not None:
+            unmarked = {k: v for k, v in item.items() if k != "status"}
+            if text == self._entry(unmarked, number, year_suffix):
+                text = f"{text.rstrip()} {mark}" if text.strip() else mark
+        return _finish(text, self._output)
+
+    def _entry(self, item: dict[str, Any], number: int, year_suffix: str) -> str:
+        """One entry as the engine renders it, with formatting marks (before escaping)."""
         cite = self._cite(item, number)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -419,7 +453,7 @@ class Renderer:
                 text = self._split_margin(cite, text)
         if self._close_quote and text:
             text = _punctuation_in_quote(text, self._close_quote)
-        return _finish(text, self._output)
+        return text
 
     def _split_margin(self, cite: Any, text: str) -> str:
         """``text`` with a space after its first field (``second-field-align``)."""

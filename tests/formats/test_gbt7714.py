@@ -41,12 +41,23 @@ RECORDED = (
 CUSTOM = "The following arguments for Reference are unsupported: custom"
 
 
+#: real lines of arXiv's bulk snapshot: two DOIs (0704.0033, 0704.0038), a withdrawal
+#: (0704.0156), see tests/data/PROVENANCE.md
+SNAPSHOT = "snapshot-0704.0001-0200.jsonl"
+
+
 def _records() -> dict[str, Any]:
+    from digestconv.enrich.snapshot import record_from_json
+
     out: dict[str, Any] = {}
     for name in RECORDED:
         feed = parse_feed((ROOT / "tests/data/arxiv" / name).read_bytes())
         for key, record in feed.records.items():
             out.setdefault(key, record)
+    for line in (ROOT / "tests/data/arxiv" / SNAPSHOT).read_text("utf-8").splitlines():
+        record = record_from_json(json.loads(line))
+        assert record is not None
+        out.setdefault(record.arxiv_id, record)
     return out
 
 
@@ -136,23 +147,26 @@ def test_enriched_references_render_completely_with_authors(which: str) -> None:
     for item, reference in zip(items, rendered, strict=True):
         check(item, reference)
         first = item["author"][0]
-        if "family" in first:
-            # the style writes family names in capitals, given names as initials
-            assert first["family"].upper() in reference
-        else:
-            assert first["literal"] in reference
+        # the style writes family names in capitals (a literal name too, as citeproc-js
+        # does: "THE BABAR COLLABORATION"), given names as initials
+        assert first.get("family", first.get("literal", "")).upper() in reference
         if which == "recorded":  # the Chinese title is kept, outside the reference
             assert "中文标题" not in reference
             assert "标题: 中文标题" in item["note"].split("\n")
 
 
 def test_a_journal_doi_is_the_printed_one() -> None:
-    key = next(k for k, r in sorted(RECORDS.items()) if r.doi)
-    paper = next(p for p in record_papers() if p.arxiv_id == key)
-    (item,) = csl(Batch(papers=(paper,), records=RECORDS))
-    (reference,), _ = render([item])
-    printed = re.split(r"[\s,;]+", RECORDS[key].doi.strip())[0]
-    assert f"DOI:{printed}" in reference
+    """The first journal DOI, also where arXiv's field holds an article's and its
+    erratum's (the real 0704.0033 and 0704.0038)."""
+    keys = [k for k, r in sorted(RECORDS.items()) if r.doi]
+    assert {"0704.0033", "0704.0038"} <= set(keys)
+    papers = tuple(p for p in record_papers() if p.arxiv_id in keys)
+    items = csl(Batch(papers=papers, records=RECORDS))
+    rendered, _ = render(items)
+    for paper, reference in zip(papers, rendered, strict=True):
+        first, *rest = re.split(r"[\s,;]+", RECORDS[paper.arxiv_id].doi.strip())
+        assert f"DOI:{first}." in reference
+        assert not any(doi in reference for doi in rest)  # one DOI printed
 
 
 # ---------------------------------------------------------------- biblatex-gb7714-2015
@@ -189,33 +203,30 @@ def _missing_tex() -> str | None:
     return None
 
 
+#: the real records with two DOIs and the withdrawn one (snapshot lines)
+HARD_REAL = ("0704.0033", "0704.0038", "0704.0156")
+
+
 def _hard_cases() -> tuple[tuple[Paper, ...], dict[str, Any]]:
-    """Records with two DOIs, MSC codes among the categories and a withdrawal."""
+    """The real records with two DOIs and a withdrawal, and a made-up one with MSC codes
+    among its categories and a name with particles (no real record has both)."""
     from digestconv.enrich.record import ArxivRecord, Author
 
-    def record(key: str, **kw: Any) -> ArxivRecord:
-        values: dict[str, Any] = {
-            "arxiv_id": key,
-            "version": 1,
-            "title": "A title",
-            "abstract": "An abstract.",
-            "authors": (Author(family="van den Heuvel", given="Willem-Jan"),),
-            "published": "2007-04-02T19:56:34Z",
-            "updated": "2007-04-02T19:56:34Z",
-            "categories": ("cs.LO", "03B70, 68Q99"),
-        }
-        values.update(kw)
-        return ArxivRecord(**values)
-
-    records = {
-        "0704.0033": record("0704.0033", doi="10.1364/JOSAA.23.002578 10.1364/JOSAA.32.002407"),
-        "0704.0156": record(
-            "0704.0156", version=2, comment="This paper has been withdrawn by the author"
-        ),
-    }
+    records = {key: RECORDS[key] for key in HARD_REAL}
+    assert len(RECORDS["0704.0033"].doi.split()) == 2
+    records["0704.9999"] = ArxivRecord(
+        arxiv_id="0704.9999",
+        version=1,
+        title="A title",
+        abstract="An abstract.",
+        authors=(Author(family="van den Heuvel", given="Willem-Jan"),),
+        published="2007-04-02T19:56:34Z",
+        updated="2007-04-02T19:56:34Z",
+        categories=("cs.LO", "03B70, 68Q99"),
+    )
     papers = tuple(
-        Paper(ref=n, arxiv_id=k, version=1, url=f"https://arxiv.org/abs/{k}", title="A title")
-        for n, k in enumerate(records, 1)
+        Paper(ref=n, arxiv_id=k, version=1, url=f"https://arxiv.org/abs/{k}", title=r.title)
+        for n, (k, r) in enumerate(records.items(), 1)
     )
     return papers, records
 
@@ -254,3 +265,10 @@ def test_enriched_bibtex_builds_under_biber_with_gb7714_without_warnings(tmp_pat
     assert (tmp_path / "doc.pdf").stat().st_size > 0
     bbl = (tmp_path / "doc.bbl").read_text("utf-8", "replace")
     assert bbl.count("\\entry{") == len(batch.papers)
+    # what biber gives the style: the journal DOI of the real two-DOI records, the
+    # withdrawal mark of the withdrawn one
+    entries = {e.split("}", 1)[0]: e for e in bbl.split("\\entry{")[1:]}
+    for key in HARD_REAL:
+        first = RECORDS[key].doi.split()[0]
+        assert f"\\verb{{doi}}\n      \\verb {first}\n" in entries[f"arxiv{key}"]
+    assert "Withdrawn: arXiv v2 is a withdrawal notice" in entries["arxiv0704.0156"]
