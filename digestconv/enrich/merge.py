@@ -94,18 +94,29 @@ _NOT_WORD = re.compile(r"[\W_]+")
 RETITLE_OVERLAP = 0.2
 
 
-def title_words(title: str) -> frozenset[str]:
-    """The content words of a title: TeX spelled out, NFKC-normalised, case-folded, split
-    at every character that is not a letter or digit, English function words left out
-    (all words are kept when nothing else remains)."""
+def _words(text: str) -> list[str]:
+    """``text``'s words in order: TeX spelled out, NFKC-normalised, case-folded, split at
+    every character that is not a letter or digit."""
     from ..latex import to_unicode
     from ..latex.tables import _GREEK_OF
 
-    text = to_unicode(title)
+    text = to_unicode(text)
     text = _COMMAND.sub(lambda m: f" {_GREEK_OF.get(m[1], '')} ", text)
     text = unicodedata.normalize("NFKC", text).casefold()
-    words = frozenset(w for w in _NOT_WORD.split(text) if w)
+    return [w for w in _NOT_WORD.split(text) if w]
+
+
+def title_words(title: str) -> frozenset[str]:
+    """The content words of a title: TeX spelled out, NFKC-normalised, case-folded, split at
+    every character that is not a letter or digit, English function words left out
+    (all words are kept when nothing else remains)."""
+    words = frozenset(_words(title))
     return (words - _FUNCTION_WORDS) or words
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0
 
 
 def title_overlap(a: str, b: str) -> float:
@@ -114,13 +125,91 @@ def title_overlap(a: str, b: str) -> float:
     Symmetric, from 0.0 (no content word in common) to 1.0 (the same words), and
     linear in the titles' length.  Two titles without any word score 1.0.
     """
-    wa, wb = title_words(a), title_words(b)
-    union = len(wa | wb)
-    return len(wa & wb) / union if union else 1.0
+    return _jaccard(title_words(a), title_words(b))
+
+
+#: word overlap of two abstracts (:func:`abstract_overlap`) from which they are the same
+#: paper's: a later version whose title shares too few words with the digest's is then a
+#: retitle, not a wrong link; calibrated on real histories (``benchmarks/retitle.py``,
+#: ``tests/data/retitles``)
+ABSTRACT_OVERLAP = 0.2
+#: content words each compared abstract needs for their overlap to tell anything
+ABSTRACT_MIN_WORDS = 8
+
+
+def compared_abstracts(
+    a: str, b: str, *, a_cut: bool = False, b_cut: bool = False
+) -> tuple[tuple[str, bool], tuple[str, bool]]:
+    """The parts of two abstracts that are compared, each with whether it stops before
+    its abstract's end (so that its last word may be a part of one).
+
+    Whitespace is folded first.  When either text is cut (a prefix of its abstract, as
+    a digest's cut at the producer's length), both are compared on their first ``n``
+    characters, ``n`` the shorter text's length: the same stretch of two versions of
+    one abstract.  Two whole texts are compared whole.
+    """
+    a, b = fold_space(a), fold_space(b)
+    if not (a_cut or b_cut):
+        return (a, False), (b, False)
+    n = min(len(a), len(b))
+    return (a[:n], a_cut or len(a) > n), (b[:n], b_cut or len(b) > n)
+
+
+def abstract_words(text: str, *, cut: bool = False) -> frozenset[str]:
+    """The content words of an abstract (as :func:`title_words`, function words always
+    left out).  A ``cut`` text that ends in a letter or digit may end inside a word: its
+    last word is left out."""
+    words = _words(text)
+    if cut and words and text[-1:].isalnum():
+        words.pop()
+    return frozenset(words) - _FUNCTION_WORDS
+
+
+def abstract_overlap(a: str, b: str, *, a_cut: bool = False, b_cut: bool = False) -> float | None:
+    """How much two abstracts share: the Jaccard index of their :func:`abstract_words` on
+    the compared parts (:func:`compared_abstracts`).
+
+    ``a_cut`` / ``b_cut`` say a text stops before its abstract's end.  ``None`` when
+    either compared part has fewer than :data:`ABSTRACT_MIN_WORDS` content words (an
+    empty, a missing or a one-sentence text tells nothing).  Symmetric, deterministic,
+    linear in the texts' length.
+    """
+    (pa, ca), (pb, cb) = compared_abstracts(a, b, a_cut=a_cut, b_cut=b_cut)
+    wa, wb = abstract_words(pa, cut=ca), abstract_words(pb, cut=cb)
+    if min(len(wa), len(wb)) < ABSTRACT_MIN_WORDS:
+        return None
+    return _jaccard(wa, wb)
+
+
+def paper_abstract_overlap(paper: Paper, record: ArxivRecord) -> float | None:
+    """:func:`abstract_overlap` of the digest's English abstract (cut when the producer
+    cut it) and arXiv's current one; ``None`` when either is missing or too short."""
+    if not paper.abstract or not record.abstract.strip():
+        return None
+    return abstract_overlap(paper.abstract, record.abstract, a_cut=paper.abstract_truncated)
+
+
+def abstracts_agree(paper: Paper, record: ArxivRecord) -> bool:
+    """Whether the digest's English abstract and arXiv's are one paper's: they share at
+    least :data:`ABSTRACT_OVERLAP` of their words (:func:`paper_abstract_overlap`)."""
+    overlap = paper_abstract_overlap(paper, record)
+    return overlap is not None and overlap >= ABSTRACT_OVERLAP
 
 
 def _later_version(paper: Paper, record: ArxivRecord) -> bool:
     return paper.version is not None and paper.version < record.version
+
+
+def _titles_differ(paper: Paper, record: ArxivRecord) -> bool:
+    return bool(paper.title and record.title.strip() and not same_title(paper.title, record.title))
+
+
+def _retitle(paper: Paper, record: ArxivRecord) -> bool:
+    """A later version, and titles clearly related or (when they are not) abstracts that
+    are one paper's."""
+    if not _later_version(paper, record):
+        return False
+    return not another_work(paper.title or "", record.title) or abstracts_agree(paper, record)
 
 
 def title_conflict(paper: Paper, record: ArxivRecord) -> bool:
@@ -128,14 +217,11 @@ def title_conflict(paper: Paper, record: ArxivRecord) -> bool:
 
     Against arXiv's latest version (or when the digest names no version) any
     difference counts.  Against a digest naming an older version, only a title
-    sharing less than :data:`RETITLE_OVERLAP` of its words with arXiv's counts; a
-    closer one is a revised title (:func:`title_revised`).
+    sharing less than :data:`RETITLE_OVERLAP` of its words with arXiv's counts, and
+    only when the abstracts do not agree (:func:`abstracts_agree`; a missing abstract
+    agrees with nothing); otherwise the title was revised (:func:`title_revised`).
     """
-    if not paper.title or not record.title.strip() or same_title(paper.title, record.title):
-        return False
-    if not _later_version(paper, record):
-        return True
-    return another_work(paper.title, record.title)
+    return _titles_differ(paper, record) and not _retitle(paper, record)
 
 
 def another_work(a: str, b: str) -> bool:
@@ -146,11 +232,10 @@ def another_work(a: str, b: str) -> bool:
 
 def title_revised(paper: Paper, record: ArxivRecord) -> bool:
     """Whether arXiv's later version retitled the paper the digest names (DC509): the
-    digest names an older version, and the titles differ but do not name different works
-    (:func:`another_work`)."""
-    if not paper.title or not record.title.strip() or same_title(paper.title, record.title):
-        return False
-    return _later_version(paper, record) and not another_work(paper.title, record.title)
+    digest names an older version, the titles differ, and either they do not name
+    different works (:func:`another_work`) or the abstracts agree
+    (:func:`abstracts_agree`)."""
+    return _titles_differ(paper, record) and _retitle(paper, record)
 
 
 def version_newer(paper: Paper, record: ArxivRecord) -> bool:

@@ -7,7 +7,8 @@ server replays), one of them changed as arXiv would change it, and every run is
 
 * a wrong link (the digest's title names another paper) is a ``DC504`` error, and
   ``to`` exits 1 as it does for every error it reports;
-* a paper arXiv retitled in a later version is a ``DC509`` warning: exit 0.
+* a paper arXiv retitled in a later version is a ``DC509`` warning: exit 0, also
+  when the new title shares no word with the old one but the abstracts agree.
 """
 
 from __future__ import annotations
@@ -61,12 +62,20 @@ def offline(tmp_path: Path, run: Invoke, **change: object) -> dict[str, str | No
     return env
 
 
-def digest(tmp_path: Path, title: str) -> Path:
-    """Seed 000 with its first paper's English title (table and details) replaced."""
+def digest(tmp_path: Path, title: str, abstract: str | None = None) -> Path:
+    """Seed 000 with its first paper's English title (table and details) replaced, and
+    its English abstract when ``abstract`` is given."""
     text = SEED_000.read_text("utf-8")
     assert text.count(TITLE) == 2
+    text = text.replace(TITLE, title)
+    if abstract is not None:
+        own = recorded()[PAPER].abstract[:200]
+        assert text.count(own) == 1
+        start = text.index(own)
+        end = text.index("\n", start)
+        text = text[:start] + abstract + text[end:]
     path = tmp_path / SEED_000.name
-    path.write_text(text.replace(TITLE, title), "utf-8")
+    path.write_text(text, "utf-8")
     return path
 
 
@@ -121,9 +130,29 @@ def test_a_retitle_in_a_later_version_is_a_warning(run: Invoke, tmp_path: Path) 
 
 
 def test_a_wrong_link_to_a_later_version_is_still_an_error(run: Invoke, tmp_path: Path) -> None:
-    """arXiv's latest is v2 and the digest names v1, but the titles are unrelated."""
+    """arXiv's latest is v2 and the digest names v1, but the digest's entry is another
+    paper's: its title and its English abstract."""
     env = offline(tmp_path, run, version=2)
-    path = digest(tmp_path, OTHER)
+    other = recorded()["2402.04177"]
+    assert other.title == OTHER
+    path = digest(tmp_path, OTHER, other.abstract[:1000])
     result = run("to", "bibtex", "--enrich", path, env=env)
     assert codes(result).count("DC504") == 1 and "DC509" not in codes(result), result.stderr
+    [line] = [x for x in diagnostic_lines(result.stderr) if "DC504" in x]
+    assert "the abstracts share" in line and "the link points at another paper" in line
     assert result.exit_code == 1, result.stderr
+
+
+def test_a_retitle_to_unrelated_words_is_a_warning_when_abstracts_agree(
+    run: Invoke, tmp_path: Path
+) -> None:
+    """arXiv's v2 has a title sharing no word with v1's; the abstract is the same paper's."""
+    new = "Learning Hidden Causes from Changing Environments"
+    env = offline(tmp_path, run, version=2, title=new)
+    result = run("to", "bibtex", "--enrich", "--show-warnings", SEED_000, env=env)
+    assert "DC509" in codes(result) and "DC504" not in codes(result), result.stderr
+    [line] = [x for x in diagnostic_lines(result.stderr) if "DC509" in x]
+    assert "the titles share 0% of words, but the abstracts agree" in line
+    assert result.exit_code == 0, result.stderr
+    checked = run("validate", "--enrich", SEED_000, env=env)
+    assert checked.exit_code == 0 and "DC504" not in checked.stdout, checked.stdout

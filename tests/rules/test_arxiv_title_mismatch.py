@@ -60,5 +60,10 @@ def test_a_revised_title_of_a_later_version_is_fine_a_wrong_link_is_not() -> Non
     revised = "Identifiable Latent Neural Causal Models under Distribution Shifts"
     assert check(NAME, paper, record_of(paper, version=2, title=revised)) == []
     assert len(check(NAME, paper, record_of(paper, version=1, title=revised))) == 1
-    other = "Scaling Laws for Downstream Task Performance of Large Language Models"
-    assert len(check(NAME, paper, record_of(paper, version=2, title=other))) == 1
+    # another paper's record: its title and its abstract
+    other = real_paper(1)
+    assert other.title and other.title.startswith("Scaling Laws for Downstream Task Performance")
+    wrong = record_of(paper, version=2, title=other.title, abstract=other.abstract)
+    assert len(check(NAME, paper, wrong)) == 1
+    # the same title with the paper's own abstract: a retitle (arxiv-retitled), not this
+    assert check(NAME, paper, record_of(paper, version=2, title=other.title)) == []
