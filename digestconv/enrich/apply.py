@@ -8,7 +8,7 @@ rules read (:mod:`digestconv.rules.engine`); this package never imports the rule
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -93,6 +93,7 @@ def enrich_papers(
             options,
             progress=overall,
             titles=titles,
+            same_work=lambda held: _same_work(papers, held),
             **hooks,  # type: ignore[arg-type]
         )
     finally:
@@ -105,6 +106,23 @@ def enrich_papers(
         float(clock()),  # type: ignore[operator]
         tuple(result.warnings),
     )
+
+
+def _same_work(papers: Iterable[tuple[str, Paper]], held: Mapping[str, ArxivRecord]) -> list[str]:
+    """The identifiers among ``held`` (answers whose title names another work than the
+    digest's) whose digest copy is still arXiv's paper: a retitled later version whose
+    English abstract agrees with arXiv's (:func:`~digestconv.enrich.merge.title_revised`).
+    One pass over the copies; the first copy of each identifier decides."""
+    from .merge import title_revised
+
+    decided: dict[str, bool] = {}
+    for _, paper in papers:
+        key = paper.arxiv_id
+        if key in held and key not in decided:
+            decided[key] = title_revised(paper, held[key])
+            if len(decided) == len(held):
+                break
+    return sorted(k for k, same in decided.items() if same)
 
 
 def located_papers(

@@ -46,6 +46,29 @@ class EnrichResult:
         return max(counts, key=lambda r: (counts[r], r))
 
 
+def _settle(
+    held: Mapping[str, ArxivRecord],
+    wanted: Mapping[str, list[str]],
+    same_work: Callable[[Mapping[str, ArxivRecord]], Iterable[str]] | None,
+    cache: object,
+    now: float,
+    warnings: list[str],
+) -> None:
+    """Cache the held-back answers ``same_work`` vouches for; warn of the others."""
+    vouched: set[str] = set()
+    if same_work is not None:
+        asked = {caller: record for key, record in held.items() for caller in wanted[key]}
+        callers = set(same_work(asked))
+        vouched = {key for key in held if callers.intersection(wanted[key])}
+    if vouched:
+        cache.put({k: held[k] for k in sorted(vouched)}, (), now)  # type: ignore[attr-defined]
+    for key in sorted(set(held) - vouched):
+        warnings.append(
+            f"arXiv:{key}: arXiv's answer is titled {held[key].title[:80]!r}, which shares "
+            "few words with the digest's title: used for this run, not cached"
+        )
+
+
 def _iso(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -60,6 +83,7 @@ def lookup(
     progress: Callable[[int, int], None] | None = None,
     transport: Callable[..., object] | None = None,
     titles: Mapping[str, str] | None = None,
+    same_work: Callable[[Mapping[str, ArxivRecord]], Iterable[str]] | None = None,
 ) -> EnrichResult:
     """Look arXiv identifiers up: the cache first, then the snapshot, then the API.
 
@@ -70,9 +94,14 @@ def lookup(
     is left out, with a warning).
 
     ``titles`` maps identifiers to the titles the caller expects (the digest's):
-    an API answer whose title shares less than half its words with the expected
-    one is used for this run but not cached, with a warning (a lying or broken
-    server must not fix a wrong record in the cache for a month).
+    an API answer whose title names another work (it shares less than
+    :data:`~digestconv.enrich.merge.RETITLE_OVERLAP` of its words with the
+    expected one) is used for this run but not cached, with a warning (a lying
+    or broken server must not fix a wrong record in the cache for a month).
+    Unless ``same_work`` vouches for it: given every such answer at once, after
+    the API is done, it returns the identifiers whose answer is still the
+    paper the caller has (a retitled later version whose abstract is the
+    digest's), and those are cached as any other answer.
 
     ``clock``, ``sleep``, ``rng`` and ``transport`` are for tests: they never
     lower the 3-second spacing between requests.  ``progress(done, total)`` is
@@ -143,22 +172,24 @@ def lookup(
         elif todo:
             limiter = Limiter(cache, clock=clock, sleep=sleep, lock_path=cache.lock_path)
 
+            #: answers whose title names another work than the digest's, held back
+            held: dict[str, ArxivRecord] = {}
+
             def store(records: Mapping[str, ArxivRecord], gone: Iterable[str]) -> None:
-                kept = {k: r for k, r in records.items() if not _doubtful(k, r)}
+                kept = {}
+                for key, record in records.items():
+                    if _doubtful(key, record):
+                        held[key] = record
+                    else:
+                        kept[key] = record
                 cache.put(kept, gone, clock())
 
             def _doubtful(key: str, record: ArxivRecord) -> bool:
-                """An answer whose title names another work than the digest's is not kept."""
+                """Whether an answer's title names another work than the digest's."""
                 from .merge import another_work
 
                 expected = next((t for c in wanted[key] if (t := expect.get(c))), None)
-                if not expected or not record.title or not another_work(expected, record.title):
-                    return False
-                result.warnings.append(
-                    f"arXiv:{key}: arXiv's answer is titled {record.title[:80]!r}, which shares "
-                    "few words with the digest's title: used for this run, not cached"
-                )
-                return True
+                return bool(expected and record.title and another_work(expected, record.title))
 
             def report(done: int) -> None:
                 if progress is not None:
@@ -182,6 +213,8 @@ def lookup(
             found.update((k, (r, "api")) for k, r in answer.found.items())
             missing.update(answer.missing)
             failed.update(answer.failed)
+            if held:
+                _settle(held, wanted, same_work, cache, clock(), result.warnings)
         # a failed refresh serves what the cache has, marked stale
         for key in list(failed):
             cached = cache_source.all.get(key)

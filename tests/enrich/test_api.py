@@ -336,3 +336,42 @@ def test_an_answer_retitled_since_the_digest_is_cached(
     assert not [w for w in found.warnings if "not cached" in w]
     cached = lookup(KNOWN[:2], EnrichOptions(cache_dir=tmp_path, offline=True), clock=clock)
     assert cached.requests == 0 and cached.records[KNOWN[0]].title == arxiv
+
+
+@pytest.mark.parametrize("same_abstract", [True, False])
+def test_a_retitle_with_an_unrelated_title_is_cached_when_the_abstracts_agree(
+    arxiv_server: ReplayServer, tmp_path: Path, same_abstract: bool
+) -> None:
+    """The digest names v1 under a title sharing no word with arXiv's latest: its own
+    abstract decides, as for ``arxiv-retitled``, whether arXiv's answer is the paper (then
+    cached like any other) or another one (used for the run only, with a warning)."""
+    from digestconv.enrich.apply import enrich_papers
+    from digestconv.enrich.merge import another_work
+    from digestconv.model import Paper
+
+    clock = FakeClock()
+    ident = "2204.08348"  # at v3 in the recorded answer
+    probe = EnrichOptions(cache_dir=tmp_path / "probe", api_url=arxiv_server.url)
+    honest = lookup([ident, KNOWN[1]], probe, clock=clock, sleep=clock.sleep)
+    record, other = honest.records[ident], honest.records[KNOWN[1]]
+    assert record.version > 1
+    title = "Zebrafish husbandry under varying photoperiods"
+    assert another_work(title, record.title)
+    paper = Paper(
+        arxiv_id=ident,
+        version=1,
+        title=title,
+        abstract=record.abstract if same_abstract else other.abstract,
+    )
+    options = EnrichOptions(cache_dir=tmp_path / "cache", api_url=arxiv_server.url)
+    outcome = enrich_papers([("a.md", paper)], options, clock=clock, sleep=clock.sleep)
+    assert outcome.result.records[ident].title == record.title  # used for the run
+    warned = [w for w in outcome.warnings if "not cached" in w]
+    offline = EnrichOptions(cache_dir=tmp_path / "cache", offline=True)
+    again = lookup([ident], offline, clock=clock)
+    if same_abstract:
+        assert not warned
+        assert again.records[ident].title == record.title
+    else:
+        assert len(warned) == 1 and f"arXiv:{ident}" in warned[0]
+        assert ident in again.failed and not again.records
