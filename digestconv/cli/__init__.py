@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ..output import StdoutGone
+from ..streams import StdoutGone
 
 if TYPE_CHECKING:
     import typer

@@ -235,7 +235,7 @@ def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
 
 def _no_digest(paths: Iterable[str], skipped: int = 0) -> typer.Exit:
     """Exit 2: the inputs hold no digest (an empty or mistyped folder; only non-digests)."""
-    from ..output import display_path
+    from ..streams import display_path
 
     names = [display_path(p) for p in paths]
     where = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

@@ -20,7 +20,15 @@ from .common import (
     _progress,
     _resolver,
 )
-from .lookup import report_warnings, requested
+
+
+def _write_errors() -> tuple[type[Exception], ...]:
+    """What a failed write of the report raises (called only once something was raised:
+    the spill module loads only when the report spills to disk)."""
+    from ..spill import SpillError
+    from ..streams import OutputError
+
+    return (OutputError, SpillError, BrokenPipeError)
 
 
 def _echo(text: str) -> None:
@@ -89,21 +97,29 @@ def run(
             "see 'digestconv validate -h'"
         )
     fmt = _output_format(output_format)
-    metadata = requested(
-        enrich,
-        config,
-        offline=offline,
-        snapshot=snapshot,
-        cache_dir=cache_dir,
-        max_age=max_age,
-        refresh=refresh,
-        contact=contact,
-        budget=budget,
-    )
+    metadata = None
+    if (
+        enrich
+        or offline
+        or refresh
+        or any(value is not None for value in (snapshot, cache_dir, max_age, contact, budget))
+    ):  # without one of these, requested() answers None: the lookup is not even imported
+        from .lookup import requested
+
+        metadata = requested(
+            enrich,
+            config,
+            offline=offline,
+            snapshot=snapshot,
+            cache_dir=cache_dir,
+            max_age=max_age,
+            refresh=refresh,
+            contact=contact,
+            budget=budget,
+        )
     from .. import pipeline
-    from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
-    from ..spill import SpillError
+    from ..streams import write_text
 
     inputs, settings = _discover(paths, resolver, jobs)
     stream = sys.stdout
@@ -136,6 +152,7 @@ def run(
             from ..enrich.apply import enrich_papers
             from ..model import Diagnostic
             from ..rules.engine import enrichment_diagnostics
+            from .lookup import report_warnings
             from .progress import progress_bar
 
             outcome = enrich_papers(
@@ -148,7 +165,7 @@ def run(
             for name, found in held:
                 writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
         writer.finish(fold.files, fold.papers, fold.skipped)
-    except (OutputError, SpillError, BrokenPipeError) as exc:
+    except _write_errors() as exc:
         close = getattr(results, "close", None)
         if close is not None:
             close()  # stop the workers now, not at interpreter exit
