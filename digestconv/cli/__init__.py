@@ -25,7 +25,6 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ..streams import StdoutGone
@@ -157,7 +156,8 @@ def _app(modules: Iterable[str]) -> typer.Typer:
     for name in modules:
         if name in _loaded:
             continue
-        module = import_module(f"{__name__}.{name}")
+        # as an import statement imports (python -X importtime lists it, import_module not)
+        module = __import__(f"{__name__}.{name}", fromlist=("app",))
         if name == "enrich":
             module.register(app)
         _loaded.add(name)
