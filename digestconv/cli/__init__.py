@@ -310,7 +310,8 @@ def main() -> None:
     except Exception as exc:
         code = _outcome(exc)
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: closed before the run began (>&-), said already
+            sys.stdout.flush()
     except (_ReaderGone, BrokenPipeError):
         _quiet_stdout()
     except (_OutputFailed, OSError, ValueError) as exc:  # nothing is lost quietly
