@@ -40,10 +40,21 @@ from typing import Any
 
 from .settings import Settings
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+def _tomllib() -> Any:
+    """The TOML parser, imported when a file is to be parsed (most runs parse none)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
+def _may_name_digestconv(text: str) -> bool:
+    """Whether TOML ``text`` can hold a ``digestconv`` key: the word is in it, or an
+    escape a quoted key could spell it with (``\\u``, ``\\U``).  Without either, a
+    ``pyproject.toml`` does not configure digestconv, whatever the rest of it holds."""
+    return "digestconv" in text or "\\u" in text or "\\U" in text
 
 
 class ConfigError(Exception):
@@ -84,6 +95,9 @@ def _configures(candidate: Path) -> bool:
         text = candidate.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+    if not _may_name_digestconv(text):
+        return False
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -125,6 +139,7 @@ def find_pyproject(start: Path) -> Path | None:
 
 def load_table(path: Path) -> dict[str, Any]:
     """Read the digestconv table of a config file."""
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:

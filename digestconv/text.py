@@ -5,6 +5,7 @@ All of them look at a bounded tail or do one linear pass.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: characters that may follow a sentence's final punctuation
@@ -69,8 +70,14 @@ def ends_sentence(text: str) -> bool:
     return end > 0 and text[end - 1] in _SENTENCE_END
 
 
-#: what :func:`is_cjk` accepts, as a pattern
-_CJK = re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
+@functools.cache
+def _cjk() -> re.Pattern[str]:
+    """What :func:`is_cjk` accepts, as a pattern.
+
+    Compiled on first use: a class of 30,000 characters takes milliseconds to
+    compile, and only a detail block of an unusual layout needs it.
+    """
+    return re.compile("[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def is_cjk(ch: str) -> bool:
@@ -85,10 +92,11 @@ def mostly_cjk(text: str, sample: int = 200) -> bool:
     CJK characters (:func:`is_cjk`) against the other letters (``isalpha``).
     """
     head = text[:sample]
-    cjk = len(_CJK.findall(head))
+    pattern = _cjk()
+    cjk = len(pattern.findall(head))
     if not cjk:
         return False
-    latin = sum(map(str.isalpha, _CJK.sub("", head)))
+    latin = sum(map(str.isalpha, pattern.sub("", head)))
     return cjk * 3 >= latin
 
 

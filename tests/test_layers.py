@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "digestconv.settings",
             "digestconv.suppress",
             "digestconv.output",
+            "digestconv.streams",
             "digestconv.data",
             "digestconv.spill",
         ),

@@ -6,6 +6,12 @@ commands: ``validate``/``parse`` (:mod:`~digestconv.cli.check`),
 ``to``/``fmt`` (:mod:`~digestconv.cli.convert`), ``formats``/``rules``/``rule``
 (:mod:`~digestconv.cli.info`), ``enrich``/``cache`` (:mod:`~digestconv.cli.enrich`).
 
+A run imports only the module of the command it names (all of them for the
+top-level help or a name that is no command), and ``validate`` given only paths
+and plain flags runs without typer at all (:func:`_plain_validate`): start-up
+is most of a pre-commit hook's time.  :data:`app` is the whole app, every
+command registered.
+
 Exit codes: 0 clean (warnings allowed), 1 findings at error severity (or
 warnings with ``--strict``), 2 usage, I/O or internal error.
 """
@@ -13,23 +19,48 @@ warnings with ``--strict``), 2 usage, I/O or internal error.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-import typer
+from ..streams import StdoutGone
 
-from ..output import StdoutGone
-from . import check, convert, info  # noqa: F401  (registration)
-from . import enrich as _enrich
-from .base import app
-
-_enrich.register(app)  # the enrich and cache commands
+if TYPE_CHECKING:
+    import typer
 
 __all__ = ["app", "main"]
+
+#: the modules that register commands, in the order the top-level help lists them
+_MODULES = ("check", "convert", "info", "enrich")
+#: the module of each command
+_COMMANDS = {
+    "validate": "check",
+    "parse": "check",
+    "to": "convert",
+    "fmt": "convert",
+    "formats": "info",
+    "styles": "info",
+    "rules": "info",
+    "rule": "info",
+    "enrich": "enrich",
+    "cache": "enrich",
+}
+#: the command modules registered on the app so far
+_loaded: set[str] = set()
+
+#: ``validate``'s flags that take no value, and the keyword argument each one sets
+_PLAIN_FLAGS = {
+    "--strict": "strict",
+    "--quiet": "quiet",
+    "-q": "quiet",
+    "--per-file": "per_file",
+    "--skip-non-digests": "skip_non_digests",
+    "--allow-empty": "allow_empty",
+}
 
 #: what each stopping signal says, and the exit code it ends the run with (128 + number)
 _STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
@@ -118,9 +149,115 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-for _command in _commands(app):
-    if _command.callback is not None and not hasattr(_command.callback, "__wrapped__"):
-        _command.callback = _guarded(_command.callback)
+def _app(modules: Iterable[str]) -> typer.Typer:
+    """The app with the commands of ``modules`` registered (each module once)."""
+    from .base import app
+
+    for name in modules:
+        if name in _loaded:
+            continue
+        # as an import statement imports (python -X importtime lists it, import_module not)
+        module = __import__(f"{__name__}.{name}", fromlist=("app",))
+        if name == "enrich":
+            module.register(app)
+        _loaded.add(name)
+    # the order of the help, whatever order the modules came in
+    app.registered_commands.sort(key=lambda info: _MODULES.index(_module_of(info.callback)))
+    for command in _commands(app):
+        if command.callback is not None and not hasattr(command.callback, "__wrapped__"):
+            command.callback = _guarded(command.callback)
+    return app
+
+
+def _module_of(callback: Any) -> str:
+    name = str(getattr(callback, "__module__", "")).rpartition(".")[2]
+    return name if name in _MODULES else _MODULES[-1]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _app(_MODULES)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _modules_for(args: list[str]) -> tuple[str, ...]:
+    """The command modules a run with ``args`` needs: the named command's, else all of
+    them (the top-level help lists every command, a mistyped name gets a suggestion)."""
+    for arg in args:
+        if arg in ("-h", "--help"):
+            break
+        if arg.startswith("-") and arg not in ("-", "--"):
+            continue  # --version, or an option the app refuses
+        module = _COMMANDS.get(arg)
+        return (module,) if module is not None else _MODULES
+    return _MODULES
+
+
+def _plain_validate(args: list[str]) -> dict[str, Any] | None:
+    """``validate``'s keyword arguments when ``args`` is ``validate`` with paths and
+    :data:`_PLAIN_FLAGS` only, as typer would hand them to the command; else ``None``.
+
+    Such a command line means the same to every parser: an argument is a path
+    (``-`` included) or one of those flags, wherever it stands; any other option,
+    ``--``, shell completion or Windows (where click expands wildcards) goes to typer.
+    """
+    if len(args) < 2 or args[0] != "validate" or os.name == "nt":
+        return None
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
+        return None
+    paths: list[str] = []
+    flags: dict[str, Any] = {}
+    for arg in args[1:]:
+        if arg in _PLAIN_FLAGS:
+            flags[_PLAIN_FLAGS[arg]] = True
+        elif arg == "-" or not arg.startswith("-"):
+            paths.append(arg)
+        else:
+            return None
+    return {"paths": paths, **flags} if paths else None
+
+
+def _validate_plainly(arguments: dict[str, Any]) -> int:
+    """Run ``validate`` with ``arguments`` as typer runs a command, without typer:
+    the same exit code for every outcome (typer is imported only to leave with an error)."""
+    from .validation import run
+
+    try:
+        return run(**arguments)
+    except StdoutGone:
+        raise _ReaderGone() from None
+    except EOFError as exc:
+        import typer
+
+        typer.echo(err=True)
+        raise typer.Abort() from exc
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        # typer's answer to a broken pipe the command did not handle: exit 1, and the
+        # streams' final flush quiet
+        try:
+            from typer._click.utils import PacifyFlushWrapper
+        except ImportError:  # a typer that does not carry its own click
+            from click.utils import PacifyFlushWrapper
+        sys.stdout = PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
+        sys.stderr = PacifyFlushWrapper(sys.stderr)  # type: ignore[assignment]
+        raise SystemExit(1) from None
+    except Exception as exc:
+        typer = sys.modules.get("typer")  # loaded by whatever raised its Exit
+        if typer is not None and isinstance(exc, typer.Exit):
+            return int(exc.exit_code)
+        raise
+
+
+def _run(args: list[str]) -> Any:
+    """The command's result: ``validate`` of paths directly, any other command line by typer."""
+    plain = _plain_validate(args)
+    if plain is not None:
+        return _validate_plainly(plain)
+    return _app(_modules_for(args))(standalone_mode=False)
 
 
 def _quiet_stdout() -> None:
@@ -148,26 +285,15 @@ def main() -> None:
     if sys.stdout is not None and not isinstance(sys.stdout, _CheckedStdout):
         sys.stdout = _CheckedStdout(sys.stdout)  # type: ignore[assignment]
     try:
-        result = app(standalone_mode=False)
+        result = _run(sys.argv[1:])
         code = result if isinstance(result, int) else 0
     except Stopped as stop:
         code = 128 + stop.signum
         with contextlib.suppress(OSError, ValueError):
             sys.stderr.write(f"digestconv: {_STOPPED.get(stop.signum, 'stopped')}\n")
-    except (KeyboardInterrupt, typer.Abort):
+    except KeyboardInterrupt:
         code = 130
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write("digestconv: interrupted\n")
-    except typer.Exit as exc:
-        code = exc.exit_code
-    except typer.TyperException as exc:  # a usage error: what is wrong, and --help
-        show = getattr(exc, "show", None)
-        with contextlib.suppress(OSError, ValueError):
-            if show is not None:
-                show()
-            else:
-                sys.stderr.write(f"digestconv: {exc}\n")
-        code = getattr(exc, "exit_code", 2)
+        _say("interrupted")
     except (_ReaderGone, StdoutGone):
         _quiet_stdout()
         code = 0
@@ -182,14 +308,10 @@ def main() -> None:
         _say(f"I/O error{where}: {exc.strerror or exc}")
         code = 2
     except Exception as exc:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(
-                f"digestconv: internal error: {type(exc).__name__}: {exc}\n"
-                "Please report this with the input that caused it.\n"
-            )
-        code = 2
+        code = _outcome(exc)
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None: closed before the run began (>&-), said already
+            sys.stdout.flush()
     except (_ReaderGone, BrokenPipeError):
         _quiet_stdout()
     except (_OutputFailed, OSError, ValueError) as exc:  # nothing is lost quietly
@@ -207,3 +329,29 @@ def main() -> None:
 def _say(message: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(f"digestconv: {message}\n")
+
+
+def _outcome(exc: Exception) -> int:
+    """The exit code of an exception no command handled: typer's way to leave, else an
+    internal error (said on standard error)."""
+    typer = sys.modules.get("typer")  # not loaded: none of its exceptions was raised
+    if typer is not None:
+        if isinstance(exc, typer.Abort):
+            _say("interrupted")
+            return 130
+        if isinstance(exc, typer.Exit):
+            return int(exc.exit_code)
+        if isinstance(exc, typer.TyperException):  # a usage error: what is wrong, and --help
+            show = getattr(exc, "show", None)
+            with contextlib.suppress(OSError, ValueError):
+                if show is not None:
+                    show()
+                else:
+                    sys.stderr.write(f"digestconv: {exc}\n")
+            return int(getattr(exc, "exit_code", 2))
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(
+            f"digestconv: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report this with the input that caused it.\n"
+        )
+    return 2

@@ -1,17 +1,14 @@
 """The ``digestconv`` command: a thin typer layer over :mod:`digestconv.api`.
 
+The app, and the options several commands share; what the commands do without
+typer is in :mod:`~digestconv.cli.common`.
+
 Exit codes: 0 clean (warnings allowed), 1 findings at error severity (or
 warnings with ``--strict``), 2 usage, I/O or internal error.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import os
-import sys
-from collections.abc import Iterable
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,22 +47,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class OutputFormat(str, Enum):
-    """Diagnostic output formats."""
-
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    with contextlib.suppress(OSError):
-        typer.echo(f"digestconv: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -132,214 +113,51 @@ JobsOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values or ():
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return tuple(out)
-
-
-def _overrides(
-    select: list[str] | None,
-    extend_select: list[str] | None,
-    ignore: list[str] | None,
-    exclude: list[str] | None,
-    flags: dict[str, Any],
-) -> Any:
-    """The command line as a function applied to every configuration's settings."""
-    from .. import config as cfg
-
-    def apply(settings: Any) -> Any:
-        overrides: dict[str, Any] = {}
-        if select:
-            overrides["select"] = _split(select)
-        if extend_select:
-            overrides["extend-select"] = list(settings.extend_select) + list(_split(extend_select))
-        if ignore:
-            overrides["ignore"] = list(settings.ignore) + list(_split(ignore))
-        if exclude:
-            overrides["exclude"] = list(settings.exclude) + list(_split(exclude))
-        overrides = {k: list(v) for k, v in overrides.items()}
-        if overrides:
-            settings = cfg.settings_from_table(overrides, "command line", settings)
-        changes = {k: v for k, v in flags.items() if v is not None}
-        return dataclasses.replace(settings, **changes)
-
-    return apply
-
-
-def _resolver(
-    config: Path | None,
-    select: list[str] | None = None,
-    extend_select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    exclude: list[str] | None = None,
-    **flags: Any,
-) -> Any:
-    """A :class:`digestconv.config.Resolver`: each input's settings from the configuration
-    nearest to it (``--config``: that file for all), the command line on top."""
-    from .. import config as cfg
-
-    try:
-        return cfg.Resolver(config, _overrides(select, extend_select, ignore, exclude, flags))
-    except cfg.ConfigError as exc:
-        raise _fail(f"invalid configuration: {exc}") from None
-
-
-def _settings(
-    config: Path | None,
-    select: list[str] | None = None,
-    extend_select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    exclude: list[str] | None = None,
-    **flags: Any,
-) -> tuple[Any, Path | None]:
-    """The settings of the run (the current folder's configuration, or ``--config``)."""
-    resolver = _resolver(config, select, extend_select, ignore, exclude, **flags)
-    return resolver.base, resolver.source
-
-
-def _discover(paths: Iterable[str], resolver: Any, jobs: int | None) -> tuple[list[Any], Any]:
-    """The inputs under ``paths``, and the run's settings carrying each input's own
-    (``--jobs`` applied); exit 2 when there is no input at all, unless empty is allowed."""
-    from .. import config as cfg
-    from .. import pipeline
-
-    paths = list(paths)
-    try:
-        inputs = pipeline.files(paths, resolver)
-    except cfg.ConfigError as exc:
-        raise _fail(f"invalid configuration: {exc}") from None
-    settings = _jobs(jobs, pipeline.bind(resolver.base, inputs))
-    if not inputs and not settings.allow_empty:
-        raise _no_digest(paths)
-    return inputs, settings
-
-
-def _progress(quiet: bool, total: int | None = None) -> Any:
-    """A progress wrapper for 20 files or more on a TTY; ``None`` otherwise.
-
-    The wrapper passes the items through as they come (``total`` says how many
-    there will be; without it they are counted first).
-    """
-    if quiet or (total is not None and total < 20):
-        return None
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return None
-
-    def wrap(items: Iterable[Any]) -> Iterable[Any]:
-        count = total
-        if count is None:
-            items = list(items)
-            count = len(items)
-        if count < 20:
-            return items
-        import itertools
-
-        from rich.console import Console
-        from rich.progress import track
-
-        # the first result comes before the bar's thread starts: worker processes are forked
-        # while this process has one thread
-        it = iter(items)
-        first = list(itertools.islice(it, 1))
-        return track(
-            itertools.chain(first, it),
-            total=count,
-            description="checking",
-            console=Console(stderr=True),
-            transient=True,
-        )
-
-    return wrap
-
-
-def _output_format(value: OutputFormat | None) -> str:
-    if value is not None:
-        return value.value
-    env = os.environ.get("DIGESTCONV_OUTPUT_FORMAT", "").strip().lower()
-    if env and env not in OutputFormat.__members__:
-        raise _fail(
-            f"invalid value for DIGESTCONV_OUTPUT_FORMAT: {env!r} is not one of "
-            + ", ".join(f"'{name}'" for name in OutputFormat.__members__)
-        )
-    return env or "text"
-
-
-def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
-    from ..report import render, want_color
-
-    color = want_color(stream, os.environ)
-    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
-    if quiet and fmt == "text":
-        # diagnostics only, no summary line
-        from ..report import sorted_diagnostics
-        from ..report.text import line
-
-        text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
-    else:
-        text = render(fmt, report, color=color, root=root)
-    from ..output import OutputError, write_text
-
-    try:
-        write_text(text, stream)
-    except OutputError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _jobs(jobs: int | None, settings: Any) -> Any:
-    return dataclasses.replace(settings, jobs=jobs) if jobs is not None else settings
-
-
-def _emit(data: bytes, output: Path | None) -> None:
-    """Write ``data`` to ``-o output`` or standard output; a failed write exits 2."""
-    from ..output import OutputError, write_output, write_stdout
-
-    try:
-        if output is None:
-            write_stdout(data)
-        else:
-            write_output(output, data)
-    except OutputError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _check_output(output: Path | None) -> None:
-    """Exit 2 before reading anything when ``-o output`` could not be written."""
-    if output is None:
-        return
-    from ..output import OutputError, check_writable
-
-    try:
-        check_writable(output)
-    except OutputError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _refuse_inputs(inputs: list[Any], output: Path | None) -> None:
-    """Exit 2 before reading anything when the output is one of the inputs."""
-    from ..output import OutputError, refuse_inputs
-
-    try:
-        refuse_inputs(output, ((i.name, i.path) for i in inputs if i.error is None))
-    except OutputError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _no_digest(paths: Iterable[str], skipped: int = 0) -> typer.Exit:
-    """Exit 2: the inputs hold no digest (an empty or mistyped folder; only non-digests)."""
-    from ..output import display_path
-
-    names = [display_path(p) for p in paths]
-    where = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    extra = f" ({_count(skipped, 'file')} without digest structure skipped)" if skipped else ""
-    return _fail(
-        f"no digest found in {where}{extra}: check the path, or pass --allow-empty "
-        "(config: allow-empty = true) if that is expected"
-    )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"
+EnrichFlag = Annotated[
+    bool,
+    typer.Option(
+        "--enrich",
+        help="Add arXiv metadata (authors, dates, full abstracts): cache, snapshot, then the API.",
+    ),
+]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--offline", help="Never touch the network: cache and snapshot only (DIGESTCONV_OFFLINE=1)."
+    ),
+]
+SnapshotOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--snapshot", metavar="FILE", help="arXiv's bulk metadata file (JSON Lines, plain or gzip)."
+    ),
+]
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir", metavar="DIR", help="Metadata cache folder (DIGESTCONV_CACHE_DIR)."
+    ),
+]
+MaxAgeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--max-age", metavar="AGE", help="How long cached records stay fresh (30d, 12h, 90m)."
+    ),
+]
+RefreshOpt = Annotated[
+    bool, typer.Option("--refresh", help="Ask arXiv again even for fresh cached records.")
+]
+ContactOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--contact",
+        metavar="EMAIL",
+        help="E-mail address for the User-Agent (DIGESTCONV_CONTACT).",
+    ),
+]
+BudgetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--budget", metavar="TIME", help="Time the arXiv requests may take in all (300s, 10m)."
+    ),
+]

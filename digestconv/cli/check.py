@@ -1,39 +1,47 @@
-"""``validate`` and ``parse``: check digests, or print their JSON form."""
+"""``validate`` and ``parse``: check digests, or print their JSON form.
+
+``validate``'s work is in :mod:`~digestconv.cli.validation`, which needs no typer.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from . import enrich as _enrich_cli
 from .base import (
     AllowEmptyOpt,
+    BudgetOpt,
+    CacheDirOpt,
     Command,
     ConfigOpt,
+    ContactOpt,
+    EnrichFlag,
     ExcludeOpt,
     ExtendOpt,
     IgnoreOpt,
     JobsOpt,
-    OutputFormat,
+    MaxAgeOpt,
+    OfflineOpt,
     PathsArg,
     QuietOpt,
+    RefreshOpt,
     SelectOpt,
+    SnapshotOpt,
     StrictOpt,
+    app,
+)
+from .common import (
+    OutputFormat,
     _check_output,
     _discover,
     _emit,
-    _fail,
-    _jobs,
     _no_digest,
-    _output_format,
-    _progress,
     _refuse_inputs,
     _resolver,
-    app,
 )
 
 
@@ -83,118 +91,49 @@ def validate(
     ] = False,
     jobs: JobsOpt = None,
     allow_empty: AllowEmptyOpt = False,
-    enrich: _enrich_cli.EnrichFlag = False,
-    offline: _enrich_cli.OfflineOpt = False,
-    snapshot: _enrich_cli.SnapshotOpt = None,
-    cache_dir: _enrich_cli.CacheDirOpt = None,
-    max_age: _enrich_cli.MaxAgeOpt = None,
-    refresh: _enrich_cli.RefreshOpt = False,
-    contact: _enrich_cli.ContactOpt = None,
-    budget: _enrich_cli.BudgetOpt = None,
+    enrich: EnrichFlag = False,
+    offline: OfflineOpt = False,
+    snapshot: SnapshotOpt = None,
+    cache_dir: CacheDirOpt = None,
+    max_age: MaxAgeOpt = None,
+    refresh: RefreshOpt = False,
+    contact: ContactOpt = None,
+    budget: BudgetOpt = None,
 ) -> None:
     """Check digests and report problems with file, line and column.
 
     With --enrich, each paper is also compared with its arXiv metadata (the
     cache, --snapshot, then the arXiv API; --offline: no network).
     """
-    resolver = _resolver(
-        config,
-        select,
-        extend_select,
-        ignore,
-        exclude,
-        cross_file=False if per_file else None,
-        skip_non_digests=True if skip_non_digests else None,
-        abstract_cut=abstract_cut,
-        allow_empty=True if allow_empty else None,
-    )
-    if show_settings:
-        from ..config import show
+    from .validation import run
 
-        # the settings of the first path, else those of the current folder
-        first = next((p for p in paths or () if p != "-"), None)
-        if first is None:
-            typer.echo(show(_jobs(jobs, resolver.base), resolver.source), nl=False)
-        else:
-            own = _jobs(jobs, resolver.settings_for(first))
-            typer.echo(show(own, resolver.source_for(first), first), nl=False)
-        raise typer.Exit(0)
-    if not paths:
-        raise _fail(
-            "missing argument PATH...: give files or folders ('-' reads standard input); "
-            "see 'digestconv validate -h'"
+    raise typer.Exit(
+        run(
+            paths,
+            output_format=output_format,
+            strict=strict,
+            quiet=quiet,
+            config=config,
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            exclude=exclude,
+            per_file=per_file,
+            skip_non_digests=skip_non_digests,
+            abstract_cut=abstract_cut,
+            show_settings=show_settings,
+            jobs=jobs,
+            allow_empty=allow_empty,
+            enrich=enrich,
+            offline=offline,
+            snapshot=snapshot,
+            cache_dir=cache_dir,
+            max_age=max_age,
+            refresh=refresh,
+            contact=contact,
+            budget=budget,
         )
-    fmt = _output_format(output_format)
-    metadata = _enrich_cli.requested(
-        enrich,
-        config,
-        offline=offline,
-        snapshot=snapshot,
-        cache_dir=cache_dir,
-        max_age=max_age,
-        refresh=refresh,
-        contact=contact,
-        budget=budget,
     )
-    from .. import pipeline
-    from ..output import OutputError, write_text
-    from ..report import StreamWriter, want_color
-    from ..spill import SpillError
-
-    inputs, settings = _discover(paths, resolver, jobs)
-    stream = sys.stdout
-
-    writer = StreamWriter(
-        fmt,
-        lambda text: write_text(text, stream),  # checked: a short write is an error
-        color=want_color(stream, os.environ),
-        root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
-        quiet=quiet,
-    )
-    planner = pipeline.Planner(settings)
-    fold = pipeline.Fold(settings, planner)
-    task = pipeline.Task(settings, papers=metadata is not None)
-    results = pipeline.run(inputs, task, planner=planner)
-    fatal = False
-    held: list[tuple[str, list[Any]]] = []  # --enrich: files wait for the lookup
-    located: list[Any] = []
-    try:
-        for result, found in pipeline.each(results, fold, _progress(quiet, len(inputs))):
-            fatal = fatal or any(d.rule in pipeline.FATAL_RULES for d in found)
-            if metadata is not None:
-                from ..enrich.apply import located_papers
-
-                held.append((result.name, list(found)))
-                located.extend(located_papers(result.name, result.papers or (), result.facts))
-                continue
-            writer.file(found)
-        if metadata is not None:
-            from ..enrich.apply import enrich_papers
-            from ..model import Diagnostic
-            from ..rules.engine import enrichment_diagnostics
-
-            outcome = enrich_papers(
-                located, metadata, progress=_enrich_cli.progress_bar(quiet, bar=fmt == "text")
-            )
-            _enrich_cli.report_warnings(outcome.warnings)
-            extra: dict[str, list[Diagnostic]] = {}
-            for d in enrichment_diagnostics(outcome, settings):
-                extra.setdefault(d.path, []).append(d)
-            for name, found in held:
-                writer.file(sorted(found + extra.pop(name, []), key=Diagnostic.sort_key))
-        writer.finish(fold.files, fold.papers, fold.skipped)
-    except (OutputError, SpillError, BrokenPipeError) as exc:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()  # stop the workers now, not at interpreter exit
-        if isinstance(exc, BrokenPipeError):
-            raise
-        raise _fail(str(exc)) from None
-    if fatal:
-        raise typer.Exit(2)
-    if not fold.files and not settings.allow_empty:
-        raise _no_digest(paths, fold.skipped)
-    raise typer.Exit(1 if writer.errors or (strict and writer.warnings) else 0)
 
 
 @app.command(cls=Command)

@@ -9,15 +9,25 @@ from typing import Annotated, Any
 
 import typer
 
-from . import enrich as _enrich_cli
 from .base import (
     AllowEmptyOpt,
+    BudgetOpt,
+    CacheDirOpt,
     Command,
     ConfigOpt,
+    ContactOpt,
+    EnrichFlag,
     JobsOpt,
-    OutputFormat,
+    MaxAgeOpt,
+    OfflineOpt,
     PathsArg,
     QuietOpt,
+    RefreshOpt,
+    SnapshotOpt,
+    app,
+)
+from .common import (
+    OutputFormat,
     _count,
     _discover,
     _emit,
@@ -26,8 +36,9 @@ from .base import (
     _output_format,
     _refuse_inputs,
     _resolver,
-    app,
 )
+from .lookup import report_warnings, requested
+from .progress import progress_bar
 
 
 @app.command("to", cls=Command)
@@ -87,12 +98,12 @@ def to(
             help="List every warning; by default each kind of warning is one line with a count.",
         ),
     ] = False,
-    enrich: _enrich_cli.EnrichFlag = False,
-    offline: _enrich_cli.OfflineOpt = False,
-    snapshot: _enrich_cli.SnapshotOpt = None,
-    cache_dir: _enrich_cli.CacheDirOpt = None,
-    max_age: _enrich_cli.MaxAgeOpt = None,
-    refresh: _enrich_cli.RefreshOpt = False,
+    enrich: EnrichFlag = False,
+    offline: OfflineOpt = False,
+    snapshot: SnapshotOpt = None,
+    cache_dir: CacheDirOpt = None,
+    max_age: MaxAgeOpt = None,
+    refresh: RefreshOpt = False,
     style: Annotated[
         str | None,
         typer.Option(
@@ -113,8 +124,8 @@ def to(
     with_chinese: Annotated[
         bool, typer.Option("--with-chinese", help="Chinese title and summary after each reference.")
     ] = False,
-    contact: _enrich_cli.ContactOpt = None,
-    budget: _enrich_cli.BudgetOpt = None,
+    contact: ContactOpt = None,
+    budget: BudgetOpt = None,
 ) -> None:
     """Convert digests to FORMAT on stdout (diagnostics go to stderr).
 
@@ -141,7 +152,7 @@ def to(
         feed_author=feed_author,
     )
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
-    metadata = _enrich_cli.requested(
+    metadata = requested(
         enrich,
         config,
         offline=offline,
@@ -208,7 +219,7 @@ def to(
                 inputs=inputs,
                 report=writer.file,
                 enrich=metadata,
-                enrich_hooks={"progress": _enrich_cli.progress_bar(quiet)} if metadata else None,
+                enrich_hooks={"progress": progress_bar(quiet)} if metadata else None,
                 sink=sink,
             )
             empty = not result.files and not result.io_error and not settings.allow_empty
@@ -216,7 +227,7 @@ def to(
                 sink.commit()
         except (ValueError, OutputError, SpillError) as exc:
             raise _fail(str(exc)) from None
-    _enrich_cli.report_warnings(result.warnings)
+    report_warnings(result.warnings)
     if writer.errors or writer.warnings:
         writer.finish(
             result.files, result.paper_count, found=len(result.records) if metadata else None

@@ -1,7 +1,8 @@
-"""The ``enrich`` and ``cache`` commands, and the enrichment options ``to``/``validate`` share.
+"""The ``enrich`` and ``cache`` commands.
 
-Registered on the main typer app by :func:`register`.  Only typer and the
-light options module are imported at start-up; the lookup machinery is
+Registered on the main typer app by :func:`register`.  The options they share
+with ``to``/``validate`` are in :mod:`~digestconv.cli.base` (their typer form)
+and :mod:`~digestconv.cli.lookup` (what they mean); the lookup machinery is
 imported when a command runs.
 """
 
@@ -16,7 +17,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .base import Command
+from .base import (
+    BudgetOpt,
+    CacheDirOpt,
+    Command,
+    ContactOpt,
+    MaxAgeOpt,
+    OfflineOpt,
+    RefreshOpt,
+    SnapshotOpt,
+)
+from .lookup import lookup_options, options_from_cli, report_warnings
 from .progress import Heartbeat, heartbeat_seconds, progress_bar
 
 __all__ = ["Heartbeat", "heartbeat_seconds", "progress_bar", "register"]
@@ -24,167 +35,10 @@ __all__ = ["Heartbeat", "heartbeat_seconds", "progress_bar", "register"]
 if TYPE_CHECKING:
     from ..enrich.options import EnrichOptions
 
-EnrichFlag = Annotated[
-    bool,
-    typer.Option(
-        "--enrich",
-        help="Add arXiv metadata (authors, dates, full abstracts): cache, snapshot, then the API.",
-    ),
-]
-OfflineOpt = Annotated[
-    bool,
-    typer.Option(
-        "--offline", help="Never touch the network: cache and snapshot only (DIGESTCONV_OFFLINE=1)."
-    ),
-]
-SnapshotOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--snapshot", metavar="FILE", help="arXiv's bulk metadata file (JSON Lines, plain or gzip)."
-    ),
-]
-CacheDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--cache-dir", metavar="DIR", help="Metadata cache folder (DIGESTCONV_CACHE_DIR)."
-    ),
-]
-MaxAgeOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--max-age", metavar="AGE", help="How long cached records stay fresh (30d, 12h, 90m)."
-    ),
-]
-RefreshOpt = Annotated[
-    bool, typer.Option("--refresh", help="Ask arXiv again even for fresh cached records.")
-]
-ContactOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--contact",
-        metavar="EMAIL",
-        help="E-mail address for the User-Agent (DIGESTCONV_CONTACT).",
-    ),
-]
-BudgetOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--budget", metavar="TIME", help="Time the arXiv requests may take in all (300s, 10m)."
-    ),
-]
-
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"digestconv: {message}", err=True)
     return typer.Exit(code)
-
-
-def _config_table(config: Path | None) -> tuple[dict[str, Any], str, Path | None]:
-    """The ``[tool.digestconv.enrich]`` table of the config in use (checked already)."""
-    from .. import config as cfg
-
-    try:
-        path = config or cfg.find_config(Path.cwd())
-        if path is None:
-            return {}, "configuration", None
-        table = cfg.load_table(path).get("enrich", {})
-    except cfg.ConfigError as exc:
-        raise _fail(f"invalid configuration: {exc}") from None
-    if not isinstance(table, dict):
-        raise _fail(f"invalid configuration: {path}: 'enrich' must be a table")
-    return table, str(path), path.parent
-
-
-def options_from_cli(
-    config: Path | None,
-    *,
-    offline: bool = False,
-    snapshot: Path | None = None,
-    cache_dir: Path | None = None,
-    max_age: str | None = None,
-    refresh: bool = False,
-    contact: str | None = None,
-    budget: str | None = None,
-) -> EnrichOptions:
-    """Enrichment options from the config file, the environment and the flags (exit 2 if bad)."""
-    from ..enrich.options import OptionsError, resolve
-
-    table, where, base = _config_table(config)
-    try:
-        options = resolve(
-            table=table,
-            table_where=where,
-            table_base=base,
-            offline=offline,
-            snapshot=snapshot,
-            cache_dir=cache_dir,
-            max_age=max_age,
-            refresh=refresh,
-            contact=contact,
-            budget=budget,
-        )
-    except OptionsError as exc:
-        raise _fail(str(exc)) from None
-    if options.snapshot is not None:
-        _check_snapshot(Path(options.snapshot))
-    return options
-
-
-def _check_snapshot(path: Path) -> None:
-    """Exit 2 unless ``path`` looks like arXiv's metadata file: its first line a JSON record.
-
-    Only the start of the file is read (through gzip when it is compressed).
-    """
-    import gzip
-    import json
-
-    if path.is_dir():
-        raise _fail(
-            f"snapshot {path} is a folder: give arXiv's metadata file "
-            "(arxiv-metadata-oai-snapshot.json, plain or gzip)"
-        )
-    if not path.is_file():
-        raise _fail(f"snapshot {path}: no such file")
-    try:
-        with open(path, "rb") as raw:
-            compressed = raw.read(2) == b"\x1f\x8b"
-        opener: Any = gzip.open if compressed else open
-        with opener(path, "rb") as stream:
-            first = stream.readline(1 << 20)
-    except (OSError, EOFError) as exc:
-        raise _fail(
-            f"snapshot {path}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
-    what = "not arXiv's metadata file (JSON Lines, one paper per line with its 'id')"
-    if not first.strip():
-        raise _fail(f"snapshot {path} is empty: {what}")
-    try:
-        record = json.loads(first)
-    except ValueError:
-        raise _fail(f"snapshot {path}: line 1 is not JSON: {what}") from None
-    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-        raise _fail(f"snapshot {path}: line 1 has no 'id': {what}")
-
-
-def lookup_options(options: EnrichOptions) -> EnrichOptions:
-    """``options`` for a lookup; a run that can store nothing makes no cache.
-
-    Offline, without a snapshot and without a cache file, no record can be
-    found or kept: the lookup then runs on a cache in memory, so no empty
-    database is left behind.
-    """
-    import dataclasses
-
-    from ..enrich.cache import FILE_NAME
-
-    if (
-        options.offline
-        and options.snapshot is None
-        and options.use_cache
-        and not (options.resolved_cache_dir() / FILE_NAME).exists()
-    ):
-        return dataclasses.replace(options, use_cache=False)
-    return options
 
 
 def _require_cache(options: EnrichOptions) -> None:
@@ -204,33 +58,6 @@ def _require_cache(options: EnrichOptions) -> None:
         if probe.in_memory:
             reason = probe.warnings[0] if probe.warnings else "it cannot be opened"
             raise _fail(f"cannot keep arXiv metadata: {reason.split(': using a')[0]}; {hint}")
-
-
-def requested(enrich: bool, config: Path | None, **flags: Any) -> EnrichOptions | None:
-    """The options of ``to``/``validate --enrich``; ``None`` without ``--enrich``.
-
-    ``flags`` are :func:`options_from_cli`'s keyword arguments, as the command got
-    them.  The metadata options mean nothing without ``--enrich``: given alone they
-    are a usage error rather than silently ignored (``--offline`` alone is
-    allowed: without ``--enrich`` nothing touches the network anyway).
-    """
-    if not enrich:
-        given = [
-            f"--{name.replace('_', '-')}"
-            for name in ("snapshot", "cache_dir", "max_age", "refresh", "contact", "budget")
-            if flags.get(name) not in (None, False)
-        ]
-        if given:
-            raise _fail(f"{', '.join(given)} only applies with --enrich")
-        return None
-    options = options_from_cli(config, **flags)
-    return lookup_options(options)
-
-
-def report_warnings(warnings: Any) -> None:
-    """Print enrichment warnings (an unusable cache) on standard error."""
-    for warning in warnings:
-        typer.echo(f"digestconv: warning: {warning}", err=True)
 
 
 def enrich_command(
@@ -276,7 +103,7 @@ def enrich_command(
     from ..pipeline import bind
     from ..report.text import line
     from ..rules.engine import paper_diagnostics
-    from .base import _no_digest, _resolver
+    from .common import _no_digest, _resolver
 
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
     settings = resolver.base
@@ -419,7 +246,7 @@ def cache_export(
     """Write every record as JSON Lines sorted by identifier (a file a team can commit)."""
     import io
 
-    from .base import _check_output
+    from .common import _check_output
 
     _check_output(output)
     buffer = io.StringIO()

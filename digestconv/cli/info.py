@@ -6,11 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .base import (
-    Command,
-    _fail,
-    app,
-)
+from .base import Command, app
+from .common import _fail
 
 
 @app.command(cls=Command)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .base import _fail
+from .common import _fail
 
 if TYPE_CHECKING:
     from ..formats.base import Format

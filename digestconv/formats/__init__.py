@@ -6,12 +6,14 @@ third-party package adds a format with one entry point and no change here::
     [project.entry-points."digestconv.formats"]
     ris = "mypkg.ris:RIS"
 
-Formats are imported only when looked up, so start-up stays cheap.
+Formats are imported only when looked up, so start-up stays cheap: a format
+this package carries is found by name without reading any package's metadata
+(:data:`BUILTIN`, the same entry points); any other name, an alias, a suffix or
+the whole list reads the entry points of every installed package.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
 from pathlib import PurePath
 
 from .base import Batch, EntryStream, Format, FormatError, Papers, Source, has_authors
@@ -30,6 +32,19 @@ __all__ = [
 ]
 
 GROUP = "digestconv.formats"
+#: this package's own entry points in :data:`GROUP` (pyproject.toml declares the same)
+BUILTIN = {
+    "bibtex": "digestconv.formats.bibtex:BibTeX",
+    "csl-json": "digestconv.formats.csljson:CslJson",
+    "rss": "digestconv.formats.rss:Rss",
+    "atom": "digestconv.formats.atom:Atom",
+    "opml": "digestconv.formats.opml:Opml",
+    "markdown": "digestconv.formats.markdown:Markdown",
+    "ris": "digestconv.formats.ris:Ris",
+    "text": "digestconv.formats.text:Text",
+    "markdown-refs": "digestconv.formats.text:MarkdownRefs",
+    "html": "digestconv.formats.html:Html",
+}
 _extra: dict[str, type[Format]] = {}
 _loaded: dict[str, type[Format]] | None = None
 #: entry points that failed to load: name -> reason (shown by ``digestconv formats``)
@@ -47,6 +62,8 @@ def register(cls: type[Format]) -> type[Format]:
 def _all() -> dict[str, type[Format]]:
     global _loaded
     if _loaded is None:
+        from importlib.metadata import entry_points
+
         found: dict[str, type[Format]] = {}
         for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
             try:
@@ -63,6 +80,21 @@ def _all() -> dict[str, type[Format]]:
     return _loaded
 
 
+def _builtin(name: str) -> type[Format] | None:
+    """The class of this package's format ``name``; ``None`` for any other name (or a
+    built-in that does not load: the entry points then say why)."""
+    target = BUILTIN.get(name)
+    if target is None:
+        return None
+    module, _, attribute = target.partition(":")
+    try:
+        # as an import statement imports (python -X importtime lists it, import_module not)
+        cls = getattr(__import__(module, fromlist=(attribute,)), attribute)
+    except Exception:
+        return None
+    return cls if isinstance(cls, type) and issubclass(cls, Format) else None
+
+
 def all_formats() -> list[Format]:
     """An instance of every registered format, by name."""
     return [cls() for _, cls in sorted(_all().items())]
@@ -74,7 +106,12 @@ def find(name: str | None = None, filename: str | None = None) -> Format | None:
         key = name.lower()
         if key in _extra:
             return _extra[key]()
-        # the common case, a format's own name, loads only that entry point
+        builtin = _builtin(key)
+        if builtin is not None:
+            return builtin()
+        from importlib.metadata import entry_points
+
+        # a format's own name loads only that entry point
         for ep in entry_points(group=GROUP, name=key):
             try:
                 cls = ep.load()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..output import display_path
 from ..settings import Resolver, Settings, _path_matches
+from ..streams import display_path
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"

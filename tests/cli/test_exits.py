@@ -74,3 +74,23 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path, args: list
     assert proc.returncode == 0 or (small and proc.returncode in (0, 1)), stderr
     assert b"Traceback" not in stderr and b"internal error" not in stderr
     assert b"Broken pipe" not in stderr and b"Exception ignored" not in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [*COMMANDS[3:], ["validate", "-f", "json", str(SEED)]],
+    ids=" ".join,
+)
+def test_a_closed_standard_output_is_exit_2_with_a_message(tmp_path: Path, args: list[str]) -> None:
+    """``>&-``: Python starts with no standard output at all; said once, no traceback."""
+    with SEED.open("rb") as stdin:
+        proc = subprocess.run(
+            ["sh", "-c", 'exec "$@" >&-', "sh", *command(), *args],
+            stdin=stdin,
+            stderr=subprocess.PIPE,
+            env=_env(tmp_path),
+            timeout=120,
+            check=False,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == b"digestconv: cannot write standard output: it is closed\n"

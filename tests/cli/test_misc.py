@@ -120,7 +120,7 @@ def test_hook_commands_import_nothing_heavy(args: list[str]) -> None:
 
 
 def test_progress_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from digestconv.cli import base as cli
+    from digestconv.cli import common as cli
 
     class Tty:
         def isatty(self) -> bool:

@@ -129,3 +129,37 @@ def test_broken_plugin_does_not_break_the_others(tmp_path: Path) -> None:
     assert "Traceback" not in listed.stderr
     still = _run(site, "to", "bibtex", str(SEED))
     assert still.returncode == 0 and still.stdout.count("@misc{") == 2
+
+
+def test_the_builtin_table_is_the_package_entry_points() -> None:
+    from importlib.metadata import entry_points
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+        "entry-points"
+    ][formats.GROUP]
+    assert declared == formats.BUILTIN
+    installed = {
+        ep.name: ep.value
+        for ep in entry_points(group=formats.GROUP)
+        if ep.dist is not None and ep.dist.name == "digestconv"
+    }
+    assert installed == formats.BUILTIN
+    for name in formats.BUILTIN:
+        found = formats.find(name)
+        assert found is not None and found.name == name
+
+
+def test_a_builtin_format_is_found_without_reading_package_metadata() -> None:
+    code = (
+        "import sys; from digestconv import formats; f = formats.find('CSL-JSON'); "
+        "print(f.name, 'importlib.metadata' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.split() == ["csl-json", "False"]
