@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "digestconv._schema_validator",
             "digestconv.model",
             "digestconv.text",
+            "digestconv.jsontext",
             "digestconv.arxiv",
             "digestconv.latex",
             "digestconv.settings",

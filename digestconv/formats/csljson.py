@@ -73,6 +73,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..arxiv import version_from_text
+from ..jsontext import dumps
 from ..latex import to_unicode
 from ..model import Paper
 from ._common import (
@@ -401,7 +402,8 @@ class _Items:
     def entry(self, paper: Paper) -> str:
         key = self._keys.next(paper)
         batch = self._batch
-        text = json.dumps(item(paper, key, batch.record(paper)), ensure_ascii=batch.ascii, indent=2)
+        # as json.dumps(indent=2) writes it, without that encoder's garbage cycles
+        text = dumps(item(paper, key, batch.record(paper)), ensure_ascii=batch.ascii)
         separator, self._separator = self._separator, ",\n  "
         return separator + text.replace("\n", "\n  ")
 

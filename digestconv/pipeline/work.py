@@ -415,9 +415,9 @@ def _not_a_digest(digest: Digest) -> tuple[Diagnostic, ...]:
 
 def _document_json(digest: Digest) -> str:
     """The JSON form of ``digest`` as one element of an indented JSON array."""
-    import json
+    from ..jsontext import dumps
 
-    text = json.dumps(digest.to_dict(), ensure_ascii=False, indent=2)
+    text = dumps(digest.to_dict(), ensure_ascii=False)  # json.dumps(indent=2), no cycles
     return "  " + text.replace("\n", "\n  ")
 
 

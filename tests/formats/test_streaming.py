@@ -365,3 +365,26 @@ def test_rendering_while_merging_writes_the_bytes_of_the_whole_batch(
         sink.commit()
     assert streamed.paper_count == len(whole.papers) > 100
     assert target.read_bytes() == whole.output
+
+
+@pytest.mark.parametrize("fmt_name", STREAMED_FORMATS)
+def test_an_entry_stream_leaves_no_garbage_cycle(fmt_name: str) -> None:
+    """``to`` renders entries between files while the collector is held off the results
+    (``digestconv._gccontrol``): a cycle made per entry would reach the oldest generation
+    and pile up over an archive (json.dumps with an indent once held 261 MB)."""
+    import gc
+
+    fmt = find(fmt_name)
+    assert fmt is not None
+    stream = fmt.entry_stream(Batch(papers=NoPapers()))
+    assert stream is not None
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        pieces = [stream.head(), *(stream.entry(p) for p in MERGED), stream.tail()]
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
+    assert len(pieces) == len(MERGED) + 2
