@@ -207,10 +207,15 @@ def _write_snapshot(
                 "categories": block.category,
                 "license": "http://creativecommons.org/licenses/by/4.0/",
                 "abstract": "  " + block.abstract + "\n",
+                # every version up to the one the digest names (a later one is DC505)
                 "versions": [
-                    {"version": "v1", "created": f"Mon, 4 {_MONTHS[mon - 1]} {year} 10:00:00 GMT"}
+                    {
+                        "version": f"v{n}",
+                        "created": f"Mon, {3 + n} {_MONTHS[mon - 1]} {year} 10:00:00 GMT",
+                    }
+                    for n in range(1, block.version + 1)
                 ],
-                "update_date": f"{year}-{mon:02d}-04",
+                "update_date": f"{year}-{mon:02d}-{3 + block.version:02d}",
                 "authors_parsed": [[f, g, ""] for f, g in authors],
             }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
