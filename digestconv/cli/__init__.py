@@ -19,7 +19,6 @@ warnings with ``--strict``), 2 usage, I/O or internal error.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import os
 import signal
@@ -86,6 +85,11 @@ class _OutputFailed(BaseException):
     """Standard output could not be written (a full disk, a file-size limit)."""
 
 
+class _PipeClosed(BaseException):
+    """A pipe other than standard output closed under a write (standard error's reader
+    left, say): an I/O error, exit 2, never the exit 1 of findings."""
+
+
 class _CheckedStdout:
     """Standard output as commands see it: a failed write says so, whoever made it.
 
@@ -145,6 +149,8 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except StdoutGone:
             raise _ReaderGone() from None
+        except BrokenPipeError:
+            raise _PipeClosed() from None
 
     return run
 
@@ -233,18 +239,8 @@ def _validate_plainly(arguments: dict[str, Any]) -> int:
         raise typer.Abort() from exc
     except KeyboardInterrupt:
         return 130
-    except OSError as exc:
-        if exc.errno != errno.EPIPE:
-            raise
-        # typer's answer to a broken pipe the command did not handle: exit 1, and the
-        # streams' final flush quiet
-        try:
-            from typer._click.utils import PacifyFlushWrapper
-        except ImportError:  # a typer that does not carry its own click
-            from click.utils import PacifyFlushWrapper
-        sys.stdout = PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
-        sys.stderr = PacifyFlushWrapper(sys.stderr)  # type: ignore[assignment]
-        raise SystemExit(1) from None
+    except BrokenPipeError:
+        raise _PipeClosed() from None
     except Exception as exc:
         typer = sys.modules.get("typer")  # loaded by whatever raised its Exit
         if typer is not None and isinstance(exc, typer.Exit):
@@ -300,6 +296,9 @@ def main() -> None:
     except _OutputFailed as exc:
         _say(f"cannot write standard output: {exc}")
         _quiet_stdout()
+        code = 2
+    except _PipeClosed:
+        _say("I/O error: a pipe closed before everything was written")
         code = 2
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)

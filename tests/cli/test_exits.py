@@ -94,3 +94,26 @@ def test_a_closed_standard_output_is_exit_2_with_a_message(tmp_path: Path, args:
         )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr == b"digestconv: cannot write standard output: it is closed\n"
+
+
+@pytest.mark.parametrize("argv", [["validate", "seeds"], ["validate", "-f", "json", "seeds"]])
+def test_a_broken_pipe_other_than_standard_output_is_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """A pipe the command writes that is not standard output (not ``| head``) closing
+    under it is an I/O error, whichever way the command line is parsed (plain validate
+    runs without typer, the rest through it); typer alone would say exit 1, findings."""
+    import sys
+
+    import digestconv.cli as cli
+    from digestconv.cli import validation
+
+    def broken(*_: object, **__: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(validation, "run", broken)
+    monkeypatch.setattr(sys, "argv", ["digestconv", *argv])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 2
+    assert "a pipe closed" in capsys.readouterr().err
