@@ -35,6 +35,7 @@ from .base import (
     app,
 )
 from .common import (
+    LookupFlags,
     OutputFormat,
     _check_output,
     _discover,
@@ -125,13 +126,7 @@ def validate(
             jobs=jobs,
             allow_empty=allow_empty,
             enrich=enrich,
-            offline=offline,
-            snapshot=snapshot,
-            cache_dir=cache_dir,
-            max_age=max_age,
-            refresh=refresh,
-            contact=contact,
-            budget=budget,
+            flags=LookupFlags(offline, snapshot, cache_dir, max_age, refresh, contact, budget),
         )
     )
 

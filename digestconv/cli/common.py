@@ -30,6 +30,32 @@ class OutputFormat(str, Enum):
     junit = "junit"
 
 
+@dataclasses.dataclass(frozen=True)
+class LookupFlags:
+    """The arXiv metadata flags as a command got them (``--offline`` to ``--budget``).
+
+    ``validate``, ``to`` and ``enrich`` take the same seven; they travel together
+    from the command to :func:`digestconv.cli.lookup.options_from_cli`.
+    """
+
+    offline: bool = False
+    snapshot: Path | None = None
+    cache_dir: Path | None = None
+    max_age: str | None = None
+    refresh: bool = False
+    contact: str | None = None
+    budget: str | None = None
+
+    def given(self) -> list[str]:
+        """The flags given that mean something only with ``--enrich`` (not ``--offline``:
+        without ``--enrich`` nothing touches the network anyway)."""
+        return [
+            f"--{field.name.replace('_', '-')}"
+            for field in dataclasses.fields(self)
+            if field.name != "offline" and getattr(self, field.name) not in (None, False)
+        ]
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     """Say ``message`` on standard error; the exit to raise (code 2 unless told)."""
     import typer

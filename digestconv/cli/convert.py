@@ -27,6 +27,7 @@ from .base import (
     app,
 )
 from .common import (
+    LookupFlags,
     OutputFormat,
     _count,
     _discover,
@@ -152,17 +153,8 @@ def to(
         feed_author=feed_author,
     )
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
-    metadata = requested(
-        enrich,
-        config,
-        offline=offline,
-        snapshot=snapshot,
-        cache_dir=cache_dir,
-        max_age=max_age,
-        refresh=refresh,
-        contact=contact,
-        budget=budget,
-    )
+    flags = LookupFlags(offline, snapshot, cache_dir, max_age, refresh, contact, budget)
+    metadata = requested(enrich, config, flags)
     from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
 

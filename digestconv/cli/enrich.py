@@ -27,6 +27,7 @@ from .base import (
     RefreshOpt,
     SnapshotOpt,
 )
+from .common import LookupFlags
 from .lookup import lookup_options, options_from_cli, report_warnings
 from .progress import Heartbeat, heartbeat_seconds, progress_bar
 
@@ -107,17 +108,8 @@ def enrich_command(
 
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
     settings = resolver.base
-    options = options_from_cli(
-        config,
-        offline=offline,
-        snapshot=snapshot,
-        cache_dir=cache_dir,
-        max_age=max_age,
-        refresh=refresh,
-        contact=contact,
-        budget=budget,
-    )
-    options = lookup_options(options)
+    flags = LookupFlags(offline, snapshot, cache_dir, max_age, refresh, contact, budget)
+    options = lookup_options(options_from_cli(config, flags))
     if options.use_cache:
         _require_cache(options)
     try:
@@ -174,7 +166,9 @@ def _cache_file(cache_dir: Path | None, config: Path | None) -> Path:
     """The cache database this command would use (it may not exist yet)."""
     from ..enrich.cache import FILE_NAME
 
-    return options_from_cli(config, cache_dir=cache_dir).resolved_cache_dir() / FILE_NAME
+    return (
+        options_from_cli(config, LookupFlags(cache_dir=cache_dir)).resolved_cache_dir() / FILE_NAME
+    )
 
 
 @contextlib.contextmanager
@@ -182,7 +176,7 @@ def _open_cache(cache_dir: Path | None, config: Path | None) -> Iterator[Any]:
     """The cache, its warnings printed (those of a repair too), a failure exiting 2."""
     from ..enrich.cache import Cache, CacheError
 
-    options = options_from_cli(config, cache_dir=cache_dir)
+    options = options_from_cli(config, LookupFlags(cache_dir=cache_dir))
     cache = Cache(options.resolved_cache_dir())
     try:
         yield cache

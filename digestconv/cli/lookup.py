@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import typer
 
     from ..enrich.options import EnrichOptions
+    from .common import LookupFlags
 
 
 def _say(message: str) -> None:
@@ -46,33 +47,16 @@ def _config_table(config: Path | None) -> tuple[dict[str, Any], str, Path | None
     return table, str(path), path.parent
 
 
-def options_from_cli(
-    config: Path | None,
-    *,
-    offline: bool = False,
-    snapshot: Path | None = None,
-    cache_dir: Path | None = None,
-    max_age: str | None = None,
-    refresh: bool = False,
-    contact: str | None = None,
-    budget: str | None = None,
-) -> EnrichOptions:
+def options_from_cli(config: Path | None, flags: LookupFlags) -> EnrichOptions:
     """Enrichment options from the config file, the environment and the flags (exit 2 if bad)."""
+    import dataclasses
+
     from ..enrich.options import OptionsError, resolve
 
     table, where, base = _config_table(config)
     try:
         options = resolve(
-            table=table,
-            table_where=where,
-            table_base=base,
-            offline=offline,
-            snapshot=snapshot,
-            cache_dir=cache_dir,
-            max_age=max_age,
-            refresh=refresh,
-            contact=contact,
-            budget=budget,
+            table=table, table_where=where, table_base=base, **dataclasses.asdict(flags)
         )
     except OptionsError as exc:
         raise _fail(str(exc)) from None
@@ -138,25 +122,19 @@ def lookup_options(options: EnrichOptions) -> EnrichOptions:
     return options
 
 
-def requested(enrich: bool, config: Path | None, **flags: Any) -> EnrichOptions | None:
+def requested(enrich: bool, config: Path | None, flags: LookupFlags) -> EnrichOptions | None:
     """The options of ``to``/``validate --enrich``; ``None`` without ``--enrich``.
 
-    ``flags`` are :func:`options_from_cli`'s keyword arguments, as the command got
-    them.  The metadata options mean nothing without ``--enrich``: given alone they
-    are a usage error rather than silently ignored (``--offline`` alone is
-    allowed: without ``--enrich`` nothing touches the network anyway).
+    The metadata options mean nothing without ``--enrich``: given alone they are
+    a usage error rather than silently ignored (``--offline`` alone is allowed:
+    without ``--enrich`` nothing touches the network anyway).
     """
     if not enrich:
-        given = [
-            f"--{name.replace('_', '-')}"
-            for name in ("snapshot", "cache_dir", "max_age", "refresh", "contact", "budget")
-            if flags.get(name) not in (None, False)
-        ]
+        given = flags.given()
         if given:
             raise _fail(f"{', '.join(given)} only applies with --enrich")
         return None
-    options = options_from_cli(config, **flags)
-    return lookup_options(options)
+    return lookup_options(options_from_cli(config, flags))
 
 
 def report_warnings(warnings: Any) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import (
+    LookupFlags,
     OutputFormat,
     _discover,
     _fail,
@@ -20,6 +21,9 @@ from .common import (
     _progress,
     _resolver,
 )
+
+#: no metadata flag given
+NO_FLAGS = LookupFlags()
 
 
 def _write_errors() -> tuple[type[Exception], ...]:
@@ -55,13 +59,7 @@ def run(
     jobs: int | None = None,
     allow_empty: bool = False,
     enrich: bool = False,
-    offline: bool = False,
-    snapshot: Path | None = None,
-    cache_dir: Path | None = None,
-    max_age: str | None = None,
-    refresh: bool = False,
-    contact: str | None = None,
-    budget: str | None = None,
+    flags: LookupFlags = NO_FLAGS,
 ) -> int:
     """Check the digests under ``paths`` and write the report on standard output.
 
@@ -98,25 +96,11 @@ def run(
         )
     fmt = _output_format(output_format)
     metadata = None
-    if (
-        enrich
-        or offline
-        or refresh
-        or any(value is not None for value in (snapshot, cache_dir, max_age, contact, budget))
-    ):  # without one of these, requested() answers None: the lookup is not even imported
+    if enrich or flags != NO_FLAGS:
+        # without a flag, requested() answers None: the lookup is not even imported
         from .lookup import requested
 
-        metadata = requested(
-            enrich,
-            config,
-            offline=offline,
-            snapshot=snapshot,
-            cache_dir=cache_dir,
-            max_age=max_age,
-            refresh=refresh,
-            contact=contact,
-            budget=budget,
-        )
+        metadata = requested(enrich, config, flags)
     from .. import pipeline
     from ..report import StreamWriter, want_color
     from ..streams import write_text
