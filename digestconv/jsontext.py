@@ -11,8 +11,13 @@ the C encoder, which leaves nothing behind.
 
 from __future__ import annotations
 
-import json
+from json.encoder import (  # the C implementations where the interpreter has them
+    encode_basestring,  # type: ignore[attr-defined]
+    encode_basestring_ascii,  # type: ignore[attr-defined]
+)
 from typing import Any
+
+_INFINITY = float("inf")
 
 __all__ = ["dumps"]
 
@@ -26,7 +31,25 @@ def dumps(value: Any, *, ensure_ascii: bool = True, indent: int = 2) -> str:
 
 
 def _scalar(value: Any, ensure_ascii: bool) -> str:
-    return json.dumps(value, ensure_ascii=ensure_ascii)
+    """A string, number, boolean or ``None`` as ``json.dumps`` writes it (with its C string
+    encoders, without building an encoder per value)."""
+    if isinstance(value, str):
+        return encode_basestring_ascii(value) if ensure_ascii else encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (_INFINITY, -_INFINITY):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _key(key: Any, ensure_ascii: bool) -> str:

@@ -137,6 +137,8 @@ def strip_illegal(text: str) -> str:
     overrides and isolates (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), and
     the invisible U+200B, U+2060-U+2064 and U+FEFF.  One linear pass.
     """
+    if text.isascii() and text.isprintable():
+        return text  # U+0020..U+007E only: nothing to remove (the commonest case)
     return ILLEGAL.sub("", text)
 
 

@@ -85,7 +85,10 @@ def plain(text: str | None) -> str | None:
     text = normalise(text)
     if text is None:
         return None
-    text = to_unicode(text).translate(_ONE_LINE).strip()
+    text = to_unicode(text)
+    if "\u2028" in text or "\u2029" in text:  # rare: the test is much faster than translate
+        text = text.translate(_ONE_LINE)
+    text = text.strip()
     return text or None
 
 

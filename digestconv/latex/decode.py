@@ -167,6 +167,21 @@ _STYLE_DECL = re.compile(
 _TIE_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,;:)]")
 
 
+def _may_hold_tex(text: str) -> bool:
+    """Whether :data:`_TEXT_SCAN` can match in ``text``: the same question, asked with
+    substring tests, which run several times faster than the pattern's alternation."""
+    return (
+        "$" in text
+        or "\\" in text
+        or "{" in text
+        or "}" in text
+        or "~" in text
+        or "--" in text
+        or "``" in text
+        or "''" in text
+    )
+
+
 def to_unicode(text: str) -> str:
     """Readable Unicode for a text that may hold TeX, for formats where LaTeX means
     nothing (CSL-JSON, RIS, feeds, OPML).  One linear pass; unknown commands and math
@@ -187,9 +202,9 @@ def to_unicode(text: str) -> str:
       ``“x”``; a tie ``~`` after a letter or punctuation (``Fig.~1``) is a no-break
       space, and any other ``~`` (``1~10``, ``~5%``) is kept.
     """
-    scan = _TEXT_SCAN.search
-    if scan(text) is None:
+    if not _may_hold_tex(text):
         return text
+    scan = _TEXT_SCAN.search
     spans = _spans(text) if "$" in text or "\\" in text else array("q")
     next_span = 0
     groups = bytearray()  # one per open "{": 1 when it and its "}" are dropped

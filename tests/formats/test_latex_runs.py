@@ -203,3 +203,20 @@ def test_bibtex_writer_memory_is_linear_with_a_small_constant(corpus_text: str) 
     batch = Batch(papers=(Paper(arxiv_id="2403.15711", title=text, abstract=text),))
     per_char = _peak_per_character(lambda: BibTeX().write(batch), 2 * len(text))
     assert per_char < 8, f"{per_char:.1f} bytes per input character"
+
+
+@given(st.text(alphabet=st.sampled_from("$\\{}~-`'ab \u00e9\u4e2d\n"), max_size=40))
+def test_the_quick_test_for_tex_asks_what_the_scan_pattern_asks(text: str) -> None:
+    """``to_unicode`` returns a text unchanged when substring tests find nothing its
+    scanning pattern could match: the two must agree on every text."""
+    from digestconv.latex.decode import _TEXT_SCAN, _may_hold_tex
+
+    assert _may_hold_tex(text) == (_TEXT_SCAN.search(text) is not None)
+
+
+def test_printable_ascii_holds_nothing_strip_illegal_removes() -> None:
+    from digestconv.text import ILLEGAL, strip_illegal
+
+    ascii_printable = "".join(map(chr, range(0x20, 0x7F)))
+    assert ILLEGAL.search(ascii_printable) is None
+    assert strip_illegal("a\x00b\u202ec\td\ne") == "abc\td\ne"
