@@ -240,7 +240,7 @@ def cache_export(
     """Write every record as JSON Lines sorted by identifier (a file a team can commit)."""
     import io
 
-    from .common import _check_output
+    from .common import _check_output, _emit
 
     _check_output(output)
     buffer = io.StringIO()
@@ -249,15 +249,7 @@ def cache_export(
         with _open_cache(cache_dir, config) as cache:
             count = cache.export(buffer)
     data = buffer.getvalue().encode("utf-8")
-    from ..output import OutputError, write_output, write_stdout
-
-    try:
-        if output is None:
-            write_stdout(data)
-        else:
-            write_output(output, data)
-    except OutputError as exc:
-        raise _fail(str(exc)) from None
+    _emit(data, output)
     typer.echo(f"exported {count} record{'s' * (count != 1)}", err=True)
 
 

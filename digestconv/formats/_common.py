@@ -17,8 +17,11 @@ from ..text import strip_illegal
 
 if TYPE_CHECKING:
     from ..enrich.record import ArxivRecord
+    from .base import Batch
 
 __all__ = [
+    "KeyedEntries",
+    "Keys",
     "abs_url",
     "citation_key",
     "class_codes",
@@ -156,6 +159,40 @@ def keyed(papers: Iterable[Paper]) -> Iterator[tuple[Paper, str]]:
     keys = Keys()
     for paper in papers:
         yield paper, keys.next(paper)
+
+
+class KeyedEntries:
+    """An :class:`~digestconv.formats.base.EntryStream` of entries that each take the next
+    citation key (:class:`Keys`), with :attr:`first` before the first entry and
+    :attr:`between` before each later one.  Subclasses write :meth:`render`."""
+
+    #: what comes before the first entry, before every later one, and at the very start
+    first = ""
+    between = "\n"
+    start = ""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.count = 0
+        self._keys = Keys()
+
+    def head(self) -> str:
+        """What comes before the entries."""
+        return self.start
+
+    def entry(self, paper: Paper) -> str:
+        """The next entry, with the separator before it."""
+        separator = self.between if self.count else self.first
+        self.count += 1
+        return separator + self.render(paper, self._keys.next(paper))
+
+    def render(self, paper: Paper, key: str) -> str:
+        """One entry's text."""
+        raise NotImplementedError
+
+    def tail(self) -> str:
+        """What comes after the entries."""
+        return ""
 
 
 class Keys:

@@ -147,7 +147,7 @@ from ..arxiv import version_from_text
 from ..latex import escape, to_unicode, unescape
 from ..model import Paper
 from ._common import (
-    Keys,
+    KeyedEntries,
     abs_url,
     class_codes,
     doi,
@@ -459,30 +459,18 @@ class BibTeX(Format):
         )
 
 
-class _Entries:
-    """BibTeX entries one at a time: keys given out in order, a blank line between."""
+class _Entries(KeyedEntries):
+    """BibTeX entries one at a time, a blank line between."""
 
     def __init__(self, fmt: BibTeX, batch: Batch) -> None:
+        super().__init__(batch)
         self._fmt = fmt
-        self._batch = batch
-        self._keys = Keys()
-        self._separator = ""
 
-    def head(self) -> str:
-        return ""
-
-    def entry(self, paper: Paper) -> str:
-        key = self._keys.next(paper)
-        record = self._batch.record(paper)
+    def render(self, paper: Paper, key: str) -> str:
+        record = self.batch.record(paper)
         if record is None:
-            text = self._fmt._entry(paper, key, self._batch.ascii)
-        else:
-            text = self._fmt._enriched(paper, record, key, self._batch.ascii)
-        separator, self._separator = self._separator, "\n"
-        return separator + text
-
-    def tail(self) -> str:
-        return ""
+            return self._fmt._entry(paper, key, self.batch.ascii)
+        return self._fmt._enriched(paper, record, key, self.batch.ascii)
 
 
 def _year_month(date: tuple[int, ...] | None) -> list[tuple[str, str]]:

@@ -77,7 +77,7 @@ from ..jsontext import dumps
 from ..latex import to_unicode
 from ..model import Paper
 from ._common import (
-    Keys,
+    KeyedEntries,
     abs_url,
     class_codes,
     doi,
@@ -388,24 +388,16 @@ class CslJson(Format):
         return [paper(obj, i) for i, obj in enumerate(data, 1)]
 
 
-class _Items:
+class _Items(KeyedEntries):
     """CSL-JSON items one at a time, inside one indented array."""
 
-    def __init__(self, batch: Batch) -> None:
-        self._batch = batch
-        self._keys = Keys()
-        self._separator = "\n  "
+    start, first, between = "[", "\n  ", ",\n  "
 
-    def head(self) -> str:
-        return "["
-
-    def entry(self, paper: Paper) -> str:
-        key = self._keys.next(paper)
-        batch = self._batch
+    def render(self, paper: Paper, key: str) -> str:
+        batch = self.batch
         # as json.dumps(indent=2) writes it, without that encoder's garbage cycles
         text = dumps(item(paper, key, batch.record(paper)), ensure_ascii=batch.ascii)
-        separator, self._separator = self._separator, ",\n  "
-        return separator + text.replace("\n", "\n  ")
+        return text.replace("\n", "\n  ")
 
     def tail(self) -> str:
-        return "]\n" if self._separator == "\n  " else "\n]\n"
+        return "\n]\n" if self.count else "]\n"

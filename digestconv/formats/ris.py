@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..arxiv import version_from_text
 from ..latex import to_unicode
 from ..model import Paper
-from ._common import Keys, abs_url, class_codes, dois, issued, withdrawal
+from ._common import KeyedEntries, abs_url, class_codes, dois, issued, withdrawal
 from .base import Batch, Format, FormatError, streamed
 from .bibtex import (
     ANNOTE_LABELS,
@@ -279,22 +279,8 @@ def _paper(tags: list[tuple[str, str]]) -> Paper:
     )
 
 
-class _Records:
-    """RIS records one at a time: keys given out in order, a blank line between."""
+class _Records(KeyedEntries):
+    """RIS records one at a time, a blank line between."""
 
-    def __init__(self, batch: Batch) -> None:
-        self._batch = batch
-        self._keys = Keys()
-        self._separator = ""
-
-    def head(self) -> str:
-        return ""
-
-    def entry(self, paper: Paper) -> str:
-        key = self._keys.next(paper)
-        lines = record_lines(paper, key, self._batch.record(paper))
-        separator, self._separator = self._separator, "\n"
-        return separator + "\n".join(lines) + "\n"
-
-    def tail(self) -> str:
-        return ""
+    def render(self, paper: Paper, key: str) -> str:
+        return "\n".join(record_lines(paper, key, self.batch.record(paper))) + "\n"
