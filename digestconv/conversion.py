@@ -97,16 +97,14 @@ class Merger:
     identifier only the first copy's place and fingerprint stay in memory.
     """
 
-    def __init__(
-        self, directory: str | None = None, render: Callable[[Paper], str] | None = None
-    ) -> None:
+    def __init__(self, directory: str | None = None, stream: EntryStream | None = None) -> None:
         #: identifier -> (index in :attr:`papers`, path, line, content mark) of its first copy
         self.first: dict[str, tuple[int, str, int, bytes]] = {}
         #: the kept papers in first-appearance order, on disk (unless rendered at once)
         self.papers: Spill[Paper] = Spill(directory)
-        #: with ``render``: each kept paper's output entry (UTF-8), in the same order
-        self.render = render
-        self.rendered: Spill[bytes] | None = None if render is None else Spill(directory)
+        #: with ``stream``: each kept paper's entry, rendered as it is kept (UTF-8), in order
+        self.stream = stream
+        self.rendered: Spill[bytes] = Spill(directory)
         #: per digest file with papers: its path and the indices of its papers' kept copies
         self.sources: list[tuple[str, Subset[Paper]]] = []
         #: identifier -> rules the source's suppression comments silenced on the kept copy
@@ -188,8 +186,8 @@ class Merger:
                 if paper is None:
                     # a copy a worker sent before is always merged before its marks
                     raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
-                if self.rendered is not None:
-                    at = self.rendered.append(self.render(paper).encode("utf-8"))  # type: ignore[misc]
+                if self.stream is not None:
+                    at = self.rendered.append(self.stream.entry(paper).encode("utf-8"))
                 else:
                     at = self.papers.append(paper)
                 self.first[arxiv_id] = (at, path, fact.line, mark)
@@ -214,7 +212,7 @@ class Merger:
                     )
                 )
             mine.append(at)
-        if self.rendered is None:
+        if self.stream is None:
             self.sources.append((path, Subset(self.papers, mine)))
         return notes
 
@@ -222,11 +220,18 @@ class Merger:
         """How many papers are kept."""
         return len(self.first)
 
+    def write_rendered(self, sink: Sink) -> None:
+        """Write the output of the entries rendered as the papers were kept."""
+        assert self.stream is not None
+        sink.write(self.stream.head().encode("utf-8"))
+        for entry in self.rendered:
+            sink.write(entry)
+        sink.write(self.stream.tail().encode("utf-8"))
+
     def close(self) -> None:
         """Delete the spill files."""
         self.papers.close()
-        if self.rendered is not None:
-            self.rendered.close()
+        self.rendered.close()
 
 
 def merge(
@@ -309,11 +314,11 @@ def convert(
             link=link or "https://arxiv.org/", ascii=ascii,
         )  # fmt: skip
         stream = fmt.entry_stream(options)
-    merger = Merger(render=None if stream is None else stream.entry)
+    merger = Merger(stream=stream)
     located: Spill[tuple[str, Paper]] = Spill()  # for enrichment: copies with their spans
     try:
         return _convert(
-            paths, fmt, settings, planner, fold, merger, located, stream, strict=strict,
+            paths, fmt, settings, planner, fold, merger, located, strict=strict,
             title=title, link=link, ascii=ascii, env=env, stdin=stdin, jobs=jobs, inputs=inputs,
             report=report, enrich=enrich, enrich_hooks=enrich_hooks, sink=sink, author=author,
         )  # fmt: skip
@@ -330,7 +335,6 @@ def _convert(
     fold: pipeline.Fold,
     merger: Merger,
     located: Spill[tuple[str, Paper]],
-    stream: EntryStream | None,
     *,
     strict: bool,
     title: str | None,
@@ -438,14 +442,11 @@ def _convert(
     }  # fmt: skip
     if strict and has_errors:
         return Conversion(b"", (), tuple(all_diags), skipped, files, False, io_error, **extra)
-    if sink is not None and stream is not None and merger.rendered is not None:
-        sink.write(stream.head().encode("utf-8"))
-        for entry in merger.rendered:
-            sink.write(entry)
-        sink.write(stream.tail().encode("utf-8"))
-        return Conversion(b"", (), tuple(all_diags), skipped, files, True, io_error, **extra)
     if sink is not None:
-        fmt.write_to(sink, batch)  # type: ignore[arg-type]  # a Sink writes like a stream
+        if merger.stream is not None:
+            merger.write_rendered(sink)
+        else:
+            fmt.write_to(sink, batch)  # type: ignore[arg-type]  # a Sink writes like a stream
         return Conversion(b"", (), tuple(all_diags), skipped, files, True, io_error, **extra)
     output = fmt.write_bytes(batch)
     papers = tuple(merger.papers)
