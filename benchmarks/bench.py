@@ -205,12 +205,34 @@ def make_corpus(folder: Path, target_mb: float) -> tuple[int, int]:
     return files, size
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes (0 when gone)."""
-    total = 0
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: the children of each of its threads, and theirs (Linux
+    ``/proc``; a process that is gone has none)."""
+    out: list[int] = []
     todo = [pid]
     while todo:
         current = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                kids = [
+                    int(c)
+                    for c in Path(f"/proc/{current}/task/{task}/children").read_text().split()
+                ]
+            except OSError:
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, in bytes (0 when gone)."""
+    total = 0
+    for current in [pid, *descendants(pid)]:
         try:
             status = Path(f"/proc/{current}/status").read_text()
         except OSError:
@@ -218,12 +240,6 @@ def _tree_rss(pid: int) -> int:
         match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
         if match:
             total += int(match.group(1)) * 1024
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                children = Path(f"/proc/{current}/task/{task}/children").read_text().split()
-                todo.extend(int(c) for c in children)
-        except OSError:
-            pass
     return total
 
 

@@ -32,6 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import descendants
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 
@@ -59,22 +63,6 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (Linux ``/proc``), for the leftover check."""
-    out: list[int] = []
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            text = Path(f"/proc/{current}/task/{current}/children").read_text()
-        except OSError:
-            continue
-        kids = [int(x) for x in text.split()]
-        out += kids
-        todo += kids
-    return out
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -85,11 +73,11 @@ def _alive(pid: int) -> bool:
 
 def _wait_for_workers(proc: subprocess.Popen[bytes], deadline: float) -> list[int]:
     while proc.poll() is None and time.monotonic() < deadline:
-        kids = _descendants(proc.pid)
+        kids = descendants(proc.pid)
         if len(kids) >= 2:
             return kids
         time.sleep(0.005)
-    return _descendants(proc.pid)
+    return descendants(proc.pid)
 
 
 def _finish(
@@ -98,7 +86,7 @@ def _finish(
     try:
         _, stderr = proc.communicate(timeout=hang)
     except subprocess.TimeoutExpired:
-        with_kids = [proc.pid, *_descendants(proc.pid)]
+        with_kids = [proc.pid, *descendants(proc.pid)]
         for pid in with_kids:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
@@ -164,7 +152,7 @@ def head(work: Path, hang: float, rng: random.Random) -> Outcome:
     assert proc.stdout is not None
     proc.stdout.read(rng.choice([1, 100, 5000]))
     proc.stdout.close()  # what head does once it has its bytes
-    workers = _descendants(proc.pid)
+    workers = descendants(proc.pid)
     stderr = proc.stderr
     proc.stdout = None
     outcome = _finish(proc, started, hang, workers)
@@ -279,7 +267,7 @@ def worker_killed(work: Path, hang: float, rng: random.Random) -> Outcome:
         if workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(rng.choice(workers), signal.SIGKILL)
-        outcome = _finish(proc, started, hang, [*workers, *_descendants(proc.pid)])
+        outcome = _finish(proc, started, hang, [*workers, *descendants(proc.pid)])
     if outcome.code is not None and outcome.code != 0:
         outcome.problems.append(f"exit {outcome.code}, expected 0 (the undisturbed run's)")
     if outcome.code is not None and report.read_bytes() != expected:
