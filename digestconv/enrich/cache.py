@@ -284,20 +284,10 @@ class Cache(Maintenance):
         out: dict[str, Cached] = {}
         bad: list[str] = []
 
-        def query(db: Any) -> list[tuple[Any, ...]]:
-            rows: list[tuple[Any, ...]] = []
-            for chunk in _chunks(keys, 500):
-                marks = ",".join("?" * len(chunk))
-                rows.extend(
-                    db.execute(
-                        f"SELECT key, json, fetched_at FROM records WHERE key IN ({marks})",
-                        chunk,
-                    ).fetchall()
-                )
-            return rows
-
         try:
-            rows = self._read(query)
+            rows = self._read(
+                lambda db: _select_in(db, "SELECT key, json, fetched_at FROM records", keys)
+            )
         except sqlite3.Error as exc:
             self._warn_once("read", f"cache read failed ({_reason(exc)}): ignoring the cache")
             return out
@@ -339,19 +329,8 @@ class Cache(Maintenance):
 
         keys = list(dict.fromkeys(keys))
 
-        def query(db: Any) -> list[tuple[Any, ...]]:
-            rows: list[tuple[Any, ...]] = []
-            for chunk in _chunks(keys, 500):
-                marks = ",".join("?" * len(chunk))
-                rows.extend(
-                    db.execute(
-                        f"SELECT key, checked_at FROM misses WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                )
-            return rows
-
         try:
-            rows = self._read(query)
+            rows = self._read(lambda db: _select_in(db, "SELECT key, checked_at FROM misses", keys))
         except sqlite3.Error:
             return set()
         out: set[str] = set()
@@ -464,9 +443,14 @@ class Cache(Maintenance):
 _T = TypeVar("_T")
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _select_in(db: Any, select: str, keys: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of ``select`` whose ``key`` is one of ``keys`` (500 bound keys per query)."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows.extend(db.execute(f"{select} WHERE key IN ({marks})", chunk).fetchall())
+    return rows
 
 
 def _busy(exc: BaseException) -> bool:
