@@ -264,8 +264,8 @@ class Cache(Maintenance):
         assert db is not None
         try:
             return query(db)
-        except sqlite3.DatabaseError as exc:
-            if not self._repair(exc):
+        except sqlite3.DatabaseError:
+            if not self._repair():
                 raise
         assert self._db is not None
         return query(self._db)
