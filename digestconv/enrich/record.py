@@ -395,9 +395,6 @@ def validate(data: Any) -> ArxivRecord:
     authors = data.get("authors", [])
     if not isinstance(authors, (list, tuple)) or len(authors) > MAX_AUTHORS:
         raise RecordError(f"authors is not a list of at most {MAX_AUTHORS}")
-    categories = data.get("categories", [])
-    if not isinstance(categories, (list, tuple)) or len(categories) > MAX_CATEGORIES:
-        raise RecordError(f"categories is not a list of at most {MAX_CATEGORIES}")
     terms: list[str] = []
     for name in ("categories", "classes"):
         values = data.get(name, [])
@@ -414,9 +411,7 @@ def validate(data: Any) -> ArxivRecord:
     source = data.get("source", "api")
     if source not in SOURCES:
         raise RecordError(f"source {str(source)[:20]!r} is not one of {', '.join(sorted(SOURCES))}")
-    fetched_at = data.get("fetched_at")
-    if fetched_at is not None:
-        fetched_at = _stamp_field(data, "fetched_at")
+    fetched_at = _stamp_field(data, "fetched_at")
     return ArxivRecord(
         arxiv_id=ident,
         version=version,
