@@ -309,11 +309,10 @@ class Cache(Maintenance):
     def _drop(self, keys: list[str]) -> None:
         import sqlite3
 
-        dropped = "dropped" if not self.readonly else "ignored"
+        dropped = "dropped"
         try:
-            if not self.readonly:
-                with self._write() as db:
-                    db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in keys])
+            with self._write() as db:  # refuses a read-only file
+                db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in keys])
         except sqlite3.Error:
             dropped = "ignored"
         shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
@@ -436,8 +435,6 @@ class Cache(Maintenance):
             except sqlite3.Error as exc:
                 self._memory_pace(exc)
         self._pace.cool_down(until)
-
-    # -- maintenance ---------------------------------------------------------------------------
 
 
 _T = TypeVar("_T")
