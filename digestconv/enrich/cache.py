@@ -38,10 +38,11 @@ from .maintenance import (
     _Incompatible,
     _move_aside,
     _reason,
+    _stored,
     _transaction,
 )
 from .maintenance import read_export as read_export
-from .record import ArxivRecord, RecordError, load_json, validate
+from .record import ArxivRecord, RecordError, validate
 
 FILE_NAME = "arxiv-v1.sqlite"
 LOCK_NAME = "arxiv-v1.lock"
@@ -292,15 +293,11 @@ class Cache(Maintenance):
             self._warn_once("read", f"cache read failed ({_reason(exc)}): ignoring the cache")
             return out
         for key, text, fetched in rows:
-            try:
-                record = validate(load_json(text))
-                stamp = float(fetched)
-            except (RecordError, TypeError, ValueError):
+            found = _stored(key, text, fetched)
+            if found is None:
                 bad.append(key)
                 continue
-            if match_key(record.arxiv_id) != key:
-                bad.append(key)
-                continue
+            record, stamp = found
             out[key] = Cached(record, stamp, now - stamp <= max_age)
         if bad:
             self._drop(bad)

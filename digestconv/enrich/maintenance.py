@@ -130,14 +130,10 @@ class Maintenance:
                     )
         out: list[tuple[str, str, str, float]] = []
         for key, text, _source, fetched in rows:
-            try:
-                record = validate(load_json(text))
-                stamp = float(fetched)
-            except (RecordError, TypeError, ValueError):
-                continue
-            if not isinstance(key, str) or match_key(record.arxiv_id) != key:
-                continue
-            out.append((key, _dumps(record), record.source, stamp))
+            found = _stored(key, text, fetched)
+            if found is not None:
+                record, stamp = found
+                out.append((key, _dumps(record), record.source, stamp))
         return out
 
     def _store_rows(self, rows: list[tuple[str, str, str, float]]) -> int:
@@ -326,6 +322,19 @@ def _transaction(db: Any) -> Iterator[None]:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
         raise
+
+
+def _stored(key: Any, text: Any, fetched: Any) -> tuple[ArxivRecord, float] | None:
+    """A ``records`` row's record and fetch time; ``None`` when the record fails
+    :func:`~digestconv.enrich.record.validate` or is not stored under its own key."""
+    try:
+        record = validate(load_json(text))
+        stamp = float(fetched)
+    except (RecordError, TypeError, ValueError):
+        return None
+    if match_key(record.arxiv_id) != key:
+        return None
+    return record, stamp
 
 
 def _dumps(record: ArxivRecord) -> str:
