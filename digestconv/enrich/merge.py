@@ -325,7 +325,7 @@ def merge(paper: Paper, record: ArxivRecord) -> Merged:
     differs = paper.title and title and not same_title(paper.title, title)
     digest_title = paper.title if differs else None
     date = record.published_date
-    # records cached before class codes were told apart may hold them as categories
+    # validate() tells class codes from categories; a record built without it may mix them
     categories, classes = split_terms(record.categories)
     return Merged(
         title=fold_space(title) if title else None,
