@@ -36,6 +36,9 @@ CONTROL = re.compile(f"[{_C0}{_C1}]")
 #: too), bidirectional controls and invisible characters (the ``invisible-character``
 #: rule reports them in digests)
 ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}{_BIDI}{_INVISIBLE}]")
+#: what a metadata record's text loses (:func:`digestconv.enrich.record.clean_text`):
+#: :data:`CONTROL`, bidirectional controls and invisible characters
+HIDDEN = re.compile(f"[{_C0}{_C1}{_BIDI}{_INVISIBLE}]")
 #: what must not reach a terminal: every control but tab (LF too), bidi controls,
 #: invisible characters, line and paragraph separators, lone surrogates
 TERMINAL_UNSAFE = re.compile(

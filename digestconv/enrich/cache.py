@@ -38,10 +38,11 @@ from .maintenance import (
     _Incompatible,
     _move_aside,
     _reason,
+    _stored,
     _transaction,
 )
 from .maintenance import read_export as read_export
-from .record import ArxivRecord, RecordError, load_json, validate
+from .record import ArxivRecord, RecordError, validate
 
 FILE_NAME = "arxiv-v1.sqlite"
 LOCK_NAME = "arxiv-v1.lock"
@@ -264,8 +265,8 @@ class Cache(Maintenance):
         assert db is not None
         try:
             return query(db)
-        except sqlite3.DatabaseError as exc:
-            if not self._repair(exc):
+        except sqlite3.DatabaseError:
+            if not self._repair():
                 raise
         assert self._db is not None
         return query(self._db)
@@ -284,33 +285,19 @@ class Cache(Maintenance):
         out: dict[str, Cached] = {}
         bad: list[str] = []
 
-        def query(db: Any) -> list[tuple[Any, ...]]:
-            rows: list[tuple[Any, ...]] = []
-            for chunk in _chunks(keys, 500):
-                marks = ",".join("?" * len(chunk))
-                rows.extend(
-                    db.execute(
-                        f"SELECT key, json, fetched_at FROM records WHERE key IN ({marks})",
-                        chunk,
-                    ).fetchall()
-                )
-            return rows
-
         try:
-            rows = self._read(query)
+            rows = self._read(
+                lambda db: _select_in(db, "SELECT key, json, fetched_at FROM records", keys)
+            )
         except sqlite3.Error as exc:
             self._warn_once("read", f"cache read failed ({_reason(exc)}): ignoring the cache")
             return out
         for key, text, fetched in rows:
-            try:
-                record = validate(load_json(text))
-                stamp = float(fetched)
-            except (RecordError, TypeError, ValueError):
+            found = _stored(key, text, fetched)
+            if found is None:
                 bad.append(key)
                 continue
-            if match_key(record.arxiv_id) != key:
-                bad.append(key)
-                continue
+            record, stamp = found
             out[key] = Cached(record, stamp, now - stamp <= max_age)
         if bad:
             self._drop(bad)
@@ -319,11 +306,10 @@ class Cache(Maintenance):
     def _drop(self, keys: list[str]) -> None:
         import sqlite3
 
-        dropped = "dropped" if not self.readonly else "ignored"
+        dropped = "dropped"
         try:
-            if not self.readonly:
-                with self._write() as db:
-                    db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in keys])
+            with self._write() as db:  # refuses a read-only file
+                db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in keys])
         except sqlite3.Error:
             dropped = "ignored"
         shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
@@ -339,19 +325,8 @@ class Cache(Maintenance):
 
         keys = list(dict.fromkeys(keys))
 
-        def query(db: Any) -> list[tuple[Any, ...]]:
-            rows: list[tuple[Any, ...]] = []
-            for chunk in _chunks(keys, 500):
-                marks = ",".join("?" * len(chunk))
-                rows.extend(
-                    db.execute(
-                        f"SELECT key, checked_at FROM misses WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                )
-            return rows
-
         try:
-            rows = self._read(query)
+            rows = self._read(lambda db: _select_in(db, "SELECT key, checked_at FROM misses", keys))
         except sqlite3.Error:
             return set()
         out: set[str] = set()
@@ -458,15 +433,18 @@ class Cache(Maintenance):
                 self._memory_pace(exc)
         self._pace.cool_down(until)
 
-    # -- maintenance ---------------------------------------------------------------------------
-
 
 _T = TypeVar("_T")
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _select_in(db: Any, select: str, keys: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of ``select`` whose ``key`` is one of ``keys`` (500 bound keys per query)."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows.extend(db.execute(f"{select} WHERE key IN ({marks})", chunk).fetchall())
+    return rows
 
 
 def _busy(exc: BaseException) -> bool:

@@ -53,12 +53,15 @@ class Maintenance:
         problems = [str(r[0]) for r in rows]
         return "ok" if problems == ["ok"] else "; ".join(problems[:3])
 
-    def _repair(self, exc: BaseException) -> bool:
+    def _repair(self, verdict: str | None = None) -> bool:
         """After a failed read: if ``quick_check`` finds the file damaged, salvage its
-        readable records, move it aside and rebuild it.  Return whether it was rebuilt."""
+        readable records, move it aside and rebuild it.  Return whether it was rebuilt.
+
+        ``verdict`` is what :meth:`check` said, when the caller has just run it."""
         if self.path is None:
             return False
-        verdict = self.check()
+        if verdict is None:
+            verdict = self.check()
         if verdict == "ok":
             return False
         salvaged = self._salvage()
@@ -127,14 +130,10 @@ class Maintenance:
                     )
         out: list[tuple[str, str, str, float]] = []
         for key, text, _source, fetched in rows:
-            try:
-                record = validate(load_json(text))
-                stamp = float(fetched)
-            except (RecordError, TypeError, ValueError):
-                continue
-            if not isinstance(key, str) or match_key(record.arxiv_id) != key:
-                continue
-            out.append((key, _dumps(record), record.source, stamp))
+            found = _stored(key, text, fetched)
+            if found is not None:
+                record, stamp = found
+                out.append((key, _dumps(record), record.source, stamp))
         return out
 
     def _store_rows(self, rows: list[tuple[str, str, str, float]]) -> int:
@@ -163,7 +162,7 @@ class Maintenance:
         if check and self.path is not None:
             verdict = self.check()
             if verdict != "ok":
-                self._repair(sqlite3.DatabaseError(verdict))
+                self._repair(verdict)
 
         def count(db: Any) -> tuple[int, int]:
             records = db.execute("SELECT count(*) FROM records").fetchone()[0]
@@ -203,9 +202,12 @@ class Maintenance:
             try:
                 count = wipe()
             except sqlite3.DatabaseError as exc:
-                if self.readonly or (not _corrupt(exc) and self.check() == "ok"):
+                if self.readonly:
                     raise
-                self._repair(exc)
+                verdict = None if _corrupt(exc) else self.check()
+                if verdict == "ok":
+                    raise
+                self._repair(verdict)
                 count = wipe()
         except sqlite3.Error as exc:
             raise CacheError(f"cannot clear the cache {self.path}: {_reason(exc)}") from None
@@ -320,6 +322,19 @@ def _transaction(db: Any) -> Iterator[None]:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
         raise
+
+
+def _stored(key: Any, text: Any, fetched: Any) -> tuple[ArxivRecord, float] | None:
+    """A ``records`` row's record and fetch time; ``None`` when the record fails
+    :func:`~digestconv.enrich.record.validate` or is not stored under its own key."""
+    try:
+        record = validate(load_json(text))
+        stamp = float(fetched)
+    except (RecordError, TypeError, ValueError):
+        return None
+    if match_key(record.arxiv_id) != key:
+        return None
+    return record, stamp
 
 
 def _dumps(record: ArxivRecord) -> str:

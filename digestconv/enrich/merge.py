@@ -63,13 +63,7 @@ def title_key(title: str) -> str:
     ``Schr{\\"o}dinger`` and ``Schrödinger``, ``$\\alpha$-Divergence`` and
     ``α-divergence``, "--" and "–", folded lines and double spaces all compare equal.
     """
-    from ..latex import to_unicode
-    from ..latex.tables import _GREEK_OF
-
-    text = to_unicode(title)
-    text = _COMMAND.sub(lambda m: _GREEK_OF.get(m[1], ""), text)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(c for c in text if c.isalnum())
+    return "".join(_words(title))
 
 
 def same_title(a: str, b: str) -> bool:
@@ -331,7 +325,7 @@ def merge(paper: Paper, record: ArxivRecord) -> Merged:
     differs = paper.title and title and not same_title(paper.title, title)
     digest_title = paper.title if differs else None
     date = record.published_date
-    # records cached before class codes were told apart may hold them as categories
+    # validate() tells class codes from categories; a record built without it may mix them
     categories, classes = split_terms(record.categories)
     return Merged(
         title=fold_space(title) if title else None,

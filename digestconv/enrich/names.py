@@ -86,6 +86,15 @@ def _is_particle(token: str) -> bool:
     return low in PARTICLES or (token == low and low in LOWER_PARTICLES)
 
 
+def _family_start(tokens: Sequence[str], end: int) -> int:
+    """Where the family name starts when ``tokens[end:]`` is its last part: every
+    particle directly before ``end`` joins it, as long as one given name is left."""
+    cut = end
+    while cut > 1 and _is_particle(tokens[cut - 1]):
+        cut -= 1
+    return cut
+
+
 def split_name(name: str, affiliations: Sequence[str] = ()) -> Author | None:
     """Split one author's name (as the API's ``<name>`` gives it) into an :class:`Author`.
 
@@ -112,9 +121,7 @@ def split_name(name: str, affiliations: Sequence[str] = ()) -> Author | None:
         return Author(
             family=tokens[-1], given=" ".join(tokens[:-1]), suffix=suffix, affiliations=affils
         )
-    cut = len(tokens) - 1
-    while cut > 1 and _is_particle(tokens[cut - 1]):
-        cut -= 1
+    cut = _family_start(tokens, len(tokens) - 1)
     return Author(
         family=" ".join(tokens[cut:]),
         given=" ".join(tokens[:cut]),
@@ -150,9 +157,7 @@ def from_parsed(parts: Sequence[str]) -> Author | None:
     # particles arXiv's parser left with the forenames ("Willem-Jan van den" + "Heuvel")
     # join the family name, as split_name does, so both sources agree
     given = forenames.split(" ")
-    cut = len(given)
-    while cut > 1 and _is_particle(given[cut - 1]):
-        cut -= 1
+    cut = _family_start(given, len(given))
     if cut < len(given):
         keyname = " ".join([*given[cut:], keyname])
         forenames = " ".join(given[:cut])

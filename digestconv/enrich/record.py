@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..text import HIDDEN
+
 #: version of the JSON form below; bump when a field changes meaning
 RECORD_FORMAT = 1
 
@@ -43,12 +45,6 @@ MAX_DEPTH = 16
 SOURCES = frozenset({"api", "snapshot"})
 
 _STAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
-#: removed from every text of a record: C0 controls but tab and line feed, DEL, C1
-#: controls, bidirectional embeddings, overrides and isolates, and the invisible
-#: zero-width space, word joiner, invisible operators and byte-order mark
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BLANK = re.compile(r"[ \t]+")
 _NESTING = re.compile(r"[\[{]")
@@ -234,7 +230,7 @@ def clean_text(value: str, *, lines: bool = False) -> str:
     bidirectional and zero-width characters are removed; runs of blanks become one
     space.  Line feeds are kept when ``lines`` (abstract paragraphs), else spaces."""
     text = _SURROGATE.sub("\ufffd", value)
-    text = _INVISIBLE.sub("", text)
+    text = HIDDEN.sub("", text)
     if lines:
         return "\n".join(p for p in (_BLANK.sub(" ", x).strip() for x in text.split("\n")) if p)
     return _BLANK.sub(" ", text.replace("\n", " ")).strip()
@@ -395,9 +391,6 @@ def validate(data: Any) -> ArxivRecord:
     authors = data.get("authors", [])
     if not isinstance(authors, (list, tuple)) or len(authors) > MAX_AUTHORS:
         raise RecordError(f"authors is not a list of at most {MAX_AUTHORS}")
-    categories = data.get("categories", [])
-    if not isinstance(categories, (list, tuple)) or len(categories) > MAX_CATEGORIES:
-        raise RecordError(f"categories is not a list of at most {MAX_CATEGORIES}")
     terms: list[str] = []
     for name in ("categories", "classes"):
         values = data.get(name, [])
@@ -414,9 +407,7 @@ def validate(data: Any) -> ArxivRecord:
     source = data.get("source", "api")
     if source not in SOURCES:
         raise RecordError(f"source {str(source)[:20]!r} is not one of {', '.join(sorted(SOURCES))}")
-    fetched_at = data.get("fetched_at")
-    if fetched_at is not None:
-        fetched_at = _stamp_field(data, "fetched_at")
+    fetched_at = _stamp_field(data, "fetched_at")
     return ArxivRecord(
         arxiv_id=ident,
         version=version,

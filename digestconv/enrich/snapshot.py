@@ -195,13 +195,14 @@ class Snapshot:
     def _check(self) -> None:
         row = self._index.execute("SELECT damage FROM meta").fetchone()
         self.damage = row[0] if row else None
-        count = int(self._index.execute("SELECT count(*) FROM lines").fetchone()[0])
         if self.damage:
+            count = len(self)
             self.notes.append(
                 f"snapshot {self.path} is damaged ({self.damage}): the {count} "
                 f"record{'s' * (count != 1)} before the damage are used"
             )
-        if count == 0:
+        # an emptiness probe, not a count: counting walks the whole index on every open
+        if self._index.execute("SELECT 1 FROM lines LIMIT 1").fetchone() is None:
             self.close()
             raise SnapshotError(
                 f"{self.path} holds no arXiv metadata record"

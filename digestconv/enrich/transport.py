@@ -290,8 +290,6 @@ def get(
     single read waits longer than ``connect_timeout``.
     """
     import http.client
-    import socket
-    import ssl
 
     check_endpoint(url)
     host = (urlsplit(url).hostname or "").lower()
@@ -329,9 +327,9 @@ def get(
     except Exception as exc:
         if guard.expired:
             raise TransportError("timeout", "the request's deadline passed") from None
-        if isinstance(exc, (TimeoutError, socket.timeout)):
+        if isinstance(exc, TimeoutError):  # socket.timeout too
             raise TransportError("timeout", f"timed out ({phase})") from None
-        if phase == "connect" and isinstance(exc, (OSError, ssl.SSLError)):
+        if phase == "connect" and isinstance(exc, OSError):  # ssl.SSLError too
             why = getattr(exc, "strerror", None) or exc
             raise TransportError("connect", f"cannot connect to {host}: {why}") from None
         if isinstance(
