@@ -85,15 +85,7 @@ class Spill(Generic[T]):
             raise self._error(exc) from None
         return pickle.loads(data)  # our own file
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self._load(i) for i in range(*index.indices(len(self)))]
+    def __getitem__(self, index: int) -> T:
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):

@@ -39,11 +39,12 @@ ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}{_BIDI}{_INVISIBLE}]")
 #: what a metadata record's text loses (:func:`digestconv.enrich.record.clean_text`):
 #: :data:`CONTROL`, bidirectional controls and invisible characters
 HIDDEN = re.compile(f"[{_C0}{_C1}{_BIDI}{_INVISIBLE}]")
+#: what must not reach a terminal beyond the C0 controls: C1, bidi and invisible
+#: characters, line and paragraph separators, lone surrogates
+_SHOWN_WRONG = f"{_C1}{_BIDI}{_INVISIBLE}\u2028\u2029\ud800-\udfff"
 #: what must not reach a terminal: every control but tab (LF too), bidi controls,
 #: invisible characters, line and paragraph separators, lone surrogates
-TERMINAL_UNSAFE = re.compile(
-    f"[\x00-\x08\x0a-\x1f{_C1}{_BIDI}{_INVISIBLE}\u2028\u2029\ud800-\udfff]"
-)
+TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0a-\x1f{_SHOWN_WRONG}]")
 
 _CONTROL_NAMES = {
     0x00: "NUL",
@@ -157,9 +158,7 @@ def _escape_char(match: re.Match[str]) -> str:
 
 #: :data:`TERMINAL_UNSAFE` less line feed and carriage return (for formats that escape
 #: line breaks their own way)
-LINE_UNSAFE = re.compile(
-    f"[\x00-\x08\x0b\x0c\x0e-\x1f{_C1}{_BIDI}{_INVISIBLE}\u2028\u2029\ud800-\udfff]"
-)
+LINE_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_SHOWN_WRONG}]")
 
 
 def printable(text: str, *, lines: bool = False) -> str:

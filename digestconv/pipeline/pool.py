@@ -100,7 +100,7 @@ def run(
             except OSError as exc:
                 source = Input(source.name, None, error=str(exc))
         items.append((source, data))
-    total = sum(s.size + len(d or b"") for s, d in items)
+    total = sum(map(_size, items))
     readable = sum(s.error is None for s, _ in items)
     if wants_pool(jobs, readable, total):
         yield from _run_pool(items, task, jobs)
@@ -110,10 +110,15 @@ def run(
         yield process(source, task, planner, data)
 
 
+def _size(item: Item) -> int:
+    """Bytes of one item: its file's size, or the standard input read."""
+    return item[0].size + len(item[1] or b"")
+
+
 def _chunks(items: Sequence[Item], jobs: int) -> list[Chunk]:
     """Consecutive runs of items: at most :data:`CHUNK_BYTES` or :data:`CHUNK_FILES`,
     and small enough that every worker gets several."""
-    total = sum(s.size + len(d or b"") for s, d in items)
+    total = sum(map(_size, items))
     most_bytes = max(1, min(CHUNK_BYTES, total // (jobs * 4)))
     most_files = max(1, min(CHUNK_FILES, len(items) // (jobs * 4)))
     out: list[Chunk] = []
@@ -121,7 +126,7 @@ def _chunks(items: Sequence[Item], jobs: int) -> list[Chunk]:
     size = 0
     for item in items:
         chunk.append(item)
-        size += item[0].size + len(item[1] or b"")
+        size += _size(item)
         if size >= most_bytes or len(chunk) >= most_files:
             out.append(chunk)
             chunk, size = [], 0

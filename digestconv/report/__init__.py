@@ -199,7 +199,9 @@ class StreamWriter:
                 from .junit import Tally
                 from .junit import stream as junit_stream
 
-                chunks = junit_stream(rows, self._tally or Tally(), files, papers)
+                chunks = junit_stream(
+                    rows, self._tally or Tally(), files, papers, self.errors, self.warnings
+                )
             block: list[str] = []
             size = 0
             for chunk in chunks:

@@ -15,12 +15,11 @@ are inert.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..jsontext import dumps as _indented
 from .common import sorted_diagnostics
 
 if TYPE_CHECKING:
@@ -34,10 +33,16 @@ def dumps(value: Any) -> str:
     """``value`` as indented UTF-8-safe JSON text with a final newline.
 
     Lone surrogates and the other escaped characters can only occur inside JSON
-    strings, where a ``\\uXXXX`` escape is exactly how JSON spells them.
+    strings, where a ``\\uXXXX`` escape is exactly how JSON spells them.  The text is
+    ``json.dumps(value, ensure_ascii=False, indent=2)``'s, written by
+    :func:`digestconv.jsontext.dumps`, which leaves no reference cycles behind (the
+    SARIF stream calls this once per result).
     """
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _escape(_indented(value, ensure_ascii=False)) + "\n"
+
+
+def _escape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
@@ -46,29 +51,5 @@ def render(report: Report, *, color: bool = False, root: Path | None = None) -> 
 
 
 def element(d: Diagnostic) -> str:
-    """One diagnostic as an element of :func:`render`'s array: indented, no final newline.
-
-    The same text as ``dumps`` gives for the flat object, written field by field:
-    ``json.dumps`` with an indent builds its encoder from closures that refer to one
-    another, garbage only the cycle collector frees, for every call, and ``validate``
-    writes each file's elements between files while the collector is kept off the
-    models.
-    """
-    fields = ",\n".join(
-        f"    {_string(key)}: {value if isinstance(value, int) else _string(value)}"
-        for key, value in d.to_dict().items()
-    )
-    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", "  {\n" + fields + "\n  }")
-
-
-def _string(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def stream(diagnostics: Iterable[Diagnostic]) -> Iterator[str]:
-    """:func:`render`'s text, element by element, for diagnostics already in report order."""
-    first = True
-    for d in diagnostics:
-        yield ("[\n" if first else ",\n") + element(d)
-        first = False
-    yield "[]\n" if first else "\n]\n"
+    """One diagnostic as an element of :func:`render`'s array: indented, no final newline."""
+    return _escape("  " + _indented(d.to_dict(), ensure_ascii=False).replace("\n", "\n  "))

@@ -61,9 +61,14 @@ def _tag(element: str, /, **attrs: str | int) -> str:
     return f"<{element}{joined}"
 
 
-def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool, bool]:
-    """The lines of one test case, and whether it failed / errored."""
-    failed = errored = False
+def _kind(d: Diagnostic) -> str:
+    """How an error diagnostic fails its test case: ``error`` (the file could not be
+    checked) or ``failure`` (a finding)."""
+    return "error" if d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) else "failure"
+
+
+def _testcase(path: str, diagnostics: list[Diagnostic]) -> list[str]:
+    """The lines of one test case."""
     inner: list[str] = []
     warnings: list[str] = []
     for d in diagnostics:
@@ -71,9 +76,7 @@ def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool
         if d.severity != "error":
             warnings.append(row)
             continue
-        kind = "error" if d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) else "failure"
-        errored |= kind == "error"
-        failed |= kind == "failure"
+        kind = _kind(d)
         head = _tag(
             kind, message=f"{d.code} {d.rule}: {printable(d.message, lines=True)}", type=d.code
         )
@@ -82,50 +85,40 @@ def _testcase(path: str, diagnostics: list[Diagnostic]) -> tuple[list[str], bool
         inner.append(f"      <system-out>{_body(chr(10).join(warnings))}</system-out>")
     open_tag = _tag("testcase", classname=SUITE, name=printable(path, lines=True), time=0)
     if not inner:
-        return [f"    {open_tag}/>"], failed, errored
-    return [f"    {open_tag}>", *inner, "    </testcase>"], failed, errored
+        return [f"    {open_tag}/>"]
+    return [f"    {open_tag}>", *inner, "    </testcase>"]
 
 
 class Tally:
-    """What the suite's header says, counted file by file as the diagnostics arrive."""
+    """The suite's test counts, taken file by file as the diagnostics arrive."""
 
     def __init__(self) -> None:
         self.tests = self.failures = self.errors = 0
-        self.paths = 0
-        self.error_diagnostics = self.warning_diagnostics = 0
 
     def add(self, path_diagnostics: Iterable[Diagnostic]) -> None:
         """Count one path's diagnostics (all of them, at once)."""
-        failed = errored = False
-        for d in path_diagnostics:
-            if d.severity == "error":
-                self.error_diagnostics += 1
-                kind = "error" if d.code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) else "failure"
-                errored |= kind == "error"
-                failed |= kind == "failure"
-            else:
-                self.warning_diagnostics += 1
+        kinds = {_kind(d) for d in path_diagnostics if d.severity == "error"}
         self.tests += 1
-        self.paths += 1
-        self.failures += failed and not errored
-        self.errors += errored
+        self.failures += kinds == {"failure"}
+        self.errors += "error" in kinds
 
 
 def stream(
-    diagnostics: Iterable[Diagnostic], tally: Tally, files: int, papers: int
+    diagnostics: Iterable[Diagnostic],
+    tally: Tally,
+    files: int,
+    papers: int,
+    errors: int,
+    warnings: int,
 ) -> Iterator[str]:
-    """The JUnit document piece by piece: the header from ``tally``, then one test case
-    per path as ``diagnostics`` (in report order, read once) go by, then the footer."""
-    others = max(files - tally.paths, 0)
+    """The JUnit document piece by piece: the header from ``tally`` and the counts, then
+    one test case per path as ``diagnostics`` (in report order, read once) go by, then the
+    footer."""
+    others = max(files - tally.tests, 0)
     tests = tally.tests + (1 if others or not tally.tests else 0)
     counts = {"tests": tests, "failures": tally.failures, "errors": tally.errors}
     counts |= {"skipped": 0, "time": 0}
-    props = {
-        "files": files,
-        "papers": papers,
-        "errors": tally.error_diagnostics,
-        "warnings": tally.warning_diagnostics,
-    }
+    props = {"files": files, "papers": papers, "errors": errors, "warnings": warnings}
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"{_tag('testsuites', name=SUITE, **counts)}>",
@@ -136,8 +129,7 @@ def stream(
     ]
     yield "\n".join(lines) + "\n"
     for path, group in groupby(diagnostics, key=lambda d: d.path):
-        rows, _, _ = _testcase(path, list(group))
-        yield "\n".join(rows) + "\n"
+        yield "\n".join(_testcase(path, list(group))) + "\n"
     if others or not tally.tests:
         name = f"{others} {'other ' if tally.tests else ''}{'file' if others == 1 else 'files'}"
         yield f"    {_tag('testcase', classname=SUITE, name=name, time=0)}/>\n"
@@ -150,4 +142,6 @@ def render(report: Report, *, color: bool = False, root: Path | None = None) -> 
     tally = Tally()
     for _, group in groupby(diagnostics, key=lambda d: d.path):
         tally.add(group)
-    return "".join(stream(diagnostics, tally, report.files, report.papers))
+    return "".join(
+        stream(diagnostics, tally, report.files, report.papers, report.errors, report.warnings)
+    )

@@ -182,8 +182,9 @@ def _result(d: Diagnostic, index: int, root: Path) -> dict[str, Any]:
     }
 
 
-def _run(names: Mapping[str, str], successful: bool, base: Path) -> dict[str, Any]:
+def _run(names: Mapping[str, str], base: Path) -> dict[str, Any]:
     """The run object without its results; ``names`` maps each reported code to its rule."""
+    from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
     from .common import rule_metadata  # looked up at call time
 
     codes = sorted(names)
@@ -198,7 +199,9 @@ def _run(names: Mapping[str, str], successful: bool, base: Path) -> dict[str, An
                 "rules": rules,
             }
         },
-        "invocations": [{"executionSuccessful": successful}],
+        "invocations": [
+            {"executionSuccessful": IO_ERROR_CODE not in names and INTERNAL_ERROR_CODE not in names}
+        ],
         "originalUriBaseIds": {
             SRCROOT: {"uri": root_uri if root_uri.endswith("/") else root_uri + "/"}
         },
@@ -211,28 +214,13 @@ def _base(root: Path | None) -> Path:
     return Path(os.path.abspath(root if root is not None else os.curdir))
 
 
-def _successful(codes: Iterable[str]) -> bool:
-    from ..model import INTERNAL_ERROR_CODE, IO_ERROR_CODE
-
-    return not any(code in (IO_ERROR_CODE, INTERNAL_ERROR_CODE) for code in codes)
-
-
-def log(report: Report, root: Path | None = None) -> dict[str, Any]:
-    """The SARIF log of ``report`` as a JSON-ready dict."""
-    base = _base(root)
+def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
+    """The SARIF log as indented JSON text (``color`` is ignored)."""
     diagnostics = sorted_diagnostics(report)
     names: dict[str, str] = {}
     for d in diagnostics:
         names.setdefault(d.code, d.rule)
-    run = _run(names, _successful(names), base)
-    index = {code: i for i, code in enumerate(sorted(names))}
-    run["results"] = [_result(d, index[d.code], base) for d in diagnostics]
-    return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
-
-
-def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:
-    """The SARIF log as indented JSON text (``color`` is ignored)."""
-    return dumps(log(report, root))
+    return "".join(stream(diagnostics, names, root))
 
 
 #: stands for the results array while the rest of the log is serialised
@@ -249,7 +237,7 @@ def stream(
     diagnostics are read once, in report order, and never held.
     """
     base = _base(root)
-    run = _run(names, _successful(names), base)
+    run = _run(names, base)
     run["results"] = _HOLE
     text = dumps({"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]})
     hole = json_string(_HOLE)

@@ -385,7 +385,7 @@ def enrichment_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnos
     return lookup_diagnostics(outcome, settings) + metadata_diagnostics(outcome, settings)
 
 
-def paper_diagnostics(outcome: Outcome, settings: Settings | None = None) -> list[Diagnostic]:
+def paper_diagnostics(outcome: Outcome, settings: Settings) -> list[Diagnostic]:
     """What ``enrich`` reports: one diagnostic per paper arXiv does not have (DC501), then
     the lookup rules (DC502, DC503) exactly as ``to``/``validate --enrich`` report them.
 
@@ -393,7 +393,6 @@ def paper_diagnostics(outcome: Outcome, settings: Settings | None = None) -> lis
     rule, so ``enrich`` and ``validate --enrich`` say the same; the papers that
     could not be looked up are one ``enrich-unavailable`` line with their count and why.
     """
-    settings = settings or Settings()
     not_found = get("enrich-not-found")
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
