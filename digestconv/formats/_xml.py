@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..arxiv import MAX_VERSION, check_id, parse_url
 from ..model import ENTRY_FIELDS, MAX_REF, Paper
-from ._common import abs_url, issued, strip_illegal
+from ._common import abs_url, strip_illegal
 from .base import Batch, FormatError
 
 if TYPE_CHECKING:
@@ -178,14 +178,6 @@ def utc(moment: _dt.datetime) -> _dt.datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_dt.timezone.utc)
     return moment.astimezone(_dt.timezone.utc).replace(microsecond=0)
-
-
-def paper_date(paper: Paper) -> _dt.datetime | None:
-    """Midnight UTC on the first day of the paper's submission month (from its identifier)."""
-    when = issued(paper)
-    if when is None:
-        return None
-    return _dt.datetime(when[0], when[1], 1, tzinfo=_dt.timezone.utc)
 
 
 def with_record(paper: Paper, record: ArxivRecord | None) -> tuple[Paper, Merged | None]:
