@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,9 +35,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.formats.browser
 CORPUS = sorted((ROOT / "tests" / "fixtures" / "corpus").glob("[0-9][0-9][0-9].md"))
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 def make_corpus(folder: Path, files: int) -> int:
@@ -141,42 +139,21 @@ def bench_browser(count: int = 10_000) -> None:
         f"page {len(page.encode()) / 1e6:.1f} MB"
     )
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.support.ui import WebDriverWait
+
+        from tests.formats.browser import BrowserMissing, start_chromium
     except ImportError:
         print("browser: selenium is not installed")
         return
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        print("browser: Debian's chromium and chromium-driver are not installed")
-        return
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--window-size=1200,900",
-    ):
-        options.add_argument(flag)
     with tempfile.TemporaryDirectory(prefix="digestconv-page-") as tmp:
         path = Path(tmp) / "page.html"
         path.write_text(page, "utf-8")
-        previous = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(120)  # the session request, before the driver's timeouts
         try:
-            driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-        finally:
-            socket.setdefaulttimeout(previous)
-        driver.command_executor.client_config.timeout = 300
+            driver = start_chromium(command_timeout=300, page_load_timeout=300, script_timeout=120)
+        except BrowserMissing as missing:
+            print(f"browser: {missing}")
+            return
         try:
-            driver.set_page_load_timeout(300)
-            driver.set_script_timeout(120)
             loads = []
             for _ in range(3):
                 start = time.perf_counter()

@@ -211,8 +211,7 @@ class Keys:
         while key.lower() in seen:
             n += 1
             key = f"{base}-{n}"
-        folded = key.lower()
-        seen.add(key if folded == key else folded)  # keys are mostly lower case already
+        seen.add(key.lower())
         return key
 
 

@@ -2,9 +2,9 @@
 
 * :func:`parse` reads untrusted XML with lxml: no entity substitution, no DTD
   loading, no network access; large text nodes allowed (abstracts can be long).
-* :func:`serialise` writes UTF-8 XML with a declaration, deterministically;
-  :class:`Entries` and :func:`split` write the same bytes entry by entry, so
-  no writer ever builds the tree of a whole document.
+* :func:`split` and :class:`Entries` write UTF-8 XML with a declaration,
+  deterministically, entry by entry: the bytes lxml pretty-prints for the whole
+  document, yet no writer ever builds the tree of a whole document.
 * :func:`clean` is the one text normalisation the three writers apply: the
   characters :func:`~digestconv.formats._common.strip_illegal` removes (C0
   controls but tab and newline, so CR too; DEL; C1 controls; lone surrogates;
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..arxiv import MAX_VERSION, check_id, parse_url
 from ..model import ENTRY_FIELDS, MAX_REF, Paper
-from ._common import abs_url, issued, strip_illegal
+from ._common import abs_url, strip_illegal
 from .base import Batch, FormatError
 
 if TYPE_CHECKING:
@@ -180,14 +180,6 @@ def utc(moment: _dt.datetime) -> _dt.datetime:
     return moment.astimezone(_dt.timezone.utc).replace(microsecond=0)
 
 
-def paper_date(paper: Paper) -> _dt.datetime | None:
-    """Midnight UTC on the first day of the paper's submission month (from its identifier)."""
-    when = issued(paper)
-    if when is None:
-        return None
-    return _dt.datetime(when[0], when[1], 1, tzinfo=_dt.timezone.utc)
-
-
 def with_record(paper: Paper, record: ArxivRecord | None) -> tuple[Paper, Merged | None]:
     """``paper`` with arXiv's facts applied (:func:`digestconv.enrich.merge.merge`): title,
     abstract, latest version and primary category; unchanged without a record."""
@@ -290,7 +282,7 @@ def parse(text: str, what: str) -> etree._Element:
 
 
 def declaration(ascii: bool = False) -> str:
-    """The XML declaration line :func:`serialise` starts with."""
+    """The XML declaration line every document starts with."""
     return f'<?xml version="1.0" encoding="{"US-ASCII" if ascii else "UTF-8"}"?>\n'
 
 
@@ -301,14 +293,6 @@ def _tostring(root: etree._Element, ascii: bool) -> str:
     return etree.tostring(root, encoding=encoding, pretty_print=True).decode(encoding)
 
 
-def serialise(root: etree._Element, ascii: bool = False) -> str:
-    """The document as text with an XML declaration, indented, ending in a newline.
-
-    ``ascii=True`` writes every non-ASCII character as a character reference.
-    """
-    return declaration(ascii) + _tostring(root, ascii)
-
-
 #: the local name of the element that marks where entries go (never in an output)
 _MARK = "digestconv-entries-go-here"
 
@@ -317,10 +301,11 @@ def split(root: etree._Element, container: etree._Element, ascii: bool = False) 
     """The text of ``root``'s document before and after the entries of ``container``.
 
     ``container`` (``root`` or an element inside it) is serialised as though
-    entries followed its present children: ``head + entries + tail`` is what
-    :func:`serialise` gives for the whole tree.  The head starts with the XML
-    declaration.  ``container`` must get at least one entry (an element without
-    children is written ``<tag/>``, which this split cannot express).
+    entries followed its present children: ``head + entries + tail`` is the XML
+    declaration and the whole tree pretty-printed (``ascii=True``: every non-ASCII
+    character as a character reference).  The head starts with the declaration.
+    ``container`` must get at least one entry (an element without children is
+    written ``<tag/>``, which this split cannot express).
     """
     from lxml import etree
 

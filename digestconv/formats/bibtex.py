@@ -483,8 +483,8 @@ def _year_month(date: tuple[int, ...] | None) -> list[tuple[str, str]]:
 def _annote(
     paper: Paper,
     merged: Merged,
-    other_dois: tuple[str, ...] = (),
-    classes: tuple[str, ...] = (),
+    other_dois: tuple[str, ...],
+    classes: tuple[str, ...],
 ) -> str | None:
     """The digest's own text, the other DOIs, the class codes and arXiv's comment as
     labelled lines (``label: text``)."""

@@ -235,8 +235,8 @@ def _note(
     paper: Paper,
     m: Any,
     base: dict[str, Any],
-    other_dois: tuple[str, ...] = (),
-    withdrawn: str | None = None,
+    other_dois: tuple[str, ...],
+    withdrawn: str | None,
 ) -> str | None:
     """``note`` (Zotero's Extra) of an item with arXiv metadata: the digest's own text
     and fields, then arXiv's journal reference, the DOIs besides ``DOI`` and comment, as

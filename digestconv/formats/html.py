@@ -31,6 +31,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from ..data import read_text
 from .base import Batch
 from .bibtex import TRUNCATION_MARKER
 from .text import References
@@ -144,7 +145,7 @@ def _head(batch: Batch, renderer: Any, files: list[dict[str, Any]]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
         '<meta name="generator" content="digestconv">\n'
-        f"<title>{title}</title>\n<style>\n{_asset('page.css')}</style>\n</head>\n<body>\n"
+        f"<title>{title}</title>\n<style>\n{read_text('page.css')}</style>\n</head>\n<body>\n"
         '<a class="skip" href="#results">跳到论文列表</a>\n'
         "<header>\n"
         f"<h1>{title}</h1>\n"
@@ -175,13 +176,6 @@ def _head(batch: Batch, renderer: Any, files: list[dict[str, Any]]) -> str:
     )
 
 
-def _asset(name: str) -> str:
-    """An asset of the page (``digestconv/data/page.css``, ``page.js``)."""
-    from importlib.resources import files
-
-    return files("digestconv").joinpath("data", name).read_text("utf-8")
-
-
 def _foot() -> str:
-    script = _asset("page.js").replace("/*PAGE_SIZE*/50", str(PAGE_SIZE))
+    script = read_text("page.js").replace("/*PAGE_SIZE*/50", str(PAGE_SIZE))
     return f"\n]</script>\n<script>\n{script}</script>\n</body>\n</html>\n"

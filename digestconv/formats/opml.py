@@ -65,13 +65,7 @@ _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    from lxml import etree
-
-    element = etree.SubElement(parent, tag, attrs)
-    if text is not None:
-        element.text = text
-    return element
+_sub = _xml.sub
 
 
 def outline_names(paths: Sequence[str]) -> list[str]:

@@ -270,13 +270,8 @@ def to_unicode(text: str) -> str:
 
 def _single_symbol(span: str) -> str | None:
     """The character a math span stands for when it is one symbol, else ``None``."""
-    if span.startswith("$$"):
-        body = span[2:-2]
-    elif span.startswith("$"):
-        body = span[1:-1]
-    else:
-        body = span[2:-2]
-    body = body.strip()
+    cut = 1 if span[0] == "$" and span[1] != "$" else 2  # $...$; $$...$$, \(...\), \[...\]
+    body = span[cut:-cut].strip()
     if body.startswith("{") and body.endswith("}") and "{" not in body[1:-1]:
         body = body[1:-1].strip()
     if len(body) == 1 and not body.isascii():

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +24,10 @@ from lxml import html as lxml_html
 from digestconv.formats import find
 from digestconv.formats._styles import configure
 from digestconv.formats.base import Batch, Source
+from tests.formats.browser import BrowserMissing, start_chromium
 from tests.formats.citeutil import merged
 from tests.formats.refsutil import CORPUS, SEEDS, seed_batch
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 WAIT = 20  # seconds for any one browser condition
 
 
@@ -132,37 +130,11 @@ def test_html5_validator(tmp_path: Path, seeds: tuple[str, Batch]) -> None:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("selenium is not installed")
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--window-size=1200,900",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # the session request goes out before any timeout can be set on the driver: bound it
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(120)
-    try:
-        driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    finally:
-        socket.setdefaulttimeout(previous)
-    driver.command_executor.client_config.timeout = 120
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(30)
+        driver = start_chromium(
+            command_timeout=120, page_load_timeout=60, script_timeout=30, console_log=True
+        )
+    except BrowserMissing as missing:
+        pytest.skip(str(missing))
     try:
         yield driver
     finally:
