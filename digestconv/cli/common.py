@@ -119,19 +119,6 @@ def _resolver(
         raise _fail(f"invalid configuration: {exc}") from None
 
 
-def _settings(
-    config: Path | None,
-    select: list[str] | None = None,
-    extend_select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    exclude: list[str] | None = None,
-    **flags: Any,
-) -> tuple[Any, Path | None]:
-    """The settings of the run (the current folder's configuration, or ``--config``)."""
-    resolver = _resolver(config, select, extend_select, ignore, exclude, **flags)
-    return resolver.base, resolver.source
-
-
 def _discover(paths: Iterable[str], resolver: Any, jobs: int | None) -> tuple[list[Any], Any]:
     """The inputs under ``paths``, and the run's settings carrying each input's own
     (``--jobs`` applied); exit 2 when there is no input at all, unless empty is allowed."""
@@ -197,27 +184,6 @@ def _output_format(value: OutputFormat | None) -> str:
             + ", ".join(f"'{name}'" for name in OutputFormat.__members__)
         )
     return env or "text"
-
-
-def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
-    from ..report import render, want_color
-
-    color = want_color(stream, os.environ)
-    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
-    if quiet and fmt == "text":
-        # diagnostics only, no summary line
-        from ..report import sorted_diagnostics
-        from ..report.text import line
-
-        text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
-    else:
-        text = render(fmt, report, color=color, root=root)
-    from ..output import OutputError, write_text
-
-    try:
-        write_text(text, stream)
-    except OutputError as exc:
-        raise _fail(str(exc)) from None
 
 
 def _jobs(jobs: int | None, settings: Any) -> Any:
