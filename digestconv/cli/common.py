@@ -190,6 +190,16 @@ def _jobs(jobs: int | None, settings: Any) -> Any:
     return dataclasses.replace(settings, jobs=jobs) if jobs is not None else settings
 
 
+def _write_text(text: str, stream: Any = None) -> None:
+    """Write ``text`` to ``stream`` (standard output by default); a failed write exits 2."""
+    from ..streams import OutputError, write_text
+
+    try:
+        write_text(text, stream)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _emit(data: bytes, output: Path | None) -> None:
     """Write ``data`` to ``-o output`` or standard output; a failed write exits 2."""
     from ..output import OutputError, write_output, write_stdout

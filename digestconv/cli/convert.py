@@ -37,6 +37,7 @@ from .common import (
     _output_format,
     _refuse_inputs,
     _resolver,
+    _write_text,
 )
 from .lookup import report_warnings, requested
 from .progress import progress_bar
@@ -155,7 +156,6 @@ def to(
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
     flags = LookupFlags(offline, snapshot, cache_dir, max_age, refresh, contact, budget)
     metadata = requested(enrich, config, flags)
-    from ..output import OutputError, write_text
     from ..report import StreamWriter, want_color
 
     inputs, settings = _discover(args, resolver, jobs)
@@ -163,10 +163,7 @@ def to(
     from ..conversion import convert
 
     def write(text: str) -> None:
-        try:
-            write_text(text, sys.stderr)
-        except OutputError as exc:
-            raise _fail(str(exc)) from None
+        _write_text(text, sys.stderr)
 
     # diagnostics go to stderr file by file, as the files are merged (never all kept);
     # as text, errors in full and one line per kind of warning unless --show-warnings
@@ -190,7 +187,7 @@ def to(
             root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
             quiet=quiet,
         )
-    from ..output import Sink
+    from ..output import OutputError, Sink
     from ..spill import SpillError
 
     try:
@@ -255,7 +252,7 @@ def fmt_command(
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
     from .. import pipeline
-    from ..output import OutputError, write_atomic, write_text
+    from ..output import write_atomic
 
     resolver = _resolver(
         config,
@@ -296,10 +293,7 @@ def fmt_command(
                 _emit(original, None)
             continue
         if diff or (outcome.text is not None and source.path is None):
-            try:
-                write_text((outcome.diff or "") if diff else (outcome.text or ""))
-            except OutputError as exc:
-                raise _fail(str(exc)) from None
+            _write_text((outcome.diff or "") if diff else (outcome.text or ""))
         elif check_only:
             typer.echo(f"would reformat {name}", err=True)
         elif outcome.text is not None and source.path is not None:
