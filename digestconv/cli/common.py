@@ -186,6 +186,21 @@ def _output_format(value: OutputFormat | None) -> str:
     return env or "text"
 
 
+def _report_writer(fmt: str, write: Any, stream: Any, quiet: bool) -> Any:
+    """A :class:`digestconv.report.StreamWriter` of ``fmt`` writing through ``write``:
+    coloured when ``stream`` may be, locations relative to ``GITHUB_WORKSPACE`` (else the
+    current folder)."""
+    from ..report import StreamWriter, want_color
+
+    return StreamWriter(
+        fmt,
+        write,
+        color=want_color(stream, os.environ),
+        root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
+        quiet=quiet,
+    )
+
+
 def _jobs(jobs: int | None, settings: Any) -> Any:
     return dataclasses.replace(settings, jobs=jobs) if jobs is not None else settings
 

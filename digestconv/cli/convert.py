@@ -36,6 +36,7 @@ from .common import (
     _no_digest,
     _output_format,
     _refuse_inputs,
+    _report_writer,
     _resolver,
     _write_text,
 )
@@ -156,7 +157,7 @@ def to(
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
     flags = LookupFlags(offline, snapshot, cache_dir, max_age, refresh, contact, budget)
     metadata = requested(enrich, config, flags)
-    from ..report import StreamWriter, want_color
+    from ..report import want_color
 
     inputs, settings = _discover(args, resolver, jobs)
     _refuse_inputs(inputs, output)
@@ -180,13 +181,7 @@ def to(
             quiet=quiet,
         )
     else:
-        writer = StreamWriter(
-            diagnostics_format,
-            write,
-            color=want_color(sys.stderr, os.environ),
-            root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
-            quiet=quiet,
-        )
+        writer = _report_writer(diagnostics_format, write, sys.stderr, quiet)
     from ..output import OutputError, Sink
     from ..spill import SpillError
 
