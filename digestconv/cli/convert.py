@@ -302,7 +302,7 @@ def fmt_command(
         changed += 1
     verb = "would be reformatted" if check_only or diff else "reformatted"
     typer.echo(
-        f"{changed} file{'s' * (changed != 1)} {verb}, {unchanged} unchanged, "
+        f"{_count(changed, 'file')} {verb}, {unchanged} unchanged, "
         f"{refused} not formatted"
         + (f", {failed} could not be written" if failed else "")
         + (f", {unreadable} could not be read" if unreadable else "")

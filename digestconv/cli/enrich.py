@@ -29,7 +29,7 @@ from .base import (
     RefreshOpt,
     SnapshotOpt,
 )
-from .common import LookupFlags, _check_output, _emit, _fail, _no_digest, _resolver
+from .common import LookupFlags, _check_output, _count, _emit, _fail, _no_digest, _resolver
 from .lookup import lookup_options, options_from_cli, report_warnings
 from .progress import Heartbeat, heartbeat_seconds, progress_bar
 
@@ -129,7 +129,7 @@ def enrich_command(
         f"{origins.count('snapshot')} from the snapshot, {origins.count('api')} from arXiv"
         + (f", {len(result.stale)} stale" if result.stale else "")
         + f"), {len(result.missing)} not found, {len(result.failed)} failed; "
-        f"{result.requests} request{'s' * (result.requests != 1)}"
+        f"{_count(result.requests, 'request')}"
     )
     if problems:
         raise typer.Exit(2)
@@ -200,7 +200,7 @@ def cache_clear(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None
     with _open_cache(cache_dir, config) as cache:
         count = cache.clear()
         where = cache.info().path
-    typer.echo(f"cleared {count} record{'s' * (count != 1)} from {where}")
+    typer.echo(f"cleared {_count(count, 'record')} from {where}")
 
 
 @cache_app.command("export", cls=Command)
@@ -223,7 +223,7 @@ def cache_export(
             count = cache.export(buffer)
     data = buffer.getvalue().encode("utf-8")
     _emit(data, output)
-    typer.echo(f"exported {count} record{'s' * (count != 1)}", err=True)
+    typer.echo(f"exported {_count(count, 'record')}", err=True)
 
 
 @cache_app.command("import", cls=Command)
@@ -258,7 +258,7 @@ def cache_import(
         raise _fail(f"{source}: {exc}") from None
     with _open_cache(cache_dir, config) as cache:
         count = cache.store(records)
-    typer.echo(f"imported {count} record{'s' * (count != 1)}")
+    typer.echo(f"imported {_count(count, 'record')}")
 
 
 def register(app: typer.Typer) -> None:
