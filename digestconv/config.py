@@ -295,10 +295,7 @@ class Resolver:
 
     def settings_for(self, path: str) -> Settings:
         """The settings that govern the file or folder ``path``."""
-        if self._fixed:
-            return self._base
-        folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
-        return self._load(self.config_for(Path(folder)))
+        return self._load(self.source_for(path))
 
     def source_for(self, path: str) -> Path | None:
         """The configuration file that governs ``path`` (``None``: the built-in defaults)."""
