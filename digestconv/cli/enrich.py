@@ -31,9 +31,9 @@ from .base import (
 )
 from .common import LookupFlags, _check_output, _count, _emit, _fail, _no_digest, _resolver
 from .lookup import lookup_options, options_from_cli, report_warnings
-from .progress import Heartbeat, heartbeat_seconds, progress_bar
+from .progress import progress_bar
 
-__all__ = ["Heartbeat", "heartbeat_seconds", "progress_bar", "register"]
+__all__ = ["register"]
 
 if TYPE_CHECKING:
     from ..enrich.options import EnrichOptions
