@@ -82,20 +82,18 @@ def _overrides(
     """The command line as a function applied to every configuration's settings."""
     from .. import config as cfg
 
+    given = {"select": select, "extend-select": extend_select, "ignore": ignore, "exclude": exclude}
+    # split once; --select replaces the configuration's list, the others add to it
+    split = {key: list(_split(values)) for key, values in given.items() if values}
+    changes = {k: v for k, v in flags.items() if v is not None}
+
     def apply(settings: Any) -> Any:
-        overrides: dict[str, Any] = {}
-        if select:
-            overrides["select"] = _split(select)
-        if extend_select:
-            overrides["extend-select"] = list(settings.extend_select) + list(_split(extend_select))
-        if ignore:
-            overrides["ignore"] = list(settings.ignore) + list(_split(ignore))
-        if exclude:
-            overrides["exclude"] = list(settings.exclude) + list(_split(exclude))
-        overrides = {k: list(v) for k, v in overrides.items()}
+        overrides = {
+            key: values if key == "select" else [*getattr(settings, key.replace("-", "_")), *values]
+            for key, values in split.items()
+        }
         if overrides:
             settings = cfg.settings_from_table(overrides, "command line", settings)
-        changes = {k: v for k, v in flags.items() if v is not None}
         return dataclasses.replace(settings, **changes)
 
     return apply
