@@ -134,6 +134,11 @@ def _discover(paths: Iterable[str], resolver: Any, jobs: int | None) -> tuple[li
     return inputs, settings
 
 
+def _watched() -> bool:
+    """Whether standard error is a terminal someone watches (not a CI log): a bar may show."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 def _progress(quiet: bool, total: int | None = None) -> Any:
     """A progress wrapper for 20 files or more on a TTY; ``None`` otherwise.
 
@@ -142,7 +147,7 @@ def _progress(quiet: bool, total: int | None = None) -> Any:
     """
     if quiet or (total is not None and total < 20):
         return None
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not _watched():
         return None
 
     def wrap(items: Iterable[Any]) -> Iterable[Any]:
