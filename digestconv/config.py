@@ -119,17 +119,29 @@ def _own_config(folder: Path) -> Path | None:
     return None
 
 
+def _nearest(here: Path, known: dict[str, Path | None]) -> Path | None:
+    """The configuration nearest to the absolute folder ``here``, up to the repository
+    root; ``known`` holds the answers of folders already walked, and gets these."""
+    walked: list[str] = []
+    found: Path | None = None
+    for place in (here, *here.parents):
+        key = str(place)
+        if key in known:
+            found = known[key]
+            break
+        walked.append(key)
+        found = _own_config(place)
+        if found is not None or (place / ".git").exists():
+            break
+    for key in walked:
+        known[key] = found
+    return found
+
+
 def find_config(start: Path) -> Path | None:
     """The configuration nearest to folder ``start``: ``digestconv.toml`` or a
     ``pyproject.toml`` with ``[tool.digestconv]``, up to the repository root."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        found = _own_config(folder)
-        if found is not None:
-            return found
-        if (folder / ".git").exists():
-            return None
-    return None
+    return _nearest(start.resolve(), {})
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -277,28 +289,11 @@ class Resolver:
 
     def config_for(self, folder: Path) -> Path | None:
         """The configuration nearest to ``folder`` (up to the repository root)."""
-        here = Path(os.path.abspath(folder))
-        walked: list[str] = []
-        found: Path | None = None
-        for place in (here, *here.parents):
-            key = str(place)
-            if key in self._folders:
-                found = self._folders[key]
-                break
-            walked.append(key)
-            found = _own_config(place)
-            if found is not None or (place / ".git").exists():
-                break
-        for key in walked:
-            self._folders[key] = found
-        return found
+        return _nearest(Path(os.path.abspath(folder)), self._folders)
 
     def settings_for(self, path: str) -> Settings:
         """The settings that govern the file or folder ``path``."""
-        if self._fixed:
-            return self._base
-        folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
-        return self._load(self.config_for(Path(folder)))
+        return self._load(self.source_for(path))
 
     def source_for(self, path: str) -> Path | None:
         """The configuration file that governs ``path`` (``None``: the built-in defaults)."""

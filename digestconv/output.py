@@ -238,35 +238,6 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def write_output(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``-o path``; every failure is an :class:`OutputError`.
-
-    A regular file (or a new one) is replaced atomically; a FIFO or a
-    character device is opened and written through (a FIFO waits for its
-    reader, as a shell redirection does); a folder, a socket or a block device
-    is refused.
-    """
-    name = display_path(path)
-    target = os.path.realpath(path)
-    try:
-        try:
-            mode: int | None = os.stat(target).st_mode
-        except FileNotFoundError:
-            mode = None
-        if mode is None or stat.S_ISREG(mode):
-            write_atomic(Path(path), data)
-        elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
-            fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
-            try:
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
-        else:
-            raise OutputError(f"cannot write {name}: it is {_kind(mode)}, not a file")
-    except OSError as exc:
-        raise OutputError(f"cannot write {name}: {_why(exc)}") from None
-
-
 class Sink:
     """Where a command's output goes, opened before any work is done; every write checked.
 
@@ -365,6 +336,19 @@ class Sink:
     def __exit__(self, kind: object, *rest: object) -> None:
         if kind is not None or self._atomic is not None or self._fd is not None:
             self.discard()
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``-o path``; every failure is an :class:`OutputError`.
+
+    A regular file (or a new one) is replaced atomically; a FIFO or a
+    character device is opened and written through (a FIFO waits for its
+    reader, as a shell redirection does); a folder, a socket or a block device
+    is refused (all as :class:`Sink` does).
+    """
+    with Sink(path) as sink:
+        sink.write(data)
+        sink.commit()
 
 
 def check_writable(path: Path) -> None:

@@ -229,9 +229,7 @@ def _validate_plainly(arguments: dict[str, Any]) -> int:
     from .validation import run
 
     try:
-        return run(**arguments)
-    except StdoutGone:
-        raise _ReaderGone() from None
+        return _guarded(run)(**arguments)  # a broken pipe as for every command
     except EOFError as exc:
         import typer
 
@@ -239,8 +237,6 @@ def _validate_plainly(arguments: dict[str, Any]) -> int:
         raise typer.Abort() from exc
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        raise _PipeClosed() from None
     except Exception as exc:
         typer = sys.modules.get("typer")  # loaded by whatever raised its Exit
         if typer is not None and isinstance(exc, typer.Exit):

@@ -82,20 +82,18 @@ def _overrides(
     """The command line as a function applied to every configuration's settings."""
     from .. import config as cfg
 
+    given = {"select": select, "extend-select": extend_select, "ignore": ignore, "exclude": exclude}
+    # split once; --select replaces the configuration's list, the others add to it
+    split = {key: list(_split(values)) for key, values in given.items() if values}
+    changes = {k: v for k, v in flags.items() if v is not None}
+
     def apply(settings: Any) -> Any:
-        overrides: dict[str, Any] = {}
-        if select:
-            overrides["select"] = _split(select)
-        if extend_select:
-            overrides["extend-select"] = list(settings.extend_select) + list(_split(extend_select))
-        if ignore:
-            overrides["ignore"] = list(settings.ignore) + list(_split(ignore))
-        if exclude:
-            overrides["exclude"] = list(settings.exclude) + list(_split(exclude))
-        overrides = {k: list(v) for k, v in overrides.items()}
+        overrides = {
+            key: values if key == "select" else [*getattr(settings, key.replace("-", "_")), *values]
+            for key, values in split.items()
+        }
         if overrides:
             settings = cfg.settings_from_table(overrides, "command line", settings)
-        changes = {k: v for k, v in flags.items() if v is not None}
         return dataclasses.replace(settings, **changes)
 
     return apply
@@ -119,19 +117,6 @@ def _resolver(
         raise _fail(f"invalid configuration: {exc}") from None
 
 
-def _settings(
-    config: Path | None,
-    select: list[str] | None = None,
-    extend_select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    exclude: list[str] | None = None,
-    **flags: Any,
-) -> tuple[Any, Path | None]:
-    """The settings of the run (the current folder's configuration, or ``--config``)."""
-    resolver = _resolver(config, select, extend_select, ignore, exclude, **flags)
-    return resolver.base, resolver.source
-
-
 def _discover(paths: Iterable[str], resolver: Any, jobs: int | None) -> tuple[list[Any], Any]:
     """The inputs under ``paths``, and the run's settings carrying each input's own
     (``--jobs`` applied); exit 2 when there is no input at all, unless empty is allowed."""
@@ -149,6 +134,11 @@ def _discover(paths: Iterable[str], resolver: Any, jobs: int | None) -> tuple[li
     return inputs, settings
 
 
+def _watched() -> bool:
+    """Whether standard error is a terminal someone watches (not a CI log): a bar may show."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 def _progress(quiet: bool, total: int | None = None) -> Any:
     """A progress wrapper for 20 files or more on a TTY; ``None`` otherwise.
 
@@ -157,7 +147,7 @@ def _progress(quiet: bool, total: int | None = None) -> Any:
     """
     if quiet or (total is not None and total < 20):
         return None
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not _watched():
         return None
 
     def wrap(items: Iterable[Any]) -> Iterable[Any]:
@@ -199,29 +189,33 @@ def _output_format(value: OutputFormat | None) -> str:
     return env or "text"
 
 
-def _render(report: Any, fmt: str, stream: Any, quiet: bool = False) -> None:
-    from ..report import render, want_color
+def _report_writer(fmt: str, write: Any, stream: Any, quiet: bool) -> Any:
+    """A :class:`digestconv.report.StreamWriter` of ``fmt`` writing through ``write``:
+    coloured when ``stream`` may be, locations relative to ``GITHUB_WORKSPACE`` (else the
+    current folder)."""
+    from ..report import StreamWriter, want_color
 
-    color = want_color(stream, os.environ)
-    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
-    if quiet and fmt == "text":
-        # diagnostics only, no summary line
-        from ..report import sorted_diagnostics
-        from ..report.text import line
+    return StreamWriter(
+        fmt,
+        write,
+        color=want_color(stream, os.environ),
+        root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
+        quiet=quiet,
+    )
 
-        text = "".join(line(d, color=color) + "\n" for d in sorted_diagnostics(report))
-    else:
-        text = render(fmt, report, color=color, root=root)
-    from ..output import OutputError, write_text
+
+def _jobs(jobs: int | None, settings: Any) -> Any:
+    return dataclasses.replace(settings, jobs=jobs) if jobs is not None else settings
+
+
+def _write_text(text: str, stream: Any = None) -> None:
+    """Write ``text`` to ``stream`` (standard output by default); a failed write exits 2."""
+    from ..streams import OutputError, write_text
 
     try:
         write_text(text, stream)
     except OutputError as exc:
         raise _fail(str(exc)) from None
-
-
-def _jobs(jobs: int | None, settings: Any) -> Any:
-    return dataclasses.replace(settings, jobs=jobs) if jobs is not None else settings
 
 
 def _emit(data: bytes, output: Path | None) -> None:

@@ -36,7 +36,9 @@ from .common import (
     _no_digest,
     _output_format,
     _refuse_inputs,
+    _report_writer,
     _resolver,
+    _write_text,
 )
 from .lookup import report_warnings, requested
 from .progress import progress_bar
@@ -155,18 +157,14 @@ def to(
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
     flags = LookupFlags(offline, snapshot, cache_dir, max_age, refresh, contact, budget)
     metadata = requested(enrich, config, flags)
-    from ..output import OutputError, write_text
-    from ..report import StreamWriter, want_color
+    from ..report import want_color
 
     inputs, settings = _discover(args, resolver, jobs)
     _refuse_inputs(inputs, output)
     from ..conversion import convert
 
     def write(text: str) -> None:
-        try:
-            write_text(text, sys.stderr)
-        except OutputError as exc:
-            raise _fail(str(exc)) from None
+        _write_text(text, sys.stderr)
 
     # diagnostics go to stderr file by file, as the files are merged (never all kept);
     # as text, errors in full and one line per kind of warning unless --show-warnings
@@ -183,14 +181,8 @@ def to(
             quiet=quiet,
         )
     else:
-        writer = StreamWriter(
-            diagnostics_format,
-            write,
-            color=want_color(sys.stderr, os.environ),
-            root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
-            quiet=quiet,
-        )
-    from ..output import Sink
+        writer = _report_writer(diagnostics_format, write, sys.stderr, quiet)
+    from ..output import OutputError, Sink
     from ..spill import SpillError
 
     try:
@@ -255,7 +247,7 @@ def fmt_command(
 ) -> None:
     """Rewrite digests into the canonical layout (safe fixes only)."""
     from .. import pipeline
-    from ..output import OutputError, write_atomic, write_text
+    from ..output import write_atomic
 
     resolver = _resolver(
         config,
@@ -296,10 +288,7 @@ def fmt_command(
                 _emit(original, None)
             continue
         if diff or (outcome.text is not None and source.path is None):
-            try:
-                write_text((outcome.diff or "") if diff else (outcome.text or ""))
-            except OutputError as exc:
-                raise _fail(str(exc)) from None
+            _write_text((outcome.diff or "") if diff else (outcome.text or ""))
         elif check_only:
             typer.echo(f"would reformat {name}", err=True)
         elif outcome.text is not None and source.path is not None:
@@ -313,7 +302,7 @@ def fmt_command(
         changed += 1
     verb = "would be reformatted" if check_only or diff else "reformatted"
     typer.echo(
-        f"{changed} file{'s' * (changed != 1)} {verb}, {unchanged} unchanged, "
+        f"{_count(changed, 'file')} {verb}, {unchanged} unchanged, "
         f"{refused} not formatted"
         + (f", {failed} could not be written" if failed else "")
         + (f", {unreadable} could not be read" if unreadable else "")

@@ -18,28 +18,25 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .base import (
+    AllowEmptyOpt,
     BudgetOpt,
     CacheDirOpt,
     Command,
+    ConfigOpt,
     ContactOpt,
     MaxAgeOpt,
     OfflineOpt,
     RefreshOpt,
     SnapshotOpt,
 )
-from .common import LookupFlags
+from .common import LookupFlags, _check_output, _count, _emit, _fail, _no_digest, _resolver
 from .lookup import lookup_options, options_from_cli, report_warnings
-from .progress import Heartbeat, heartbeat_seconds, progress_bar
+from .progress import progress_bar
 
-__all__ = ["Heartbeat", "heartbeat_seconds", "progress_bar", "register"]
+__all__ = ["register"]
 
 if TYPE_CHECKING:
     from ..enrich.options import EnrichOptions
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"digestconv: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _require_cache(options: EnrichOptions) -> None:
@@ -78,19 +75,8 @@ def enrich_command(
     contact: ContactOpt = None,
     budget: BudgetOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    allow_empty: Annotated[
-        bool,
-        typer.Option(
-            "--allow-empty",
-            help="No digest among the inputs is not an error (config: allow-empty).",
-        ),
-    ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
-        ),
-    ] = None,
+    allow_empty: AllowEmptyOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Fetch arXiv metadata of every paper in the digests into the cache.
 
@@ -100,11 +86,10 @@ def enrich_command(
     from .. import config as cfg
     from ..api import discover, load
     from ..enrich.apply import enrich_papers, papers_of
-    from ..model import Diagnostic, Digest, Report
+    from ..model import Diagnostic, Digest
     from ..pipeline import bind
     from ..report.text import line
     from ..rules.engine import paper_diagnostics
-    from .common import _no_digest, _resolver
 
     resolver = _resolver(config, allow_empty=True if allow_empty else None)
     settings = resolver.base
@@ -131,7 +116,6 @@ def enrich_command(
     outcome = enrich_papers(pairs, options, progress=progress_bar(quiet))
     report_warnings(outcome.warnings)
     diagnostics = sorted(problems + paper_diagnostics(outcome, settings), key=Diagnostic.sort_key)
-    report = Report(tuple(diagnostics), len(digests), len(pairs))
     from ..report import want_color
 
     color = want_color(sys.stdout, os.environ)
@@ -145,9 +129,8 @@ def enrich_command(
         f"{origins.count('snapshot')} from the snapshot, {origins.count('api')} from arXiv"
         + (f", {len(result.stale)} stale" if result.stale else "")
         + f"), {len(result.missing)} not found, {len(result.failed)} failed; "
-        f"{result.requests} request{'s' * (result.requests != 1)}"
+        f"{_count(result.requests, 'request')}"
     )
-    del report
     if problems:
         raise typer.Exit(2)
     raise typer.Exit(1 if result.missing or result.failed else 0)
@@ -187,14 +170,6 @@ def _open_cache(cache_dir: Path | None, config: Path | None) -> Iterator[Any]:
         cache.close()
 
 
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", metavar="FILE", help="Config file (pyproject.toml or digestconv.toml)."
-    ),
-]
-
-
 @cache_app.command("info", cls=Command)
 def cache_info(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None:
     """Where the cache is, how many records it holds and its size."""
@@ -225,7 +200,7 @@ def cache_clear(cache_dir: CacheDirOpt = None, config: ConfigOpt = None) -> None
     with _open_cache(cache_dir, config) as cache:
         count = cache.clear()
         where = cache.info().path
-    typer.echo(f"cleared {count} record{'s' * (count != 1)} from {where}")
+    typer.echo(f"cleared {_count(count, 'record')} from {where}")
 
 
 @cache_app.command("export", cls=Command)
@@ -240,8 +215,6 @@ def cache_export(
     """Write every record as JSON Lines sorted by identifier (a file a team can commit)."""
     import io
 
-    from .common import _check_output, _emit
-
     _check_output(output)
     buffer = io.StringIO()
     count = 0
@@ -250,7 +223,7 @@ def cache_export(
             count = cache.export(buffer)
     data = buffer.getvalue().encode("utf-8")
     _emit(data, output)
-    typer.echo(f"exported {count} record{'s' * (count != 1)}", err=True)
+    typer.echo(f"exported {_count(count, 'record')}", err=True)
 
 
 @cache_app.command("import", cls=Command)
@@ -285,7 +258,7 @@ def cache_import(
         raise _fail(f"{source}: {exc}") from None
     with _open_cache(cache_dir, config) as cache:
         count = cache.store(records)
-    typer.echo(f"imported {count} record{'s' * (count != 1)}")
+    typer.echo(f"imported {_count(count, 'record')}")
 
 
 def register(app: typer.Typer) -> None:

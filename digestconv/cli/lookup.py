@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import typer
+from .common import _fail
 
+if TYPE_CHECKING:
     from ..enrich.options import EnrichOptions
     from .common import LookupFlags
 
@@ -22,13 +22,6 @@ def _say(message: str) -> None:
     import typer
 
     typer.echo(f"digestconv: {message}", err=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    import typer
-
-    _say(message)
-    return typer.Exit(code)
 
 
 def _config_table(config: Path | None) -> tuple[dict[str, Any], str, Path | None]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .common import _fail
+from .common import _check_output, _fail
 
 if TYPE_CHECKING:
     from ..formats.base import Format
@@ -140,7 +140,6 @@ def check_to_options(
         check_feed_link,
         check_feed_title,
         check_option_text,
-        check_writable,
         source_date_epoch,
     )
 
@@ -163,8 +162,4 @@ def check_to_options(
             "--ascii": ascii_,
         },
     )
-    if output is not None:
-        try:
-            check_writable(output)
-        except OutputError as exc:
-            raise _fail(str(exc)) from None
+    _check_output(output)

@@ -12,6 +12,8 @@ import os
 import sys
 from typing import Any
 
+from .common import _watched
+
 #: without a terminal, a lookup that takes longer says so on standard error this often
 #: (``DIGESTCONV_PROGRESS_SECONDS`` changes it)
 HEARTBEAT_SECONDS = 10.0
@@ -88,7 +90,7 @@ def progress_bar(quiet: bool, bar: bool = True) -> Any:
     a :class:`Heartbeat` elsewhere; ``None`` when ``quiet``."""
     if quiet:
         return None
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not _watched():
         return Heartbeat()
     if not bar:
         return None

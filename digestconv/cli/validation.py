@@ -5,7 +5,6 @@ directly for a command line of paths and plain flags.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from .common import (
     _no_digest,
     _output_format,
     _progress,
+    _report_writer,
     _resolver,
 )
 
@@ -102,19 +102,13 @@ def run(
 
         metadata = requested(enrich, config, flags)
     from .. import pipeline
-    from ..report import StreamWriter, want_color
     from ..streams import write_text
 
     inputs, settings = _discover(paths, resolver, jobs)
     stream = sys.stdout
 
-    writer = StreamWriter(
-        fmt,
-        lambda text: write_text(text, stream),  # checked: a short write is an error
-        color=want_color(stream, os.environ),
-        root=Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()),
-        quiet=quiet,
-    )
+    # checked: a short write is an error
+    writer = _report_writer(fmt, lambda text: write_text(text, stream), stream, quiet)
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
     task = pipeline.Task(settings, papers=metadata is not None)

@@ -144,7 +144,7 @@ def test_missing_input_is_an_io_error(run: Invoke, env: dict[str, str | None]) -
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from digestconv.cli import enrich as cli
+    from digestconv.cli import progress as cli
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:
