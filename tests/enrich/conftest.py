@@ -270,6 +270,18 @@ def arxiv_server() -> Iterator[ReplayServer]:
         yield server
 
 
+@pytest.fixture
+def env(tmp_path: Path, arxiv_server: ReplayServer) -> dict[str, str | None]:
+    """The command's environment: the loopback API, a cache in the test's folder, and no
+    offline or contact setting from the caller's."""
+    return {
+        "DIGESTCONV_ARXIV_API": arxiv_server.url,
+        "DIGESTCONV_CACHE_DIR": str(tmp_path / "cache"),
+        "DIGESTCONV_OFFLINE": None,
+        "DIGESTCONV_CONTACT": None,
+    }
+
+
 class FakeClock:
     """A wall clock that only moves when slept on; records every sleep."""
 

@@ -39,16 +39,6 @@ GOOD = ArxivRecord(
 )
 
 
-@pytest.fixture
-def env(tmp_path: Path, arxiv_server: ReplayServer) -> dict[str, str | None]:
-    return {
-        "DIGESTCONV_ARXIV_API": arxiv_server.url,
-        "DIGESTCONV_CACHE_DIR": str(tmp_path / "cache"),
-        "DIGESTCONV_OFFLINE": None,
-        "DIGESTCONV_CONTACT": None,
-    }
-
-
 def _with(**changes: object) -> dict[str, object]:
     data = GOOD.to_json()
     data.update(changes)

@@ -12,16 +12,6 @@ from ..cli.conftest import run as run
 from .conftest import ReplayServer
 
 
-@pytest.fixture
-def env(tmp_path: Path, arxiv_server: ReplayServer) -> dict[str, str | None]:
-    return {
-        "DIGESTCONV_ARXIV_API": arxiv_server.url,
-        "DIGESTCONV_CACHE_DIR": str(tmp_path / "cache"),
-        "DIGESTCONV_OFFLINE": None,
-        "DIGESTCONV_CONTACT": None,
-    }
-
-
 def test_enrich_fills_the_cache_in_one_request(
     run: Invoke, env: dict[str, str | None], arxiv_server: ReplayServer, tmp_path: Path
 ) -> None:

@@ -15,20 +15,9 @@ from digestconv.latex import unescape
 
 from ..cli.conftest import SEED_000, SEED_001, SEED_003, Invoke
 from ..cli.conftest import run as run
-from .conftest import ReplayServer
 
 TITLE = "Identifiable Latent Neural Causal Models"
 WRONG = "Latent Diffusion Models Are Secretly Causal"
-
-
-@pytest.fixture
-def env(tmp_path: Path, arxiv_server: ReplayServer) -> dict[str, str | None]:
-    return {
-        "DIGESTCONV_ARXIV_API": arxiv_server.url,
-        "DIGESTCONV_CACHE_DIR": str(tmp_path / "cache"),
-        "DIGESTCONV_OFFLINE": None,
-        "DIGESTCONV_CONTACT": None,
-    }
 
 
 @pytest.fixture

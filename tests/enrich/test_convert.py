@@ -11,8 +11,6 @@ import json
 import socket
 from pathlib import Path
 
-import pytest
-
 from digestconv import formats
 from digestconv.conversion import convert
 from digestconv.enrich import EnrichOptions
@@ -25,16 +23,6 @@ from .conftest import DATA, FakeClock, ReplayServer
 
 DIGESTS = (SEED_000, SEED_001, SEED_003)
 SEED_RECORDS = parse_feed((DATA / "seeds-api.xml").read_bytes()).records
-
-
-@pytest.fixture
-def env(tmp_path: Path, arxiv_server: ReplayServer) -> dict[str, str | None]:
-    return {
-        "DIGESTCONV_ARXIV_API": arxiv_server.url,
-        "DIGESTCONV_CACHE_DIR": str(tmp_path / "cache"),
-        "DIGESTCONV_OFFLINE": None,
-        "DIGESTCONV_CONTACT": None,
-    }
 
 
 def _dead_url() -> str:
