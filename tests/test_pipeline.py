@@ -20,6 +20,7 @@ from digestconv.api import validate
 from digestconv.cli import app
 from digestconv.model import Source
 from digestconv.pipeline import pool
+from digestconv.rules.facts import PaperFact
 from digestconv.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,6 +179,9 @@ def test_results_pickle(digests: Path) -> None:
         for result in pipeline.run(inputs, task, jobs=1):
             copy = pickle.loads(pickle.dumps(result))
             assert copy == result
+            # the same types come back, not merely equal tuples
+            assert [type(f) for f in copy.facts] == [PaperFact] * len(result.facts)
+            assert [f.span("url") for f in copy.facts] == [f.span("url") for f in result.facts]
             kinds.add(result.status)
             if result.papers:
                 assert [p.to_dict() for p in copy.papers] == [p.to_dict() for p in result.papers]

@@ -10,6 +10,7 @@ paper, and the papers (``to``), the JSON form (``parse``) or the new text
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -91,7 +92,7 @@ class FileResult:
         return any(d.rule in FATAL_RULES for d in self.diagnostics)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # diagnostics and papers travel as plain tuples: unpickling dataclass objects field by
+        # diagnostics, facts and papers travel as plain tuples: unpickling objects field by
         # field costs several times more, and the parent process receives every result
         rows = tuple(
             (
@@ -121,7 +122,7 @@ class FileResult:
                 self.kind,
                 self.recognized,
                 rows,
-                self.facts,
+                tuple(map(tuple, self.facts)),
                 self.suppressions,
                 self.used,
                 papers,
@@ -134,8 +135,11 @@ class FileResult:
         )
 
 
-#: the content fields of a paper, in constructor order (the source map is not sent)
+#: the content fields of a paper, in constructor order (the source map, the last, is not sent)
 _PAPER_FIELDS = tuple(f for f in Paper.__dataclass_fields__ if f != "source")
+#: a :class:`PaperFact` from the plain tuple it travels as (pickling the named tuple
+#: calls its Python-level ``__getnewargs__`` and ``__new__`` for every paper)
+_fact = functools.partial(tuple.__new__, PaperFact)
 
 
 def _rebuild(
@@ -144,7 +148,7 @@ def _rebuild(
     kind: str,
     recognized: bool,
     rows: tuple[tuple[Any, ...], ...],
-    facts: tuple[PaperFact, ...],
+    facts: tuple[tuple[Any, ...], ...],
     suppressions: tuple[Suppression, ...],
     used: frozenset[int],
     papers: tuple[tuple[Any, ...] | None, ...] | None,
@@ -160,13 +164,13 @@ def _rebuild(
         kind,
         recognized,
         tuple(Diagnostic(*row) for row in rows),
-        facts,
+        tuple(map(_fact, facts)),
         suppressions,
         used,
         None
         if papers is None
         else tuple(
-            None if row is None else Paper(**dict(zip(_PAPER_FIELDS, row, strict=True)))
+            None if row is None else Paper(*row)  # the fields in constructor order
             for row in papers
         ),
         document,

@@ -296,11 +296,15 @@ def block_paper(
     # the identifier: link first, then announce prefix, then title suffix
     url_id = url_version = None
     url_arxiv = False
-    parsed = arxiv.parse_url(url) if url else None
-    if parsed is not None:
-        url_id, url_version, url_arxiv = parsed.raw_id, parsed.version, parsed.is_arxiv
-        if parsed.version is None and parsed.version_text is not None:
-            bad_versions.append(("URL", parsed.version_text, spans["url"]))
+    if row is not None and row.url == url and (row.url_version is not None or row.url_id is None):
+        # the table row's link, parsed already (again only for a version to report)
+        url_id, url_version, url_arxiv = row.url_id, row.url_version, row.url_arxiv
+    else:
+        parsed = arxiv.parse_url(url) if url else None
+        if parsed is not None:
+            url_id, url_version, url_arxiv = parsed.raw_id, parsed.version, parsed.is_arxiv
+            if parsed.version is None and parsed.version_text is not None:
+                bad_versions.append(("URL", parsed.version_text, spans["url"]))
     if row is not None and row.url != url:
         table = arxiv.parse_url(row.url)
         if table is not None and table.version is None and table.version_text is not None:
