@@ -75,7 +75,8 @@ def convert(paths: Any, format: str, **options: Any) -> Conversion:
     Options are those of :func:`digestconv.conversion.convert` (``settings``,
     ``strict``, ``title``, ``link``, ``ascii``, ``enrich``).  Returns a
     :class:`~digestconv.conversion.Conversion` with the output bytes and the
-    diagnostics.
+    diagnostics.  Without ``settings``, each file is governed by the configuration
+    nearest to it, as on the command line (see :mod:`digestconv.api`).
     """
     from . import formats
     from .conversion import convert as run
@@ -83,6 +84,9 @@ def convert(paths: Any, format: str, **options: Any) -> Conversion:
     fmt = formats.find(format)
     if fmt is None:
         raise ValueError(f"unknown format {format!r}")
-    from .api import as_paths
+    from .api import as_paths, resolve
 
-    return run(as_paths(paths), fmt, **options)
+    paths = as_paths(paths)
+    if options.get("inputs") is None:  # each file's own configuration, as the command finds it
+        options["inputs"], options["settings"] = resolve(paths, options.get("settings"))
+    return run(paths, fmt, **options)

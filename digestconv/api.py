@@ -12,6 +12,16 @@ the same without a subprocess::
     digests = digestconv.parse(["seeds/000_20f5c0d8057fc2ad.txt"])
     print(digests[0].papers[0].arxiv_id)
 
+Settings are found as the command line finds them: each file is governed by
+the configuration nearest to it (``digestconv.toml`` or ``[tool.digestconv]``
+in a ``pyproject.toml``, see :mod:`digestconv.config`), and the run's own
+settings (``jobs``, cross-file checks) come from the one nearest to the current
+folder; invalid configuration raises :class:`digestconv.config.ConfigError`.
+A :class:`~digestconv.settings.Settings` passed as ``settings`` governs every
+path instead and no configuration file is read (as ``--config`` does); a
+:class:`digestconv.config.Resolver` chooses per path (with overrides, as the
+command line's flags).
+
 The work is done by :mod:`digestconv.pipeline`, one file at a time.
 """
 
@@ -44,6 +54,28 @@ def as_paths(paths: Paths) -> list[str | os.PathLike[str]]:
     return [os.fsdecode(p) if isinstance(p, bytes) else p for p in paths]
 
 
+def _resolver(settings: Settings | Resolver | None) -> Settings | Resolver:
+    """``settings`` when given (they govern every path, as ``--config`` does); without
+    them, configuration discovery from the current folder, as the command line does."""
+    if settings is not None:
+        return settings
+    from .config import Resolver as Discovery
+
+    return Discovery()
+
+
+def resolve(
+    paths: Paths, settings: Settings | Resolver | None = None
+) -> tuple[list[Input], Settings]:
+    """The inputs under ``paths`` (see :func:`discover`; I/O problems are inputs with
+    :attr:`Input.error` set), and the settings of the run carrying each input's own
+    (:meth:`Settings.for_path` gives them), as the command line finds them."""
+    resolver = _resolver(settings)
+    inputs = pipeline.files(as_paths(paths), resolver)
+    base = resolver if isinstance(resolver, Settings) else resolver.base
+    return inputs, pipeline.bind(base, inputs)
+
+
 __all__ = [
     "IO_RULE",
     "STDIN",
@@ -54,6 +86,7 @@ __all__ = [
     "discover",
     "load",
     "parse",
+    "resolve",
     "stream",
     "validate",
 ]
@@ -64,17 +97,18 @@ def discover(
 ) -> tuple[list[Input], list[Diagnostic]]:
     """Expand files and folders into inputs, in argument order.
 
-    Folders are walked recursively in path order; their files are kept when
-    they match ``settings.include`` and no ``settings.exclude`` pattern (FIFOs,
-    sockets and devices are skipped unopened).  Files named explicitly are
+    Each input carries the settings of the configuration nearest to it when
+    they are not the run's (:attr:`Input.settings`).  Folders are walked
+    recursively in path order; their files are kept when they match
+    ``settings.include`` and no ``settings.exclude`` pattern (FIFOs, sockets
+    and devices are skipped unopened).  Files named explicitly are
     always kept unless excluded.  ``-`` is standard input.  Paths that do not
     exist, folders that cannot be listed and named paths that are not regular
-    files become I/O diagnostics.  ``settings`` may be a resolver giving each
-    path its own settings (configuration discovery: :class:`digestconv.config.Resolver`).
+    files become I/O diagnostics.
     """
     found: list[Input] = []
     problems: list[Diagnostic] = []
-    for item in pipeline.iter_inputs(as_paths(paths), settings):
+    for item in pipeline.iter_inputs(as_paths(paths), _resolver(settings)):
         if item.error is not None:
             problems.append(pipeline.io_error(item.name, item.error))
         else:
@@ -85,10 +119,14 @@ def discover(
 def load(
     source: Input, settings: Settings | None = None, stdin: BinaryIO | None = None
 ) -> Digest | Diagnostic:
-    """Read and parse one input; an unreadable file gives an I/O diagnostic."""
+    """Read and parse one input; an unreadable file gives an I/O diagnostic.
+
+    ``settings`` default to the input's own (those :func:`discover` found for
+    it), else the built-in defaults.
+    """
     from .reader import read
 
-    settings = settings or Settings()
+    settings = settings or source.settings or Settings()
     try:
         data = pipeline.read_bytes(source, stdin)
     except OSError as exc:
@@ -106,7 +144,7 @@ def check(digests: Sequence[Digest], settings: Settings | None = None) -> list[D
 
 def parse(
     paths: Paths,
-    settings: Settings | None = None,
+    settings: Settings | Resolver | None = None,
     *,
     stdin: BinaryIO | None = None,
 ) -> list[Digest]:
@@ -116,18 +154,19 @@ def parse(
     Unreadable paths are skipped here (:func:`validate` reports them), and so
     are files without digest structure found by walking a folder.
     """
-    settings = settings or Settings()
+    inputs, bound = resolve(paths, settings)
     out = []
-    for source in pipeline.iter_inputs(as_paths(paths), settings):
-        loaded = load(source, settings, stdin)
-        if isinstance(loaded, Digest) and not skipped(loaded, source, settings):
+    for source in inputs:
+        own = bound.for_path(source.name)
+        loaded = load(source, own, stdin)
+        if isinstance(loaded, Digest) and not skipped(loaded, source, own):
             out.append(loaded)
     return out
 
 
 def stream(
     paths: Paths,
-    settings: Settings | None = None,
+    settings: Settings | Resolver | None = None,
     *,
     stdin: BinaryIO | None = None,
     jobs: int | None = None,
@@ -140,8 +179,7 @@ def stream(
     complete; the fold's ``files``, ``papers`` and ``skipped`` counts are final
     once it is exhausted.  With ``papers``, each result keeps its papers.
     """
-    settings = settings or Settings()
-    inputs = pipeline.files(as_paths(paths), settings)
+    inputs, settings = resolve(paths, settings)
     planner = pipeline.Planner(settings)
     fold = pipeline.Fold(settings, planner)
     task = pipeline.Task(settings, papers=papers)
@@ -151,7 +189,7 @@ def stream(
 
 def validate(
     paths: Paths,
-    settings: Settings | None = None,
+    settings: Settings | Resolver | None = None,
     *,
     stdin: BinaryIO | None = None,
     progress: Callable[[Iterable[FileResult]], Iterable[FileResult]] | None = None,
@@ -182,6 +220,6 @@ def validate(
         from .rules.engine import enrichment_diagnostics
 
         outcome = enrich_papers(located, enrich)
-        diagnostics.extend(enrichment_diagnostics(outcome, settings or Settings()))
+        diagnostics.extend(enrichment_diagnostics(outcome, fold.settings))
     diagnostics.sort(key=Diagnostic.sort_key)
     return Report(tuple(diagnostics), files=fold.files, papers=fold.papers, skipped=fold.skipped)

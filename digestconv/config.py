@@ -1,7 +1,8 @@
 """Configuration: ``[tool.digestconv]`` in a ``pyproject.toml``, or a ``digestconv.toml``.
 
 Each input is governed by the configuration nearest to it, as ruff finds its
-own: from the input's folder upwards, the first folder holding a
+own: from the input's folder as named (made absolute, symbolic links not
+followed) upwards, the first folder holding a
 ``digestconv.toml`` or a ``pyproject.toml`` with a ``[tool.digestconv]`` table
 (``digestconv.toml`` first when a folder has both), stopping at the
 repository root (the first folder holding ``.git``).  Files under different
@@ -140,8 +141,14 @@ def _nearest(here: Path, known: dict[str, Path | None]) -> Path | None:
 
 def find_config(start: Path) -> Path | None:
     """The configuration nearest to folder ``start``: ``digestconv.toml`` or a
-    ``pyproject.toml`` with ``[tool.digestconv]``, up to the repository root."""
-    return _nearest(start.resolve(), {})
+    ``pyproject.toml`` with ``[tool.digestconv]``, up to the repository root.
+
+    The folders walked are those of ``start`` as named, made absolute
+    (:func:`os.path.abspath`): symbolic links are not followed, so a folder
+    reached through a link is governed by the configuration above the link, as
+    :class:`Resolver` finds it for the inputs of a run.
+    """
+    return _nearest(Path(os.path.abspath(start)), {})
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -288,7 +295,8 @@ class Resolver:
         return self._base
 
     def config_for(self, folder: Path) -> Path | None:
-        """The configuration nearest to ``folder`` (up to the repository root)."""
+        """The configuration nearest to ``folder`` (up to the repository root), from
+        ``folder`` as named, symbolic links not followed (see :func:`find_config`)."""
         return _nearest(Path(os.path.abspath(folder)), self._folders)
 
     def settings_for(self, path: str) -> Settings:

@@ -55,34 +55,48 @@ class Spill(Generic[T]):
                 self._writing = True
             handle.write(data)
         except OSError as exc:
-            raise self._error(exc) from None
+            raise self._error("write", exc) from None
         self._offsets.append(self._offsets[-1] + len(data))
         return len(self._offsets) - 2
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
-    def _error(self, exc: OSError) -> SpillError:
+    def _error(self, doing: str, exc: OSError | str) -> SpillError:
+        """The error of a failed ``doing`` (``"read"``, ``"write"``) of the file."""
         import tempfile
 
         where = self._directory or tempfile.gettempdir()
-        return SpillError(
-            exc.errno or 0, f"cannot write a temporary file in {where}: {exc.strerror or exc}"
-        )
+        why = exc if isinstance(exc, str) else exc.strerror or exc
+        code = 0 if isinstance(exc, str) else exc.errno or 0
+        return SpillError(code, f"cannot {doing} a temporary file in {where}: {why}")
+
+    def _flush(self, handle: IO[bytes]) -> None:
+        """Write out what is buffered, before a read."""
+        try:
+            handle.flush()
+        except OSError as exc:
+            raise self._error("write", exc) from None
+        self._writing = False
+
+    def _read(self, handle: IO[bytes], start: int, size: int) -> bytes:
+        """``size`` bytes from ``start`` (fewer only at the end of what was written)."""
+        try:
+            handle.seek(start)
+            return handle.read(size)
+        except OSError as exc:
+            raise self._error("read", exc) from None
 
     def _load(self, index: int) -> T:
         import pickle
 
         handle = self._open()
         start, end = self._offsets[index], self._offsets[index + 1]
-        try:
-            if self._writing:
-                handle.flush()
-                self._writing = False
-            handle.seek(start)
-            data = handle.read(end - start)
-        except OSError as exc:
-            raise self._error(exc) from None
+        if self._writing:
+            self._flush(handle)
+        data = self._read(handle, start, end - start)
+        if len(data) < end - start:
+            raise self._error("read", "the file is shorter than was written")
         return pickle.loads(data)  # our own file
 
     def __getitem__(self, index: int) -> T:
@@ -100,22 +114,19 @@ class Spill(Generic[T]):
         if count == 0:
             return
         handle = self._open()
-        try:
-            handle.flush()
-        except OSError as exc:
-            raise self._error(exc) from None
-        self._writing = False
+        self._flush(handle)
         buffer = b""
         base = 0  # file offset of buffer[0]
         position = 0  # where the next read starts
         for index in range(count):
             start, end = self._offsets[index], self._offsets[index + 1]
             if end - base > len(buffer):
-                handle.seek(position)
-                more = handle.read(max(_READ, end - position))
+                more = self._read(handle, position, max(_READ, end - position))
                 position += len(more)
                 buffer = buffer[start - base :] + more
                 base = start
+                if end - base > len(buffer):
+                    raise self._error("read", "the file is shorter than was written")
             yield pickle.loads(buffer[start - base : end - base])
             if self._writing:  # pragma: no cover - misuse
                 raise RuntimeError("a spill changed while it was read")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from digestconv.cli import app
-from digestconv.config import ConfigError, find_pyproject, load
+from digestconv.config import ConfigError, Resolver, find_config, find_pyproject, load
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_000 = ROOT / "seeds" / "000_20f5c0d8057fc2ad.txt"
@@ -75,6 +76,28 @@ def test_search_stops_at_the_repository_root(tmp_path: Path) -> None:
     (inner / "sub").mkdir()
     assert find_pyproject(inner / "sub") is None
     assert find_pyproject(tmp_path) == tmp_path / "pyproject.toml"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_a_folder_reached_through_a_link_is_governed_as_named(repo: Path) -> None:
+    """The nearest configuration is looked up from the path as given, never its target."""
+    real = repo / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.md").write_bytes(SEED_000.read_bytes())
+    (real / "digestconv.toml").write_text('ignore = ["translation-truncated"]\n', "utf-8")
+    (repo / "proj").mkdir()
+    named = repo / "proj" / "digestconv.toml"
+    named.write_text('ignore = ["abstract-truncated"]\n', "utf-8")
+    (repo / "proj" / "ln").symlink_to(real / "sub", target_is_directory=True)
+    link = Path("proj") / "ln"
+    resolver = Resolver()
+    assert resolver.source_for(str(link / "a.md")) == named.absolute()
+    assert find_config(link) == resolver.config_for(link) == named.absolute()
+    settings, source = load(start=link)
+    assert source == named.absolute()
+    assert settings == resolver.settings_for(str(link / "a.md"))
+    _, diags, _ = _validate(str(link))
+    assert "abstract-truncated" not in _rules(diags)
 
 
 def test_config_file_applies_to_validate(repo: Path) -> None:

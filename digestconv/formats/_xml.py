@@ -63,42 +63,40 @@ ENGLISH = "en"
 ENGLISH_SECTIONS = frozenset(("summary-en", "abstract", "withdrawn"))
 
 
-_ARG = r"\{([^{}\\$]*)\}"
-#: text-formatting commands around plain text: ``\\textit{x}``, ``{\\bf x}``,
-#: ``\\textcolor{red}{x}`` (one level; nested ones take one pass each)
-_FORMATTING = re.compile(
-    r"\\(?:text(?:bf|it|sl|sc|up|rm|sf|tt|md|normal)?|emph|underline|mbox|url)"
-    + _ARG
-    + r"|\\textcolor\{[^{}\\$]*\}"
-    + _ARG
-    + r"|\{\\(?:it|bf|em|sc|tt|sl|rm|sf) ([^{}\\$]*)\}"
-)
+#: wrappers :func:`~digestconv.latex.to_unicode` does not read, opened as ``\\mbox{``,
+#: which it reads as its text: ``\\textcolor{red}{x}``, ``\\text{x}``; an escaped
+#: backslash (``\\\\``) is matched to be kept as it is
+_WRAPPER = re.compile(r"\\\\|\\(?:textcolor\{[^{}\\$]*\}|text)\{")
 
 
 def readable(text: str) -> str:
     """Text for people: the LaTeX accents and escaped specials digests and arXiv keep
     (``Schr\\"odinger``, ``50\\%``) as the characters they stand for, and text-formatting
-    commands (``\\textit{x}``, ``\\emph{x}``, ``{\\bf x}``) as their text; math as written."""
+    commands (``\\textit{x}``, ``\\emph{x}``, ``{\\bf x}``, ``\\textcolor{red}{x}``) as
+    their text; math as written.  The TeX is read once: what reading it gives is never
+    read again (``\\url{C:\\}emph{y}`` shows ``C:\\emph{y}``)."""
     from ..latex import to_unicode
 
-    text = to_unicode(text)
-    if "\\" not in text:
-        return text
-    parts = text.split("$")
-    # between unpaired dollars nothing is math: every part is text then
-    step = 2 if len(parts) % 2 else 1
-    for index in range(0, len(parts), step):
-        part = parts[index]
-        for _ in range(3):
-            if "\\" not in part:
-                break
-            part = _FORMATTING.sub(_unwrapped, part)
-        parts[index] = part
-    return "$".join(parts)
+    if "\\text" in text:
+        text = _as_mbox(text)
+    return to_unicode(text)
 
 
-def _unwrapped(m: re.Match[str]) -> str:
-    return next(g for g in m.groups() if g is not None)
+def _as_mbox(text: str) -> str:
+    """``text`` with the :data:`_WRAPPER` openings outside its math written ``\\mbox{``."""
+    from ..latex.mathspans import _spans
+
+    spans = [0, *_spans(text), len(text)]
+    parts = []
+    for k in range(0, len(spans), 2):
+        parts.append(_WRAPPER.sub(_mbox, text[spans[k] : spans[k + 1]]))
+        if k + 2 < len(spans):
+            parts.append(text[spans[k + 1] : spans[k + 2]])
+    return "".join(parts)
+
+
+def _mbox(m: re.Match[str]) -> str:
+    return m[0] if m[0] == "\\\\" else "\\mbox{"
 
 
 def author_name(batch: Batch) -> str:

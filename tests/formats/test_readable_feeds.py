@@ -187,3 +187,44 @@ def test_atom_summary_of_a_cut_abstract_is_marked() -> None:
     assert [p.abstract for p in fmt.read_bytes(write("atom", Batch(tuple(cut))))] == [
         p.abstract for p in cut
     ]
+
+
+#: TeX as written -> the text a feed shows: TeX is read once, math is found in the source
+#: (an escaped dollar is a dollar sign, not a delimiter), and a backslash sequence that only
+#: appears once the text is read is shown, never read a second time
+READ_ONCE = {
+    r"Costs fell by \$5 while $\textcolor{red}{x} + y$ grew": (
+        r"Costs fell by $5 while $\textcolor{red}{x} + y$ grew"
+    ),
+    r"Typewriter \texttt{\\}textbf{x} as typed": r"Typewriter \\textbf{x} as typed",
+    r"Paths like \url{C:\}emph{y} as typed": r"Paths like C:\emph{y} as typed",
+    r"Serious fisheye \textcolor{blue}{lens} distortion": "Serious fisheye lens distortion",
+    r"Nested \textcolor{red}{\emph{a}} and \emph{\textcolor{red}{b}}": "Nested a and b",
+    r"Colour in math \(\textcolor{red}{x}\) stays": r"Colour in math \(\textcolor{red}{x}\) stays",
+}
+
+
+@pytest.mark.parametrize("name", ["rss", "atom", "opml"])
+def test_tex_is_read_once(name: str) -> None:
+    papers = tuple(
+        dataclasses.replace(
+            PAPERS[0],
+            title=title,
+            arxiv_id=f"2401.{i:05d}",
+            url=f"https://arxiv.org/abs/2401.{i:05d}",
+        )
+        for i, title in enumerate(READ_ONCE, 1)
+    )
+    data = write(name, Batch(papers=papers))
+    if name == "opml":
+        result = listparser.parse(data)
+        assert result.bozo == 0
+        shown = [x.title for x in result.lists]
+    else:
+        feed = feedparser.parse(data)
+        assert feed.bozo == 0
+        shown = [entry.title for entry in feed.entries]
+    assert shown == list(READ_ONCE.values())
+    fmt = find(name)
+    assert fmt is not None
+    assert [p.title for p in fmt.read_bytes(data)] == list(READ_ONCE)
