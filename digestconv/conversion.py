@@ -97,7 +97,12 @@ class Merger:
     identifier only the first copy's place and fingerprint stay in memory.
     """
 
-    def __init__(self, directory: str | None = None, stream: EntryStream | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | None = None,
+        stream: EntryStream | None = None,
+        sink: Sink | None = None,
+    ) -> None:
         #: identifier -> (index in :attr:`papers`, path, line, content mark) of its first copy
         self.first: dict[str, tuple[int, str, int, bytes]] = {}
         #: the kept papers in first-appearance order, on disk (unless rendered at once)
@@ -105,6 +110,11 @@ class Merger:
         #: with ``stream``: each kept paper's entry, rendered as it is kept (UTF-8), in order
         self.stream = stream
         self.rendered: Spill[bytes] = Spill(directory)
+        #: with ``stream``: where the entries go as they are rendered, instead of
+        #: :attr:`rendered` (when nothing can stop the output from being written)
+        self.sink = sink if stream is not None else None
+        #: entries written to :attr:`sink` so far
+        self.sent = 0
         #: per digest file with papers: its path and the indices of its papers' kept copies
         self.sources: list[tuple[str, Subset[Paper]]] = []
         #: identifier -> rules the source's suppression comments silenced on the kept copy
@@ -186,7 +196,14 @@ class Merger:
                 if paper is None:
                     # a copy a worker sent before is always merged before its marks
                     raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
-                if self.stream is not None:
+                if self.sink is not None:
+                    assert self.stream is not None
+                    if not self.sent:
+                        self.sink.write(self.stream.head().encode("utf-8"))
+                    self.sink.write(self.stream.entry(paper).encode("utf-8"))
+                    at = self.sent
+                    self.sent += 1
+                elif self.stream is not None:
                     at = self.rendered.append(self.stream.entry(paper).encode("utf-8"))
                 else:
                     at = self.papers.append(paper)
@@ -223,7 +240,8 @@ class Merger:
     def write_rendered(self, sink: Sink) -> None:
         """Write the output of the entries rendered as the papers were kept."""
         assert self.stream is not None
-        sink.write(self.stream.head().encode("utf-8"))
+        if not self.sent:  # else the head went out before the first entry
+            sink.write(self.stream.head().encode("utf-8"))
         for entry in self.rendered:
             sink.write(entry)
         sink.write(self.stream.tail().encode("utf-8"))
@@ -282,7 +300,10 @@ def convert(
     """Convert every digest under ``paths`` to ``fmt``.
 
     Files are handled one at a time (by ``jobs`` worker processes for large
-    inputs) and folded: the papers to write wait in a spill file.
+    inputs) and folded.  The papers to write wait in a spill file, unless a
+    ``sink`` takes the format's entries as they are rendered: then each entry is
+    written as its paper is kept, or, with ``strict``, waits in a spill file
+    until the last file shows whether anything may be written.
     ``inputs`` may give the discovered inputs of ``paths`` when the caller has them.
     With ``strict``, nothing is written when any input has an error.
 
@@ -314,7 +335,8 @@ def convert(
             link=link or "https://arxiv.org/", ascii=ascii,
         )  # fmt: skip
         stream = fmt.entry_stream(options)
-    merger = Merger(stream=stream)
+    # without --strict nothing can stop the output being written: entries go straight out
+    merger = Merger(stream=stream, sink=None if strict else sink)
     located: Spill[tuple[str, Paper]] = Spill()  # for enrichment: copies with their spans
     try:
         return _convert(

@@ -388,3 +388,50 @@ def test_an_entry_stream_leaves_no_garbage_cycle(fmt_name: str) -> None:
         if was:
             gc.enable()
     assert len(pieces) == len(MERGED) + 2
+
+
+class _Recorder:
+    """A sink that notes, for each write, how many files had been reported before it."""
+
+    def __init__(self, reported: list[str]) -> None:
+        self.reported = reported
+        self.writes: list[tuple[int, bytes]] = []
+
+    def write(self, data: bytes) -> int:
+        self.writes.append((len(self.reported), bytes(data)))
+        return len(data)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize("fmt_name", STREAMED_FORMATS)
+def test_entries_go_out_while_files_are_merged_unless_strict(fmt_name: str, strict: bool) -> None:
+    """Without ``--strict`` nothing can stop the output: each entry is written as its paper is
+    kept, before the later files are read.  With it, the entries wait for the last file
+    (an error there writes nothing), and the bytes are the same either way."""
+    from digestconv.conversion import convert
+
+    fmt = find(fmt_name)
+    assert fmt is not None
+    paths = [str(p) for p in FILES if p.suffix == ".md"]  # the corpus: no errors
+    reported: list[str] = []
+    sink = _Recorder(reported)
+
+    def report(diagnostics: object) -> None:
+        reported.append("file")
+
+    result = convert(paths, fmt, env={}, jobs=1, sink=sink, strict=strict, report=report)
+    assert result.written and len(reported) == len(paths) > 2
+    whole = convert(paths, fmt, env={}, jobs=1)
+    assert b"".join(data for _, data in sink.writes) == whole.output
+    first_file = min(n for n, _ in sink.writes)
+    if strict:
+        assert first_file == len(paths)  # everything after the last file was merged
+    else:
+        assert first_file < len(paths) - 1  # the first entries before the later files
+    if strict:  # an error in the last file: nothing at all is written
+        broken = [p for p in FILES if p.name.startswith("004_")]
+        reported.clear()
+        sink = _Recorder(reported)
+        late = convert([*paths, str(broken[0])], fmt, env={}, jobs=1, sink=sink, strict=True,
+                       report=report)  # fmt: skip
+        assert not late.written and late.errors and sink.writes == []
