@@ -53,6 +53,11 @@ digests.
   typeset with its default fonts (Cyrillic, CJK, letters with an ogonek or a horn)
   stay UTF-8: such files need XeLaTeX, LuaLaTeX or the matching ``fontenc``.
 
+Both readers take TeX's tokens left to right: a backslash and the non-letter after it
+are one token (a control symbol), so the second backslash of ``\\`` (a forced line
+break, or a doubled backslash) never starts a command: ``\\textbf{x}`` is text, kept
+as written, as are ``\\`` and the other commands the readers do not know.
+
 Round trip: ``unescape(escape(t)) == tex_math(t)``, which is ``t`` itself unless its
 math holds Unicode letters or symbols.
 

@@ -70,6 +70,9 @@ def _written_math_end(value: str, i: int, memo: dict[str, tuple[int, int]]) -> i
     return end + 2 if end >= 0 else -1
 
 
+#: what ends a control word; after a backslash, any other character makes a control
+#: symbol, one token of two characters (``\\``, ``\~``), as TeX reads it
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 #: characters :func:`unescape` does not copy as they are
 _UNESCAPE_SCAN = re.compile(r"[$\\{}~]")
 
@@ -77,7 +80,10 @@ _UNESCAPE_SCAN = re.compile(r"[$\\{}~]")
 def unescape(value: str) -> str:
     """Plain text from a field value written by :func:`escape` (one linear pass).
 
-    Unknown commands are kept as written, so foreign files read as best they can.
+    Unknown commands are kept as written, so foreign files read as best they can.  A
+    backslash and the non-letter after it are one token, as TeX reads them (a control
+    symbol): ``\\\\`` is kept as written and its second backslash never starts an
+    escape (``a\\\\&b`` reads ``a\\\\&b``, ``\\\\'{e}`` reads ``\\\\'e``).
     """
     scan = _UNESCAPE_SCAN.search
     m = scan(value)
@@ -123,6 +129,9 @@ def unescape(value: str) -> str:
                 elif sm := _LETTER_CMD.match(value, i):
                     out.append(_LETTER_OF[sm[1]])
                     pos = sm.end()
+                elif pos < n and value[pos] not in _ASCII_LETTERS:
+                    out.append(value[i : pos + 1])  # a control symbol: \\, \~, \-
+                    pos += 1
                 else:
                     out.append(c)
         elif c == "{":
@@ -164,7 +173,7 @@ _STYLE_DECL = re.compile(
     r"|mdseries|rmfamily|sffamily|normalfont)(?![A-Za-z])" + _WS
 )
 #: a tie ``~`` follows one of these (``Fig.~1``, ``RL~(S)``); ``1~10`` is a range
-_TIE_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,;:)]")
+_TIE_AFTER = _ASCII_LETTERS | frozenset(".,;:)]")
 
 
 def _may_hold_tex(text: str) -> bool:
@@ -197,6 +206,14 @@ def to_unicode(text: str) -> str:
       dollars that do not pair up (:func:`math_balanced`) are dollar signs.
     * Text-style commands keep their argument: ``\\textit{x}``, ``\\emph{x}``,
       ``\\textbf{x}``, ``\\underline{x}``, ``\\url{x}``, ``{\\it x}`` read ``x``.
+    * TeX is read token by token, left to right, and a backslash with the non-letter
+      after it is one token (a control symbol): the second backslash of ``\\\\`` never
+      starts a command, an accent or an escaped special, so ``\\\\textbf{x}`` reads
+      ``\\\\textbf{x}`` and ``\\\\\\textbf{x}`` reads ``\\\\x``.  ``\\\\`` itself (TeX's
+      forced line break, or a doubled backslash) is kept as written, as every command
+      this reader does not know is, and so are ``\\~``, ``\\-`` and the like; only
+      ``\\{`` and ``\\}`` still open and close groups, as ``\\url`` reads its argument
+      verbatim (``\\url{C:\\}``).
     * TeX's ligatures: ``--`` is an en dash and ``---`` an em dash, except before a
       word at the start of a word (``--enrich`` is an option); ````` ``x'' ````` is
       ``“x”``; a tie ``~`` after a letter or punctuation (``Fig.~1``) is a no-break
@@ -230,6 +247,8 @@ def to_unicode(text: str) -> str:
                 groups.append(1)
                 rep = ""
                 pos = sm.end()
+            elif pos < n and text[pos] not in _ASCII_LETTERS and text[pos] not in "{}":
+                pos += 1  # a control symbol (\\, \~, \-): one token, kept as written
         elif c == "{":
             if sm := _SOURCE_BRACED.match(text, i):
                 rep = _decode_source(sm[1])

@@ -166,3 +166,37 @@ def test_snapshot_of_one_real_paper(fmt: CslJson) -> None:
             },
         }
     ]
+
+
+def test_cli_reads_a_doubled_backslash_as_one_token(tmp_path: Path) -> None:
+    """``\\\\`` in a digest's abstract is one TeX token all the way out: its second
+    backslash never starts a command, in CSL-JSON (schema-valid) and in RIS (rispy)."""
+    import sys
+
+    import rispy
+
+    seed = ROOT / "seeds" / "000_20f5c0d8057fc2ad.txt"
+    held = r"a \\textbf{x} b, C:\\\\path and \\\emph{y}"
+    shown = r"a \\textbf{x} b, C:\\\\path and \\y"
+    text = seed.read_text("utf-8").replace("Causal representation", held + " Causal", 1)
+    assert held in text
+    digest = tmp_path / "digest.md"
+    digest.write_text(text, "utf-8")
+
+    def convert(name: str) -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", "from digestconv.cli import main; main()", "to", name,
+             "-q", str(digest)],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert run.returncode in (0, 1), run.stderr
+        assert "Traceback" not in run.stderr
+        return run.stdout
+
+    items = valid(convert("csl-json"))
+    (item,) = [i for i in items if i["custom"]["arxiv_id"] == "2403.15711"]
+    assert item["abstract"].startswith(shown + " Causal")
+    assert item["custom"]["original"]["abstract"].startswith(held + " Causal")
+    records = rispy.loads(convert("ris"))
+    (record,) = [r for r in records if "2403.15711" in str(r.get("url", r.get("urls")))]
+    assert record["abstract"].startswith(shown + " Causal")

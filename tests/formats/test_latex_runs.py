@@ -5,8 +5,9 @@ The per-character codec (``latex_reference``) is the reference for every text ex
 those the run-scanning codec writes differently on purpose: math it pairs differently
 (unbalanced dollars, ``$$``, ``\\(...\\)``, ``\\[...\\]``), Unicode inside math
 (written as macros), and source LaTeX it now keeps (spaced accents, ``\\'\\i``,
-``\\ss``, braced accents ``{\\"o}``).  Those have tests of their own in
-``test_latex_tex.py``.
+``\\ss``, braced accents ``{\\"o}``), and, for the reader, the control symbols it reads
+as one token (``\\\\``, ``\\~``; the per-character reader split them).  Those have
+tests of their own in ``test_latex_tex.py``.
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ def same_by_design(text: str) -> bool:
     return math == _old_math(text) and all(span.isascii() for span in math)
 
 
+def reads_alike(value: str) -> bool:
+    """Whether the two readers are meant to agree on ``value``: no backslash before a
+    backslash or a tilde, the control symbols the per-character reader split in two."""
+    return "\\\\" not in value and "\\~" not in value
+
+
 def test_the_filter_keeps_most_texts_and_drops_each_deliberate_change() -> None:
     for changed in (
         "$ω$",
@@ -112,7 +119,7 @@ def test_unescape_is_identical_to_the_per_character_codec(text: str) -> None:
         written = reference.escape(text, title, ascii_only, pdflatex)
         if same_by_design(written) and "$$" not in written:
             assert latex.unescape(written) == reference.unescape(written)
-    assume(same_by_design(text) and "$$" not in text)
+    assume(same_by_design(text) and "$$" not in text and reads_alike(text))
     assert latex.unescape(text) == reference.unescape(text)
 
 

@@ -388,6 +388,7 @@ def test_hostile_tex_never_breaks_a_writer(text: str) -> None:
         "\\(%" * 20_000 + "\\)",  # one closer far away, every body invalid
         "$" * 20_001,
         "\\textit{" * 20_000,
+        "\\\\textit{" * 20_000,
         "{\\it " * 20_000,
         "\\' " * 20_000,
         "$" + "ω" * 40_000 + "$",
@@ -402,3 +403,49 @@ def test_hostile_shapes_are_handled_in_one_pass(text: str) -> None:
     assert unescape(written) == tex_math(text)
     assert isinstance(to_unicode(text), str)
     assert math_balanced(text) in (True, False)
+
+
+#: TeX reads text left to right, and a backslash with the non-letter after it is one token
+#: (a control symbol): the second backslash of ``\\`` (a forced line break, or a doubled
+#: backslash) never starts a command, an accent or an escaped special of its own
+CONTROL_SYMBOLS = [
+    (r"a \\textbf{x} b", r"a \\textbf{x} b"),
+    (r"C:\\\\path", r"C:\\\\path"),
+    (r"\\\textbf{x} and \\\\\emph{y}", r"\\x and \\\\y"),
+    (r"line\\ \emph{next}", r"line\\ next"),
+    (r"up 5\\% and 5\\\%", r"up 5\\% and 5\\%"),
+    (r'Schr\\"odinger and Schr\\\"odinger', r'Schr\\"odinger and Schr\\ödinger'),
+    (r"\\ss{} and \\o and \\' c", r"\\ss{} and \\o and \\' c"),
+    (r"{\\bf x} and \\{\it y}", r"{\\bf x} and \\y"),
+    (r"\\~x and a\\--b", r"\\~x and a\\–b"),
+]
+
+
+@pytest.mark.parametrize(("source", "text"), CONTROL_SYMBOLS)
+def test_to_unicode_reads_a_control_symbol_as_one_token(source: str, text: str) -> None:
+    assert to_unicode(source) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (r"a\\&b", r"a\\&b"),
+        (r"\\\textbackslash{}", "\\" * 3),
+        (r"\\'{e} and \\\'{e}", r"\\'e and \\é"),
+        (r"\\\{x\}", r"\\{x}"),
+        (r"\\~ and \~", "\\\\\xa0 and \\~"),  # a tie after the break; an accent on nothing
+    ],
+)
+def test_unescape_reads_a_control_symbol_as_one_token(value: str, text: str) -> None:
+    assert unescape(value) == text
+
+
+@given(
+    st.text(alphabet="abiosL", min_size=1, max_size=4),
+    st.text(alphabet=st.sampled_from([*"\\{}$~'\"`-_%&#( )[]", "a", "é", "α"]), max_size=30),
+)
+def test_a_doubled_backslash_never_lends_its_second_half(word: str, text: str) -> None:
+    # a command spelt after ``\\`` is text, read as the TeX around it reads it
+    source = "\\\\" + word + " " + text
+    assert to_unicode(source) == "\\\\" + to_unicode(word) + " " + to_unicode(text)
+    assert unescape(source) == "\\\\" + unescape(word) + " " + unescape(text)

@@ -198,6 +198,7 @@ READ_ONCE = {
     ),
     r"Typewriter \texttt{\\}textbf{x} as typed": r"Typewriter \\textbf{x} as typed",
     r"Paths like \url{C:\}emph{y} as typed": r"Paths like C:\emph{y} as typed",
+    r"A break \\textbf{x}, C:\\\\path and \\\emph{y}": r"A break \\textbf{x}, C:\\\\path and \\y",
     r"Serious fisheye \textcolor{blue}{lens} distortion": "Serious fisheye lens distortion",
     r"Nested \textcolor{red}{\emph{a}} and \emph{\textcolor{red}{b}}": "Nested a and b",
     r"Colour in math \(\textcolor{red}{x}\) stays": r"Colour in math \(\textcolor{red}{x}\) stays",
