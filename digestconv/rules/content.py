@@ -25,9 +25,10 @@ def _end(span: Span) -> Span:
     return _new_span(Span, (end_line, max(end_column - 1, 1), end_line, end_column))
 
 
-#: ``_new_span(Span, (line, column, end_line, end_column))``: a span without the keyword
-#: handling of ``Span(...)`` (these rules report tens of thousands of cut texts)
-_new_span = tuple.__new__
+#: ``_new_span(Span, (line, column, end_line, end_column))`` and ``_new_finding(Finding,
+#: (span, message, None))``: named tuples without the keyword handling of ``Span(...)``
+#: (these rules report tens of thousands of cut texts)
+_new_span = _new_finding = tuple.__new__
 
 
 @rule(
@@ -55,11 +56,17 @@ def abstract_truncated(digest: Digest, settings: Settings) -> Iterator[Finding]:
         abstract = paper.abstract
         if abstract is None:
             continue
-        if is_cut(paper.source.raw_abstract_length, abstract, cut):
-            yield Finding(
-                _end(paper.source.spans.get("abstract") or paper.span("abstract")),
-                f"{says}{_tail(abstract)}'): the full abstract is at "
-                f"{paper.url or 'the paper arXiv page'}",
+        src = paper.source
+        if is_cut(src.raw_abstract_length, abstract, cut):
+            tail = abstract.rstrip()  # _tail(abstract), without the call
+            yield _new_finding(
+                Finding,
+                (
+                    _end(src.spans.get("abstract") or paper.span("abstract")),
+                    f"{says}{'…' + tail[-24:] if len(tail) > 24 else tail}'): the full abstract "
+                    f"is at {paper.url or 'the paper arXiv page'}",
+                    None,
+                ),
             )
 
 
@@ -88,9 +95,13 @@ def translation_truncated(digest: Digest, settings: Settings) -> Iterator[Findin
         src = paper.source  # the reader already judged papers it read
         why = src.translation_cut if src.has_detail else translation_cut(text)
         if why is not None:
-            yield Finding(
-                _end(src.spans.get("abstract_zh") or paper.span("abstract_zh")),
-                f"Chinese abstract {why} ('{_tail(text, 12)}'): translate the full abstract",
+            yield _new_finding(
+                Finding,
+                (
+                    _end(src.spans.get("abstract_zh") or paper.span("abstract_zh")),
+                    f"Chinese abstract {why} ('{_tail(text, 12)}'): translate the full abstract",
+                    None,
+                ),
             )
 
 
