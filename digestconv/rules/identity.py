@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .. import arxiv
-from ..model import Digest, Paper, Span
+from ..model import Digest, Paper, Source, Span
 from .registry import Finding, rule
 
 if TYPE_CHECKING:
@@ -218,6 +218,24 @@ def _raw_ids(paper: Paper) -> list[tuple[str, str]]:
     return out
 
 
+def _one_id(src: Source) -> str | None:
+    """The link's identifier when every other place that names one names it too (the
+    commonest case: :func:`_raw_ids` would find nothing to compare), else ``None``."""
+    url_id = src.url_id
+    if not url_id:
+        return None
+    other = src.title_id
+    if other and other != url_id:
+        return None
+    other = src.abstract_id
+    if other and other != url_id:
+        return None
+    row = src.row
+    if row is not None and row.url_id is not None and row.url_id != url_id and src.has_detail:
+        return None
+    return url_id
+
+
 #: where each identifier or version of a paper is written -> the field whose span shows it
 _FIELD_OF = {"URL": "url", "title suffix": "title", "abstract prefix": "abstract"}
 
@@ -262,8 +280,13 @@ def id_malformed(digest: Digest, settings: Settings) -> Iterator[Finding]:
     """
     well_formed = _SURELY_WELL_FORMED.fullmatch
     for paper in digest.papers:
-        good = None  # the last identifier found well-formed (a paper repeats its own)
-        for where, raw in _raw_ids(paper):
+        good = _one_id(paper.source)
+        if good is not None and well_formed(good):
+            raws: list[tuple[str, str]] = []  # one identifier, well-formed: the commonest case
+        else:
+            good = None  # the last identifier found well-formed (a paper repeats its own)
+            raws = _raw_ids(paper)
+        for where, raw in raws:
             if raw == good or well_formed(raw):
                 good = raw
                 continue  # the commonest case, answered without check_id's work
@@ -307,6 +330,8 @@ def id_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     `arXiv:IDvN Announce Type:`. They must agree: fix the one that is wrong.
     """
     for paper in digest.papers:
+        if _one_id(paper.source) is not None:
+            continue  # every identifier is the link's
         ids = _raw_ids(paper)
         if len(ids) < 2:
             continue
