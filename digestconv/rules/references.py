@@ -107,6 +107,10 @@ def ref_duplicate(digest: Digest, settings: Settings) -> Iterator[Finding]:
     only one, and the table cannot say which it means. Renumber one of them
     (`digestconv fmt` renumbers references in order).
     """
+    refs = [row.ref for row in digest.rows]
+    blocks = [ref for ref, _ in digest.blocks]
+    if len(set(refs)) == len(refs) and len(set(blocks)) == len(blocks):
+        return  # every number used once (two None would count as a repeat and look closer)
     seen: dict[int, int] = {}
     for row in digest.rows:
         if row.ref is None:

@@ -237,6 +237,33 @@ def ref_order(digest: Digest, settings: Settings) -> Iterator[Finding]:
         last = max(last, position[ref])
 
 
+def ref_duplicate(digest: Digest, settings: Settings) -> Iterator[Finding]:
+    seen: dict[int, int] = {}
+    for row in digest.rows:
+        if row.ref is None:
+            continue
+        if row.ref in seen:
+            yield Finding(
+                row.spans.get("ref", Span.point(row.line)),
+                f"reference [^{row.ref}] already used by the table row on line "
+                f"{seen[row.ref]}: renumber one of them",
+            )
+        else:
+            seen[row.ref] = row.line
+    seen = {}
+    for ref, span in digest.blocks:
+        if ref is None:
+            continue
+        if ref in seen:
+            yield Finding(
+                span,
+                f"detail block [^{ref}] already defined on line {seen[ref]}: renumber or "
+                "merge them",
+            )
+        else:
+            seen[ref] = span.line
+
+
 def _tail(text: str, n: int = 24) -> str:
     text = text.rstrip()
     return ("…" + text[-n:]) if len(text) > n else text
@@ -303,6 +330,7 @@ REFERENCES: dict[str, Reference] = {
     "link-text-mismatch": link_text_mismatch,
     "url-not-arxiv": url_not_arxiv,
     "ref-order": ref_order,
+    "ref-duplicate": ref_duplicate,
     "abstract-truncated": abstract_truncated,
     "translation-truncated": translation_truncated,
     "math-unbalanced": math_unbalanced,
