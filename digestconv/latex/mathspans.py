@@ -156,7 +156,43 @@ def math_balanced(text: str) -> bool:
     that can report should warn that the text's math is written as plain text: the fix
     is in the source (restore the lost ``$``, or write a dollar sign as ``\\$``).
     """
-    return "$" not in text or _scan_spans(text, dollars=True) is not None
+    if "$" not in text:
+        return True
+    paired = _dollars_pair(text)
+    return paired if paired is not None else _scan_spans(text, dollars=True) is not None
+
+
+def _dollars_pair(text: str) -> bool | None:
+    """:func:`math_balanced` for a text whose prose before each ``$`` holds no backslash
+    (nearly every text: backslashes live in math), ``None`` for any other text.
+
+    Without a backslash in the prose the scan of :func:`_scan_spans` meets nothing but
+    dollars outside math, so the dollars pair up in order: ``$$`` opens display math that
+    the next ``$$`` closes, a lone ``$`` inline math that the next ``$`` closes, and each
+    body must pass :func:`_math_ok`.  One ``split`` finds them all; the answer is the
+    scan's, decided at the same ``$``, and ``None`` hands the text to the scan as soon as
+    prose before a ``$`` holds a backslash (``\\$``, ``\\(...\\)``).
+    """
+    parts = text.split("$")  # parts[j] lies between the j-th and the next dollar
+    last = len(parts) - 1  # the number of dollars
+    if "\\" in parts[0]:
+        return None
+    j = 1  # the dollar that opens the next math
+    while j <= last:
+        if j == last:
+            return False  # a last dollar that nothing closes
+        body = parts[j]
+        if body:  # $body$ (most bodies need no more than :func:`_math_ok`'s first test)
+            if (body[-1] == "\\" or _MATH_HARD.search(body)) and not _math_ok(body):
+                return False
+            j += 2
+        else:  # $$body$$
+            if j + 3 > last or parts[j + 2] or not _math_ok(parts[j + 1]):
+                return False
+            j += 4
+        if j <= last and "\\" in parts[j - 1]:
+            return None
+    return True
 
 
 def tex_math(text: str) -> str:

@@ -21,7 +21,14 @@ def _tail(text: str, n: int = 24) -> str:
 
 def _end(span: Span) -> Span:
     """The last character of a span: where the cut is."""
-    return Span(span.end_line, max(span.end_column - 1, 1), span.end_line, span.end_column)
+    end_line, end_column = span[2], span[3]
+    return _new_span(Span, (end_line, max(end_column - 1, 1), end_line, end_column))
+
+
+#: ``_new_span(Span, (line, column, end_line, end_column))`` and ``_new_finding(Finding,
+#: (span, message, None))``: named tuples without the keyword handling of ``Span(...)``
+#: (these rules report tens of thousands of cut texts)
+_new_span = _new_finding = tuple.__new__
 
 
 @rule(
@@ -43,16 +50,23 @@ def abstract_truncated(digest: Digest, settings: Settings) -> Iterator[Finding]:
     word. Converters mark such abstracts as truncated; the full text is on the
     paper's arXiv page.
     """
+    cut = settings.abstract_cut
+    says = f"English abstract stops at the {cut}-character cut mid-sentence ('"
     for paper in digest.papers:
-        if paper.abstract is None:
+        abstract = paper.abstract
+        if abstract is None:
             continue
-        length = paper.source.raw_abstract_length
-        if is_cut(length, paper.abstract, settings.abstract_cut):
-            yield Finding(
-                _end(paper.span("abstract")),
-                f"English abstract stops at the {settings.abstract_cut}-character cut "
-                f"mid-sentence ('{_tail(paper.abstract)}'): the full abstract is at "
-                f"{paper.url or 'the paper arXiv page'}",
+        src = paper.source
+        if is_cut(src.raw_abstract_length, abstract, cut):
+            tail = abstract.rstrip()  # _tail(abstract), without the call
+            yield _new_finding(
+                Finding,
+                (
+                    _end(src.spans.get("abstract") or paper.span("abstract")),
+                    f"{says}{'…' + tail[-24:] if len(tail) > 24 else tail}'): the full abstract "
+                    f"is at {paper.url or 'the paper arXiv page'}",
+                    None,
+                ),
             )
 
 
@@ -75,15 +89,19 @@ def translation_truncated(digest: Digest, settings: Settings) -> Iterator[Findin
     abstract.
     """
     for paper in digest.papers:
-        if paper.abstract_zh is None:
+        text = paper.abstract_zh
+        if text is None:
             continue
         src = paper.source  # the reader already judged papers it read
-        why = src.translation_cut if src.has_detail else translation_cut(paper.abstract_zh)
+        why = src.translation_cut if src.has_detail else translation_cut(text)
         if why is not None:
-            yield Finding(
-                _end(paper.span("abstract_zh")),
-                f"Chinese abstract {why} ('{_tail(paper.abstract_zh, 12)}'): translate the "
-                "full abstract",
+            yield _new_finding(
+                Finding,
+                (
+                    _end(src.spans.get("abstract_zh") or paper.span("abstract_zh")),
+                    f"Chinese abstract {why} ('{_tail(text, 12)}'): translate the full abstract",
+                    None,
+                ),
             )
 
 

@@ -17,10 +17,6 @@ from ..model import ENTRY_FIELDS, Paper, Span
 SpanTuple = tuple[int, int, int, int]
 
 
-def _span_tuple(span: Span) -> SpanTuple:
-    return (span.line, span.column, span.end_line, span.end_column)
-
-
 class PaperFact(NamedTuple):
     """What the cross-file rules and the merge need to know about one paper.
 
@@ -51,18 +47,30 @@ class PaperFact(NamedTuple):
 def paper_fact(paper: Paper) -> PaperFact:
     """The facts of ``paper`` (see :class:`PaperFact`)."""
     first = paper.line or 1
-    lines = [(first, paper.end_line or first)]
-    row = paper.source.row
-    if row is not None and not lines[0][0] <= row.line <= lines[0][1]:
-        lines.append((row.line, row.line))
-    return PaperFact(
-        paper.arxiv_id,
-        paper.ref,
-        first,
-        _span_tuple(paper.span("url")),
-        _span_tuple(paper.span("block")),
-        tuple(lines),
+    last = paper.end_line or first
+    src = paper.source
+    row = src.row
+    spans = src.spans
+    url = spans.get("url")
+    block = spans.get("block")
+    return _new_fact(
+        PaperFact,
+        (
+            paper.arxiv_id,
+            paper.ref,
+            first,
+            tuple(url if url is not None else paper.span("url")),  # a plain tuple: it pickles small
+            tuple(block if block is not None else paper.span("block")),
+            ((first, last),)
+            if row is None or first <= row.line <= last
+            else ((first, last), (row.line, row.line)),
+        ),
     )
+
+
+#: ``_new_fact(PaperFact, fields)``: a fact without the keyword handling of ``PaperFact(...)``
+#: (a worker makes one per paper)
+_new_fact = tuple.__new__
 
 
 #: the fields two copies of a paper are compared on (``duplicate-paper`` merge notes)

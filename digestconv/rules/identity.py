@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .. import arxiv
-from ..model import Digest, Paper, Span
+from ..model import Digest, Paper, Source, Span
 from .registry import Finding, rule
 
 if TYPE_CHECKING:
@@ -16,10 +17,6 @@ if TYPE_CHECKING:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _with_detail(digest: Digest) -> Iterator[Paper]:
-    return (p for p in digest.papers if p.source.has_detail)
 
 
 def _whitespace_only(a: str, b: str) -> bool:
@@ -49,10 +46,10 @@ def title_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     merely contains `(arXiv)` is shown whole). A difference means one of them
     was edited by hand: make them equal.
     """
-    for paper in _with_detail(digest):
+    for paper in digest.papers:
         src = paper.source
         row, expected = src.row, src.table_title
-        if row is None or expected is None:
+        if row is None or expected is None or not src.has_detail:
             continue
         if row.title.strip(" \t") != expected:  # the reader strips spaces and tabs only
             how = (
@@ -84,9 +81,10 @@ def url_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     Both links are the paper's arXiv page. When they differ, at least one
     points at the wrong paper or a different mirror: use the same URL in both.
     """
-    for paper in _with_detail(digest):
-        row = paper.source.row
-        if row is None or paper.url is None or row.url == paper.url:
+    for paper in digest.papers:
+        src = paper.source
+        row = src.row
+        if row is None or row.url == paper.url or paper.url is None or not src.has_detail:
             continue
         yield Finding(
             row.spans.get("url", paper.span("url")),
@@ -115,10 +113,13 @@ def summary_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     only in whitespace are fixed by `digestconv fmt`; others must be resolved
     by hand.
     """
-    for paper in _with_detail(digest):
-        row = paper.source.row
-        if row is None or "summary_zh" not in paper.source.spans:
-            continue  # no row, or a layout without a summary paragraph
+    for paper in digest.papers:
+        src = paper.source
+        row = src.row
+        if row is None or row.summary == paper.summary_zh or not src.has_detail:
+            continue  # no row, or the same summary (the commonest case)
+        if "summary_zh" not in src.spans:
+            continue  # a layout without a summary paragraph
         table, detail = row.summary, paper.summary_zh or ""
         if table == detail:
             continue
@@ -151,14 +152,16 @@ def link_text_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     Detail blocks write the link as `[URL](URL)`. When the text shows another
     URL than the one clicked, readers are misled: write the target as text.
     """
-    for paper in _with_detail(digest):
-        text = paper.source.link_text
-        if text is not None and paper.url is not None and text != paper.url:
-            yield Finding(
-                paper.span("link_text"),
-                f"link text '{_short(text)}' is not its target {paper.url}: write "
-                f"[{paper.url}]({paper.url})",
-            )
+    for paper in digest.papers:
+        src = paper.source
+        text = src.link_text
+        if text is None or text == paper.url or paper.url is None or not src.has_detail:
+            continue
+        yield Finding(
+            paper.span("link_text"),
+            f"link text '{_short(text)}' is not its target {paper.url}: write "
+            f"[{paper.url}]({paper.url})",
+        )
 
 
 @rule(
@@ -181,10 +184,14 @@ def url_not_arxiv(digest: Digest, settings: Settings) -> Iterator[Finding]:
     """
     for paper in digest.papers:
         src = paper.source
+        row = src.row
+        if (src.url_arxiv or paper.url is None) and (
+            row is None or row.url_arxiv or row.url == paper.url or not src.has_detail
+        ):
+            continue  # every link is an arXiv link (the commonest case)
         urls: list[tuple[str, Span]] = []
         if paper.url is not None and not src.url_arxiv:
             urls.append((paper.url, paper.span("url")))
-        row = src.row
         if row is not None and src.has_detail and row.url != paper.url and not row.url_arxiv:
             urls.append((row.url, row.spans.get("url", paper.span("url"))))
         for url, span in urls:
@@ -194,20 +201,61 @@ def url_not_arxiv(digest: Digest, settings: Settings) -> Iterator[Finding]:
             )
 
 
-def _ids(paper: Paper) -> list[tuple[str, str, Span]]:
-    """Every identifier written for ``paper``: (where, id, span)."""
+def _raw_ids(paper: Paper) -> list[tuple[str, str]]:
+    """Every identifier written for ``paper``: (where, id), the link's first."""
     src = paper.source
-    out: list[tuple[str, str, Span]] = []
-    if src.url_id:
-        out.append(("URL", src.url_id, paper.span("url")))
+    out: list[tuple[str, str]] = []
+    url_id = src.url_id
+    if url_id:
+        out.append(("URL", url_id))
     row = src.row
-    if row is not None and src.has_detail and row.url_id is not None and row.url_id != src.url_id:
-        out.append(("table URL", row.url_id, row.spans.get("url", paper.span("url"))))
+    if row is not None and src.has_detail and row.url_id is not None and row.url_id != url_id:
+        out.append(("table URL", row.url_id))
     if src.title_id:
-        out.append(("title suffix", src.title_id, paper.span("title")))
+        out.append(("title suffix", src.title_id))
     if src.abstract_id:
-        out.append(("abstract prefix", src.abstract_id, paper.span("abstract")))
+        out.append(("abstract prefix", src.abstract_id))
     return out
+
+
+def _one_id(src: Source) -> str | None:
+    """The link's identifier when every other place that names one names it too (the
+    commonest case: :func:`_raw_ids` would find nothing to compare), else ``None``."""
+    url_id = src.url_id
+    if not url_id:
+        return None
+    other = src.title_id
+    if other and other != url_id:
+        return None
+    other = src.abstract_id
+    if other and other != url_id:
+        return None
+    row = src.row
+    if row is not None and row.url_id is not None and row.url_id != url_id and src.has_detail:
+        return None
+    return url_id
+
+
+#: where each identifier or version of a paper is written -> the field whose span shows it
+_FIELD_OF = {"URL": "url", "title suffix": "title", "abstract prefix": "abstract"}
+
+
+def _span_of(paper: Paper, where: str) -> Span:
+    """The span of the identifier or version :func:`_raw_ids` found at ``where``."""
+    if where == "table URL":
+        row = paper.source.row
+        if row is not None and "url" in row.spans:
+            return row.spans["url"]
+        return paper.span("url")
+    return paper.span(_FIELD_OF[where])
+
+
+#: new-style identifiers that :func:`arxiv.check_id` surely accepts: YYMM.NNNN from
+#: April 2007 to 2014, YYMM.NNNNN from 2015, a real month (a test holds it to check_id)
+_SURELY_WELL_FORMED = re.compile(
+    r"(?:07(?:0[4-9]|1[0-2])|(?:0[89]|1[0-4])(?:0[1-9]|1[0-2]))\.[0-9]{4}"
+    r"|(?:1[5-9]|[2-9][0-9])(?:0[1-9]|1[0-2])\.[0-9]{5}"
+)
 
 
 @rule(
@@ -230,11 +278,26 @@ def id_malformed(digest: Digest, settings: Settings) -> Iterator[Finding]:
     March 2007). A version `vN` above v9999 is malformed too. Copy the
     identifier from the paper's arXiv page.
     """
+    well_formed = _SURELY_WELL_FORMED.fullmatch
     for paper in digest.papers:
-        for where, raw, span in _ids(paper):
+        good = _one_id(paper.source)
+        if good is not None and well_formed(good):
+            raws: list[tuple[str, str]] = []  # one identifier, well-formed: the commonest case
+        else:
+            good = None  # the last identifier found well-formed (a paper repeats its own)
+            raws = _raw_ids(paper)
+        for where, raw in raws:
+            if raw == good or well_formed(raw):
+                good = raw
+                continue  # the commonest case, answered without check_id's work
             _, why = arxiv.check_id(raw)
-            if why is not None:
-                yield Finding(span, f"{where} identifier '{_short(raw, 40)}' is malformed: {why}")
+            if why is None:
+                good = raw
+            else:
+                yield Finding(
+                    _span_of(paper, where),
+                    f"{where} identifier '{_short(raw, 40)}' is malformed: {why}",
+                )
         for where, digits, span in paper.source.bad_versions:
             shown = digits if len(digits) <= 12 else f"{digits[:6]}…{digits[-3:]}"
             yield Finding(
@@ -267,14 +330,16 @@ def id_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     `arXiv:IDvN Announce Type:`. They must agree: fix the one that is wrong.
     """
     for paper in digest.papers:
-        ids = _ids(paper)
-        if not ids:
+        if _one_id(paper.source) is not None:
+            continue  # every identifier is the link's
+        ids = _raw_ids(paper)
+        if len(ids) < 2:
             continue
-        first_where, first, _ = ids[0]
-        for where, raw, span in ids[1:]:
+        first_where, first = ids[0]
+        for where, raw in ids[1:]:
             if raw != first:
                 yield Finding(
-                    span,
+                    _span_of(paper, where),
                     f"{where} names {raw} but the {first_where} names {first}: they must agree",
                 )
 
@@ -302,18 +367,17 @@ def version_mismatch(digest: Digest, settings: Settings) -> Iterator[Finding]:
     """
     for paper in digest.papers:
         src = paper.source
-        versions = [
-            ("URL", src.url_version, paper.span("url")),
-            ("title suffix", src.title_version, paper.span("title")),
-            ("abstract prefix", src.abstract_version, paper.span("abstract")),
-        ]
-        known = [(w, v, s) for w, v, s in versions if v is not None]
-        for where, version, span in known[1:]:
-            if version != known[0][1]:
+        url, title, abstract = src.url_version, src.title_version, src.abstract_version
+        if (url is None) + (title is None) + (abstract is None) >= 2:
+            continue  # one version at most: nothing to disagree (the commonest case)
+        versions = (("URL", url), ("title suffix", title), ("abstract prefix", abstract))
+        known = [(w, v) for w, v in versions if v is not None]
+        first_where, first = known[0]
+        for where, version in known[1:]:
+            if version != first:
                 yield Finding(
-                    span,
-                    f"{where} says v{version} but the {known[0][0]} says v{known[0][1]}: "
-                    "use one version",
+                    _span_of(paper, where),
+                    f"{where} says v{version} but the {first_where} says v{first}: use one version",
                 )
 
 
@@ -424,20 +488,29 @@ def missing_field(digest: Digest, settings: Settings) -> Iterator[Finding]:
                 "and add it to a digest",
             )
         return
-    for paper in _with_detail(digest):
-        missing = list(paper.source.missing)
+    for paper in digest.papers:
+        src = paper.source
+        if not src.has_detail:
+            continue
+        lacks_id = paper.arxiv_id is None and paper.url is not None and src.url_id is None
+        if not src.missing and paper.title is not None and not lacks_id:
+            continue  # the commonest case: nothing is missing
+        missing = list(src.missing)
         if paper.title is None and "title" not in missing:
             missing.append("title")
-        if paper.url is not None and paper.arxiv_id is None and paper.source.url_id is None:
+        if lacks_id:
             missing.append("arxiv_id")
-        names = {
-            "title": "English title",
-            "url": "[URL](URL) link",
-            "abstract": "English abstract",
-            "arxiv_id": "arXiv identifier",
-        }
         for name in missing:
             yield Finding(
                 paper.span("block"),
-                f"detail block [^{paper.ref}] has no {names.get(name, name)}: add it",
+                f"detail block [^{paper.ref}] has no {_MISSING_NAMES.get(name, name)}: add it",
             )
+
+
+#: how :func:`missing_field` names what a detail block lacks
+_MISSING_NAMES = {
+    "title": "English title",
+    "url": "[URL](URL) link",
+    "abstract": "English abstract",
+    "arxiv_id": "arXiv identifier",
+}

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..model import Digest, Span
+from ..model import Digest, Span, TableRow
 from .registry import Finding, rule
 
 if TYPE_CHECKING:
     from ..settings import Settings
+
+
+def _ref_span(row: TableRow) -> Span:
+    """Where a row's reference is written (its line when the reader has no span)."""
+    span = row.spans.get("ref")
+    return span if span is not None else Span.point(row.line)
 
 
 @rule(
@@ -101,6 +107,10 @@ def ref_duplicate(digest: Digest, settings: Settings) -> Iterator[Finding]:
     only one, and the table cannot say which it means. Renumber one of them
     (`digestconv fmt` renumbers references in order).
     """
+    refs = [row.ref for row in digest.rows]
+    blocks = [ref for ref, _ in digest.blocks]
+    if len(set(refs)) == len(refs) and len(set(blocks)) == len(blocks):
+        return  # every number used once (two None would count as a repeat and look closer)
     seen: dict[int, int] = {}
     for row in digest.rows:
         if row.ref is None:
@@ -150,32 +160,34 @@ def ref_order(digest: Digest, settings: Settings) -> Iterator[Finding]:
     footnotes hard to follow; `digestconv fmt` renumbers them.
     """
     expected = 1
-    used: set[int] = set()
-    for row in digest.rows:
-        if row.ref is None or row.ref in used:  # duplicates: see ref-duplicate
+    position: dict[int, int] = {}  # each reference -> where the table first uses it
+    for i, row in enumerate(digest.rows):
+        ref = row.ref
+        if ref is None or ref in position:  # duplicates: see ref-duplicate
             continue
-        used.add(row.ref)
-        span = row.spans.get("ref", Span.point(row.line))
-        if row.ref < 1:
-            yield Finding(span, f"reference [^{row.ref}]: references are numbered from [^1]")
-        elif row.ref < expected:
-            yield Finding(span, f"row [^{row.ref}] comes after [^{expected - 1}]: sort the rows")
-        elif row.ref > expected:
-            missing = (
-                f"[^{expected}]" if row.ref == expected + 1 else f"[^{expected}]..[^{row.ref - 1}]"
-            )
-            yield Finding(span, f"row [^{row.ref}] skips {missing}: renumber the references")
-        expected = max(expected, row.ref + 1)
-    table_order = [row.ref for row in digest.rows if row.ref is not None]
-    position = {ref: i for i, ref in reversed(list(enumerate(table_order)))}
+        position[ref] = i
+        if ref == expected:  # the commonest case: in order
+            expected += 1
+            continue
+        span = _ref_span(row)
+        if ref < 1:
+            yield Finding(span, f"reference [^{ref}]: references are numbered from [^1]")
+        elif ref < expected:
+            yield Finding(span, f"row [^{ref}] comes after [^{expected - 1}]: sort the rows")
+        else:
+            missing = f"[^{expected}]" if ref == expected + 1 else f"[^{expected}]..[^{ref - 1}]"
+            yield Finding(span, f"row [^{ref}] skips {missing}: renumber the references")
+        expected = max(expected, ref + 1)
     last = -1
     for ref, span in digest.blocks:
-        if ref is None or ref not in position:
+        at = position.get(ref) if ref is not None else None
+        if at is None:
             continue
-        if position[ref] < last:
+        if at < last:
             yield Finding(
                 span,
                 f"detail block [^{ref}] is out of the table's order: move it after the blocks "
                 "of the rows above it",
             )
-        last = max(last, position[ref])
+        else:
+            last = at

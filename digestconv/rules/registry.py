@@ -73,17 +73,18 @@ class Rule:
         self, path: str, finding: Finding, severity: Severity | None = None
     ) -> Diagnostic:
         """Turn a finding into a :class:`Diagnostic` of this rule."""
-        s = finding.span
+        span, message, where = finding
+        line, column, end_line, end_column = span
         return Diagnostic(
-            finding.path or path,
-            s.line,
-            s.column,
-            s.end_line,
-            s.end_column,
+            where or path,
+            line,
+            column,
+            end_line,
+            end_column,
             self.code,
             self.name,
             severity or self.severity,
-            finding.message,
+            message,
         )
 
 

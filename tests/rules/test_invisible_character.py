@@ -6,6 +6,8 @@ import subprocess
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import (
     SEED_000,
@@ -108,3 +110,58 @@ def test_the_quick_check_looks_for_exactly_the_reported_characters() -> None:
 
     reported = {chr(c) for c in range(0x110000) if INVISIBLE.fullmatch(chr(c))}
     assert set(_CHARACTERS) == reported
+
+
+def test_none_of_the_reported_characters_is_printable() -> None:
+    # the one-pass presence test (``_may_hold``) stands on this
+    from digestconv.rules.invisible import _CHARACTERS
+
+    assert not any(ch.isprintable() for ch in _CHARACTERS)
+    assert all(__import__("unicodedata").category(ch) == "Cf" for ch in _CHARACTERS)
+
+
+_SPECIALS = "\u200b\u200c\u200d\u200e\u200f\u202a\u202c\u202e\u2060\u2061\u2065\u2066\u2069"
+_SPECIALS += "\ufeff\u061c\u180e\n\t\r \u3000\u00a0，a中"
+_FILLER = "abcdefghi*+,-.` \n中文，。\uff0c\u6161"
+
+
+@pytest.mark.parametrize(
+    "char",
+    list(
+        "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060"
+        "\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff\u061c\u180e"
+    ),
+)
+def test_the_one_pass_test_finds_each_character_among_printable_text(char: str) -> None:
+    from digestconv.rules.invisible import _holds
+
+    for text in (char, f"a{char}b", f"{_FILLER * 50}{char}{_FILLER * 50}", f"中\n{char}"):
+        assert _holds(text), (char, text[:20])
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_SPECIALS), max_size=40)
+    | st.text(max_size=60)
+    | st.builds(
+        lambda a, b, c: a + b + c,
+        st.text(alphabet=_FILLER, max_size=300),
+        st.text(alphabet=st.sampled_from(_SPECIALS) | st.characters(), max_size=2),
+        st.text(alphabet=_FILLER, max_size=300),
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_the_one_pass_test_answers_as_one_search_per_character(text: str) -> None:
+    from digestconv.rules.invisible import _CHARACTERS, _holds, _may_hold
+
+    exact = any(ch in text for ch in _CHARACTERS)
+    assert _holds(text) == exact
+    if exact:
+        assert _may_hold(text)  # a proven superset: it never rules out a real one
+
+
+def test_the_fast_path_reports_what_the_scan_reports() -> None:
+    # a digest with a tab (unprintable, but no invisible character) takes the slow path
+    base = seed(SEED_000)
+    assert fired(base.replace("Latent Neural", "Latent\tNeural"), NAME) == []
+    [diag] = fired(edit(base, "Latent Neural", "Latent\t\u2069 Neural", occurrence=2), NAME)
+    assert "U+2069" in diag.message

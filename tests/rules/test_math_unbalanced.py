@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from .conftest import (
     SEED_000,
     assert_diagnostic,
@@ -51,3 +54,39 @@ def test_paired_math_and_plain_text_are_fine() -> None:
         seed(SEED_000), "Identifiable Latent", "Identifiable $\\alpha$ Latent", occurrence=2
     )
     assert fired(text, NAME) == []
+
+
+#: what decides how dollars pair: dollars, backslashes, the characters _math_ok weighs,
+#: the delimiters of ``\\(...\\)`` and ``\\[...\\]``, letters for source TeX (``\\o``)
+_TEX = st.text(alphabet="$$$\\\\{}%#&_()[]ao 中\n", max_size=40)
+
+
+@given(
+    st.text(alphabet="$x\\{", max_size=12)
+    | _TEX
+    | st.lists(
+        st.sampled_from(["$", "$$", "\\", "\\$", "\\(", "\\)", "x", "{", "}", "中文 "]), max_size=16
+    ).map("".join)
+)
+@settings(max_examples=600, deadline=None)
+def test_the_pairing_by_split_answers_as_the_scan(text: str) -> None:
+    from digestconv.latex.mathspans import _dollars_pair, _scan_spans, math_balanced
+
+    scanned = _scan_spans(text, dollars=True) is not None
+    paired = _dollars_pair(text)
+    assert paired is None or paired == scanned
+    assert math_balanced(text) == scanned
+    if "\\" not in text:
+        assert paired is not None  # no backslash: the split decides alone
+
+
+def test_the_pairing_by_split_decides_the_common_texts() -> None:
+    from digestconv.latex.mathspans import _dollars_pair
+
+    assert _dollars_pair("a $x^2$ and $$\\frac{a}{b}$$ b \\alpha") is True
+    assert _dollars_pair("前瞻深度$h，以解决") is False
+    assert _dollars_pair("$$x$ y$") is False
+    assert _dollars_pair("$$x$") is False  # display math that one dollar cannot close
+    assert _dollars_pair("$$x$$") is True
+    assert _dollars_pair("$a\\$ b") is False  # a body ending in a backslash
+    assert _dollars_pair("$x$ costs \\$5") is None  # an escaped dollar: the scan decides
