@@ -141,8 +141,10 @@ def strip_illegal(text: str) -> str:
     overrides and isolates (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), and
     the invisible U+200B, U+2060-U+2064 and U+FEFF.  One linear pass.
     """
-    if text.isascii() and text.isprintable():
-        return text  # U+0020..U+007E only: nothing to remove (the commonest case)
+    if text.isprintable():
+        # nothing to remove: every character of ILLEGAL is a control, format, surrogate
+        # or unassigned code point, which ``isprintable`` refuses (the commonest case)
+        return text
     return ILLEGAL.sub("", text)
 
 
@@ -167,6 +169,8 @@ def printable(text: str, *, lines: bool = False) -> str:
 
     With ``lines``, line feeds and carriage returns are kept (:data:`LINE_UNSAFE`).
     """
-    if text.isascii() and text.isprintable():
-        return text  # U+0020..U+007E only: nothing to escape (the commonest case)
+    if text.isprintable():
+        # nothing to escape: every character of TERMINAL_UNSAFE is a control, format,
+        # surrogate or separator code point, which ``isprintable`` refuses (the commonest case)
+        return text
     return (LINE_UNSAFE if lines else TERMINAL_UNSAFE).sub(_escape_char, text)

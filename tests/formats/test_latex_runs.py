@@ -221,9 +221,13 @@ def test_the_quick_test_for_tex_asks_what_the_scan_pattern_asks(text: str) -> No
     assert _may_hold_tex(text) == (_TEXT_SCAN.search(text) is not None)
 
 
-def test_printable_ascii_holds_nothing_strip_illegal_removes() -> None:
+def test_printable_text_holds_nothing_strip_illegal_removes() -> None:
+    """``strip_illegal`` returns a text ``isprintable`` accepts as it is: no code point
+    of all Unicode that :data:`ILLEGAL` matches is printable."""
     from digestconv.text import ILLEGAL, strip_illegal
 
-    ascii_printable = "".join(map(chr, range(0x20, 0x7F)))
-    assert ILLEGAL.search(ascii_printable) is None
+    every = "".join(map(chr, range(0x110000)))
+    matched = [m.group() for m in ILLEGAL.finditer(every)]
+    assert len(matched) > 2_000 and not any(ch.isprintable() for ch in matched)
     assert strip_illegal("a\x00b\u202ec\td\ne") == "abc\td\ne"
+    assert strip_illegal("中文\u200b标题\ufffe") == "中文标题"

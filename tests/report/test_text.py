@@ -120,13 +120,17 @@ def test_long_line_is_linear() -> None:
     assert out.count("\\x07") == 500_000
 
 
-def test_printable_ascii_passes_untouched_and_everything_else_is_checked() -> None:
-    """The shortcut for printable ASCII skips nothing the escape patterns would catch."""
+def test_printable_text_passes_untouched_and_everything_else_is_checked() -> None:
+    """The shortcut for text ``isprintable`` accepts skips nothing the escape patterns
+    would catch: no code point of all Unicode that they match is printable."""
     from digestconv.text import LINE_UNSAFE, TERMINAL_UNSAFE, printable
 
-    ascii_printable = "".join(map(chr, range(0x20, 0x7F)))
-    assert TERMINAL_UNSAFE.search(ascii_printable) is None
-    assert LINE_UNSAFE.search(ascii_printable) is None
+    every = "".join(map(chr, range(0x110000)))
+    for pattern in (TERMINAL_UNSAFE, LINE_UNSAFE):
+        matched = [m.group() for m in pattern.finditer(every)]
+        assert len(matched) > 2_000 and not any(ch.isprintable() for ch in matched)
+    assert printable("中文…标题") == "中文…标题"
+    assert printable("中文\u202e标题") == "中文\\u202e标题"
     for code in [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x202E, 0xFEFF, 0x2028]:
         ch = chr(code)
         if TERMINAL_UNSAFE.search(ch):
