@@ -188,6 +188,24 @@ def test_results_pickle(digests: Path) -> None:
     assert kinds == {"ok", "skipped", "unreadable"}
 
 
+def test_a_pool_workers_papers_travel_without_their_source_maps() -> None:
+    """A pool worker (``elide``) keeps each paper it sends as parsed; what reaches the
+    parent is its content alone, as the in-process path gives it."""
+    from digestconv.pipeline.discover import Input
+    from digestconv.pipeline.work import process
+    from digestconv.rules.engine import Planner
+
+    task = pipeline.Task(papers=True, elide=True)
+    source = Input(str(SEED_000), SEED_000)
+    sent: set[tuple[str, bytes]] = set()
+    pooled = process(source, task, Planner(task.settings), None, sent)
+    assert sent and any(p is not None and p.source != Source() for p in pooled.papers or ())
+    copy = pickle.loads(pickle.dumps(pooled))
+    [alone] = pipeline.run(pipeline.files([SEED_000]), pipeline.Task(papers=True), jobs=1)
+    assert copy.papers == alone.papers and all(p.source == Source() for p in copy.papers or ())
+    assert [p.to_dict() for p in copy.papers or ()] == [p.to_dict() for p in alone.papers or ()]
+
+
 def test_results_hold_no_digest(digests: Path) -> None:
     [result] = pipeline.run(pipeline.files([SEED_000]), pipeline.Task(papers=True), jobs=1)
     assert all(p.source == Source() for p in result.papers or ())

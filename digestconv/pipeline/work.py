@@ -110,10 +110,7 @@ class FileResult:
         )
         papers = None
         if self.papers is not None:
-            papers = tuple(
-                None if p is None else tuple(getattr(p, f) for f in _PAPER_FIELDS)
-                for p in self.papers
-            )
+            papers = tuple(None if p is None else _CONTENT(p) for p in self.papers)
         return (
             _rebuild,
             (
@@ -135,8 +132,6 @@ class FileResult:
         )
 
 
-#: the content fields of a paper, in constructor order (the source map, the last, is not sent)
-_PAPER_FIELDS = tuple(f for f in Paper.__dataclass_fields__ if f != "source")
 #: a :class:`PaperFact` from the plain tuple it travels as (pickling the named tuple
 #: calls its Python-level ``__getnewargs__`` and ``__new__`` for every paper)
 _fact = functools.partial(tuple.__new__, PaperFact)
@@ -368,7 +363,9 @@ def _elide(
     is not sent.  A sound paper is sent once per worker and content: a later
     copy with the same identifier and content carries only its mark, and the
     merge reuses what it found for the earlier copy (chunks reach a worker in
-    input order, so that copy has always been merged first).
+    input order, so that copy has always been merged first).  Only pool workers
+    elide, and their results are pickled at once: a paper is kept with its
+    source map, which pickling leaves behind.
     """
     bad: set[int] = set()
     for d in diagnostics:
@@ -387,7 +384,7 @@ def _elide(
             out.append(None)
         else:
             sent.add(key)
-            out.append(_without_source(paper))
+            out.append(paper)  # its source map stays behind: the result is pickled without it
         marks.append(mark)
     return tuple(out), tuple(marks)
 
