@@ -520,6 +520,6 @@ def _read_annote(value: str | None) -> dict[str, str]:
 
 
 def _format(key: str, fields: list[tuple[str, str]]) -> str:
-    width = max(len(name) for name, _ in fields) if fields else 0
-    body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
+    width = max([len(name) for name, _ in fields]) if fields else 0
+    body = ",\n".join([f"  {name.ljust(width)} = {value}" for name, value in fields])
     return f"@misc{{{key},\n{body}\n}}\n"
