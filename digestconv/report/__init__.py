@@ -107,15 +107,13 @@ class StreamWriter:
         """Report one file's diagnostics (already in report order)."""
         if not diagnostics:
             return
-        for d in diagnostics:
-            if d.severity == "error":
-                self.errors += 1
-            else:
-                self.warnings += 1
+        errors = sum([d.severity == "error" for d in diagnostics])
+        self.errors += errors
+        self.warnings += len(diagnostics) - errors
         if self.name == "text":
-            from .text import line
+            from .text import lines
 
-            self.write("".join(line(d, color=self.color) + "\n" for d in diagnostics))
+            self.write(lines(diagnostics, color=self.color))
         elif self.name == "json":
             from .json import element
 

@@ -22,6 +22,8 @@ from ..text import printable
 from .common import sorted_diagnostics
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ..model import Diagnostic, Report
 
 _RESET = "\x1b[0m"
@@ -74,6 +76,20 @@ def line(diagnostic: Diagnostic, *, color: bool = False) -> str:
         f"{_BOLD}{path}{_RESET}{_CYAN}:{d.line}:{d.column}:{_RESET} "
         f"{code_style}{d.code}{_RESET} {_DIM}{d.rule}{_RESET} {message}"
     )
+
+
+def lines(diagnostics: Iterable[Diagnostic], *, color: bool = False) -> str:
+    """The :func:`line` of each diagnostic, each ended by a newline."""
+    if color:
+        return "".join([line(d, color=True) + "\n" for d in diagnostics])
+    out = []
+    path = shown = ""
+    for d in diagnostics:  # line(), with each path made printable once
+        if d.path is not path:
+            path = d.path
+            shown = printable(path)
+        out.append(f"{shown}:{d.line}:{d.column}: {d.code} {d.rule} {printable(d.message)}\n")
+    return "".join(out)
 
 
 def render(report: Report, *, color: bool = False, root: Path | None = None) -> str:

@@ -138,3 +138,18 @@ def test_printable_text_passes_untouched_and_everything_else_is_checked() -> Non
     assert printable("a\x1b[31mb") == "a\\x1b[31mb"
     assert printable("line\nbreak") == "line\\nbreak"
     assert printable("line\nbreak", lines=True) == "line\nbreak"
+
+
+def test_lines_are_the_line_of_each_diagnostic() -> None:
+    """The report's batch of lines says what :func:`line` says of each diagnostic, for
+    diagnostics of several files and with paths that need escaping."""
+    from digestconv.report.text import line, lines
+
+    batch = [
+        diag("a.md", "plain"),
+        diag("a.md", "中文…\u202e"),
+        diag("b\x1b.md", "x"),
+        diag("a.md", "again"),
+    ]
+    for color in (False, True):
+        assert lines(batch, color=color) == "".join(line(d, color=color) + "\n" for d in batch)
