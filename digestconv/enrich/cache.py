@@ -25,6 +25,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -350,23 +351,34 @@ class Cache(Maintenance):
         """
         import sqlite3
 
-        rows = []
-        for key, r in records.items():
-            try:
-                record = validate(r)
-            except RecordError:
-                continue
-            if match_key(record.arxiv_id) == key:
-                rows.append((key, _dumps(record), record.source, now))
+        kept: list[str] = []
+
+        def valid_rows() -> Iterator[tuple[str, str, str, float]]:
+            # each record is checked and serialised as SQLite takes its row: a batch of a
+            # whole history's records never has all its checked copies or JSON texts in memory
+            for key, r in records.items():
+                try:
+                    record = validate(r)
+                except RecordError:
+                    continue
+                if match_key(record.arxiv_id) == key:
+                    kept.append(key)
+                    yield (key, _dumps(record), record.source, now)
+
+        rows = valid_rows()
+        first = next(rows, None)
         gone = [(key, now) for key in misses]
-        if not rows and not gone:
+        if first is None and not gone:
             return
         if self.readonly:
             return  # said when the cache was opened
         try:
             with self._write() as db:
-                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", rows)
-                db.executemany("DELETE FROM misses WHERE key = ?", [(k,) for k, *_ in rows])
+                if first is not None:
+                    db.executemany(
+                        "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", chain((first,), rows)
+                    )
+                db.executemany("DELETE FROM misses WHERE key = ?", [(k,) for k in kept])
                 db.executemany("INSERT OR REPLACE INTO misses VALUES (?, ?)", gone)
         except sqlite3.Error as exc:
             self._warn_once("write", f"cache write failed ({_reason(exc)}): results not kept")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import multiprocessing
@@ -124,6 +125,27 @@ def test_lookup_with_an_unwritable_cache_still_works(
     result = lookup(["2202.12139"], options, clock=clock, sleep=clock.sleep)
     assert list(result.records) == ["2202.12139"]
     assert any("in memory" in w for w in result.warnings)
+
+
+def test_a_large_batch_is_stored_without_all_its_rows_in_memory(tmp_path: Path) -> None:
+    """``to --enrich`` stores a whole history's records in one batch: their JSON texts are
+    made one at a time as SQLite takes them, never all at once beside the records."""
+    import tracemalloc
+
+    count, long = 400, "Abstract. " * 5_000  # 50 kB of JSON a record, 20 MB in all
+    records = {f"2401.{i:05d}": record(f"2401.{i:05d}") for i in range(1, count + 1)}
+    records = {k: dataclasses.replace(r, abstract=long) for k, r in records.items()}
+    with Cache(tmp_path / "c") as cache:
+        tracemalloc.start()
+        try:
+            cache.put(records, [], now=1_800_000_000.0)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert cache.warnings == []
+        stored = cache.get(list(records), now=1_800_000_000.0)
+    assert len(stored) == count and all(c.record.abstract == long.strip() for c in stored.values())
+    assert peak < count * len(long) // 10, peak
 
 
 def test_export_is_sorted_and_import_round_trips(tmp_path: Path) -> None:
