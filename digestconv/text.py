@@ -22,11 +22,12 @@ _MARKER_WINDOW = max(len(m) for m in CUT_MARKERS) + 3
 _C0 = "\x00-\x08\x0b-\x1f"  # C0 controls but tab and LF (CR included)
 _C1 = "\x7f-\x9f"  # DEL and the C1 controls
 _NON_CHARACTERS = "\ud800-\udfff\ufffe\uffff"  # lone surrogates, U+FFFE, U+FFFF
-_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # marks, embeddings, overrides, isolates
+#: marks (the Arabic letter mark too), embeddings, overrides, isolates
+_BIDI = "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
 #: invisible characters with no job in a digest: zero-width space, word joiner and the
-#: invisible operators, and a byte-order mark (the zero-width (non-)joiners are kept:
-#: scripts and emoji need them)
-_INVISIBLE = "\u200b\u2060-\u2064\ufeff"
+#: invisible operators, a byte-order mark and the Mongolian vowel separator (the
+#: zero-width (non-)joiners are kept: scripts and emoji need them)
+_INVISIBLE = "\u200b\u2060-\u2064\ufeff\u180e"
 
 #: characters XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/F
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f" + _NON_CHARACTERS + "]")
@@ -138,8 +139,8 @@ def strip_illegal(text: str) -> str:
 
     Removed: U+0000-U+0008, U+000B-U+001F (so CR too), U+007F-U+009F, lone
     surrogates, U+FFFE and U+FFFF, the bidirectional marks, embeddings,
-    overrides and isolates (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), and
-    the invisible U+200B, U+2060-U+2064 and U+FEFF.  One linear pass.
+    overrides and isolates (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069),
+    and the invisible U+200B, U+2060-U+2064, U+180E and U+FEFF.  One linear pass.
     """
     if text.isprintable():
         # nothing to remove: every character of ILLEGAL is a control, format, surrogate

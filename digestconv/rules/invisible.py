@@ -81,10 +81,10 @@ def invisible_character(digest: Digest, settings: Settings) -> Iterator[Finding]
     """Invisible or bidirectional control characters: text that reads otherwise than it is.
 
     Bidirectional controls (U+202A-U+202E embeddings and overrides, U+2066-U+2069
-    isolates, U+200E/U+200F marks) reorder how a line is shown, so a title or a
-    link can look different from the text every tool reads; zero-width
-    characters (U+200B, U+2060-U+2064, a U+FEFF inside the file) split words
-    invisibly. Each run of them is reported at its line and column with the
+    isolates, U+200E/U+200F/U+061C marks) reorder how a line is shown, so a title
+    or a link can look different from the text every tool reads; zero-width
+    characters (U+200B, U+2060-U+2064, U+180E, a U+FEFF inside the file) split
+    words invisibly. Each run of them is reported at its line and column with the
     characters' names: delete them. The citation and feed outputs (BibTeX,
     CSL-JSON, RIS, RSS, Atom, OPML) leave them out; the markdown output keeps
     the text as written.

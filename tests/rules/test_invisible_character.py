@@ -165,3 +165,31 @@ def test_the_fast_path_reports_what_the_scan_reports() -> None:
     assert fired(base.replace("Latent Neural", "Latent\tNeural"), NAME) == []
     [diag] = fired(edit(base, "Latent Neural", "Latent\t\u2069 Neural", occurrence=2), NAME)
     assert "U+2069" in diag.message
+
+
+@pytest.mark.parametrize("fmt_name", ["bibtex", "csl-json", "ris", "rss", "atom", "opml"])
+def test_the_writers_leave_out_every_character_the_rule_reports(fmt_name: str) -> None:
+    """What the rule's message promises: the citation and feed outputs carry none of the
+    characters it reports (read back by each format's reader, on real parsers)."""
+    from digestconv.formats import Batch, find
+    from digestconv.model import Paper
+    from digestconv.rules.invisible import _CHARACTERS
+    from digestconv.text import HIDDEN, ILLEGAL, TERMINAL_UNSAFE
+
+    for ch in _CHARACTERS:  # every one is what the writers, the records and the terminal drop
+        assert ILLEGAL.fullmatch(ch) and HIDDEN.fullmatch(ch) and TERMINAL_UNSAFE.fullmatch(ch)
+    fmt = find(fmt_name)
+    assert fmt is not None
+    marked = "".join(f"{c}x" for c in _CHARACTERS)
+    paper = Paper(
+        ref=1,
+        arxiv_id="2403.15711",
+        url="https://arxiv.org/abs/2403.15711",
+        title=f"Safe {marked} title",
+        summary_zh=f"总结{marked}",
+        abstract=f"An abstract {marked} here.",
+    )
+    text = fmt.write_bytes(Batch(papers=(paper,))).decode("utf-8")
+    assert not set(_CHARACTERS) & set(text)
+    [back] = fmt.read(text)
+    assert back.title is not None and back.title.startswith("Safe x")
