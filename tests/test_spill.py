@@ -76,8 +76,13 @@ def test_a_short_file_is_a_read_error(tmp_path: Path) -> None:
     spill.close()
 
 
-def test_to_exits_2_naming_the_failed_read(failing: type[_Failing]) -> None:
-    result = CliRunner().invoke(app, ["to", "bibtex", str(SEED_001)])
+@pytest.mark.parametrize(
+    "args",
+    [["to", "rss"], ["to", "bibtex", "--strict"]],  # papers, and rendered entries, spilled
+    ids=" ".join,
+)
+def test_to_exits_2_naming_the_failed_read(failing: type[_Failing], args: list[str]) -> None:
+    result = CliRunner().invoke(app, [*args, str(SEED_001)])
     assert result.exit_code == 2, result.output
     assert "cannot read a temporary file" in result.stderr
     assert "cannot write" not in result.stderr

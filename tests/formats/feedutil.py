@@ -20,7 +20,7 @@ CONTROLS = "".join(map(chr, [*range(9), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0
 CONTROLS += "\r\ufffe\uffff"
 #: and the bidirectional controls and invisible characters they leave out too
 CONTROLS += "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-CONTROLS += "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+CONTROLS += "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff\u061c\u180e"
 
 
 def expected(paper: Paper) -> Paper:
