@@ -22,12 +22,15 @@ _MARKER_WINDOW = max(len(m) for m in CUT_MARKERS) + 3
 _C0 = "\x00-\x08\x0b-\x1f"  # C0 controls but tab and LF (CR included)
 _C1 = "\x7f-\x9f"  # DEL and the C1 controls
 _NON_CHARACTERS = "\ud800-\udfff\ufffe\uffff"  # lone surrogates, U+FFFE, U+FFFF
-#: marks (the Arabic letter mark too), embeddings, overrides, isolates
-_BIDI = "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
-#: invisible characters with no job in a digest: zero-width space, word joiner and the
-#: invisible operators, a byte-order mark and the Mongolian vowel separator (the
+#: the bidirectional controls, one by one: marks (the Arabic letter mark too),
+#: embeddings, overrides, isolates
+BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: invisible characters with no job in a digest, one by one: zero-width space, word joiner
+#: and the invisible operators, a byte-order mark and the Mongolian vowel separator (the
 #: zero-width (non-)joiners are kept: scripts and emoji need them)
-_INVISIBLE = "\u200b\u2060-\u2064\ufeff\u180e"
+INVISIBLE_CHARACTERS = "\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
+_BIDI = BIDI_CONTROLS
+_INVISIBLE = INVISIBLE_CHARACTERS
 
 #: characters XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/F
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f" + _NON_CHARACTERS + "]")

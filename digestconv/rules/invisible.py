@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..model import Digest, Span
+from ..text import BIDI_CONTROLS, INVISIBLE_CHARACTERS
 from .registry import Finding, rule
 
 if TYPE_CHECKING:
@@ -25,15 +26,12 @@ if TYPE_CHECKING:
 #: Mongolian vowel separator.  The zero-width (non-)joiners U+200C/U+200D are left
 #: alone: Persian, Indic scripts and emoji need them.  Every one of them is a format
 #: character (category Cf), so none is printable (:func:`_may_hold` relies on it).
-_CHARACTERS = (
-    "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
-    "\u2066\u2067\u2068\u2069\ufeff\u061c\u180e"
-)
+_CHARACTERS = BIDI_CONTROLS + INVISIBLE_CHARACTERS  # what every writer leaves out too
 #: runs of :data:`_CHARACTERS`
 INVISIBLE = re.compile(f"[{_CHARACTERS}]+")
 #: findings per file at most (a file full of them gets one more, counting the rest)
 LIMIT = 50
-_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
+_BIDI = frozenset(BIDI_CONTROLS)
 
 
 def _may_hold(text: str) -> bool:
