@@ -29,8 +29,6 @@ BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2
 #: and the invisible operators, a byte-order mark and the Mongolian vowel separator (the
 #: zero-width (non-)joiners are kept: scripts and emoji need them)
 INVISIBLE_CHARACTERS = "\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
-_BIDI = BIDI_CONTROLS
-_INVISIBLE = INVISIBLE_CHARACTERS
 
 #: characters XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/F
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f" + _NON_CHARACTERS + "]")
@@ -39,13 +37,13 @@ CONTROL = re.compile(f"[{_C0}{_C1}]")
 #: what every citation and feed writer removes: :data:`CONTROL`, what XML forbids (CR
 #: too), bidirectional controls and invisible characters (the ``invisible-character``
 #: rule reports them in digests)
-ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}{_BIDI}{_INVISIBLE}]")
+ILLEGAL = re.compile(f"[{_C0}{_C1}{_NON_CHARACTERS}{BIDI_CONTROLS}{INVISIBLE_CHARACTERS}]")
 #: what a metadata record's text loses (:func:`digestconv.enrich.record.clean_text`):
 #: :data:`CONTROL`, bidirectional controls and invisible characters
-HIDDEN = re.compile(f"[{_C0}{_C1}{_BIDI}{_INVISIBLE}]")
+HIDDEN = re.compile(f"[{_C0}{_C1}{BIDI_CONTROLS}{INVISIBLE_CHARACTERS}]")
 #: what must not reach a terminal beyond the C0 controls: C1, bidi and invisible
 #: characters, line and paragraph separators, lone surrogates
-_SHOWN_WRONG = f"{_C1}{_BIDI}{_INVISIBLE}\u2028\u2029\ud800-\udfff"
+_SHOWN_WRONG = f"{_C1}{BIDI_CONTROLS}{INVISIBLE_CHARACTERS}\u2028\u2029\ud800-\udfff"
 #: what must not reach a terminal: every control but tab (LF too), bidi controls,
 #: invisible characters, line and paragraph separators, lone surrogates
 TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0a-\x1f{_SHOWN_WRONG}]")
