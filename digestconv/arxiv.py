@@ -91,6 +91,15 @@ class Identifier:
         return f"10.48550/arXiv.{self.id}"
 
 
+#: new-style identifiers that :func:`check_id` surely accepts, found without its work:
+#: YYMM.NNNN from April 2007 to 2014, YYMM.NNNNN from 2015, a real month (a test holds it
+#: to check_id); any other text needs check_id
+SURELY_WELL_FORMED = re.compile(
+    r"(?:07(?:0[4-9]|1[0-2])|(?:0[89]|1[0-4])(?:0[1-9]|1[0-2]))\.[0-9]{4}"
+    r"|(?:1[5-9]|[2-9][0-9])(?:0[1-9]|1[0-2])\.[0-9]{5}"
+)
+
+
 @lru_cache(maxsize=1024)
 def check_id(text: str) -> tuple[Identifier | None, str | None]:
     """Check a bare identifier (no version); return it or why it is malformed."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -250,14 +249,6 @@ def _span_of(paper: Paper, where: str) -> Span:
     return paper.span(_FIELD_OF[where])
 
 
-#: new-style identifiers that :func:`arxiv.check_id` surely accepts: YYMM.NNNN from
-#: April 2007 to 2014, YYMM.NNNNN from 2015, a real month (a test holds it to check_id)
-_SURELY_WELL_FORMED = re.compile(
-    r"(?:07(?:0[4-9]|1[0-2])|(?:0[89]|1[0-4])(?:0[1-9]|1[0-2]))\.[0-9]{4}"
-    r"|(?:1[5-9]|[2-9][0-9])(?:0[1-9]|1[0-2])\.[0-9]{5}"
-)
-
-
 @rule(
     "DC206",
     "id-malformed",
@@ -278,7 +269,7 @@ def id_malformed(digest: Digest, settings: Settings) -> Iterator[Finding]:
     March 2007). A version `vN` above v9999 is malformed too. Copy the
     identifier from the paper's arXiv page.
     """
-    well_formed = _SURELY_WELL_FORMED.fullmatch
+    well_formed = arxiv.SURELY_WELL_FORMED.fullmatch
     for paper in digest.papers:
         good = _one_id(paper.source)
         if good is not None and well_formed(good):

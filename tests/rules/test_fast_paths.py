@@ -496,18 +496,14 @@ def test_digests_built_field_by_field(
 @given(st.from_regex(r"[0-9]{4}\.[0-9]{4,6}", fullmatch=True) | st.text(max_size=14))
 @settings(max_examples=500, deadline=None)
 def test_the_surely_well_formed_identifiers_are_well_formed(raw: str) -> None:
-    from digestconv.rules.identity import _SURELY_WELL_FORMED
-
-    if _SURELY_WELL_FORMED.fullmatch(raw):
+    if arxiv.SURELY_WELL_FORMED.fullmatch(raw):
         assert arxiv.check_id(raw)[1] is None, raw
 
 
 def test_the_surely_well_formed_pattern_covers_every_modern_month() -> None:
-    from digestconv.rules.identity import _SURELY_WELL_FORMED
-
     for yy in range(7, 100):
         for mm in range(14):
             for num in ("1234", "12345"):
                 raw = f"{yy:02d}{mm:02d}.{num}"
-                sure = _SURELY_WELL_FORMED.fullmatch(raw) is not None
+                sure = arxiv.SURELY_WELL_FORMED.fullmatch(raw) is not None
                 assert sure == (arxiv.check_id(raw)[1] is None), raw
