@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..model import Digest, Span
+from ..model import Digest, Span, _new_span
 from ..text import abstract_truncated as is_cut
 from ..text import translation_cut
 from .registry import Finding, rule
@@ -25,10 +25,10 @@ def _end(span: Span) -> Span:
     return _new_span(Span, (end_line, max(end_column - 1, 1), end_line, end_column))
 
 
-#: ``_new_span(Span, (line, column, end_line, end_column))`` and ``_new_finding(Finding,
-#: (span, message, None))``: named tuples without the keyword handling of ``Span(...)``
-#: (these rules report tens of thousands of cut texts)
-_new_span = _new_finding = tuple.__new__
+#: ``_new_finding(Finding, (span, message, None))``: a finding without the keyword handling
+#: of ``Finding(...)`` (these rules report tens of thousands of cut texts), as
+#: :data:`~digestconv.model._new_span` builds spans
+_new_finding = tuple.__new__
 
 
 @rule(
@@ -58,12 +58,11 @@ def abstract_truncated(digest: Digest, settings: Settings) -> Iterator[Finding]:
             continue
         src = paper.source
         if is_cut(src.raw_abstract_length, abstract, cut):
-            tail = abstract.rstrip()  # _tail(abstract), without the call
             yield _new_finding(
                 Finding,
                 (
                     _end(src.spans.get("abstract") or paper.span("abstract")),
-                    f"{says}{'…' + tail[-24:] if len(tail) > 24 else tail}'): the full abstract "
+                    f"{says}{_tail(abstract)}'): the full abstract "
                     f"is at {paper.url or 'the paper arXiv page'}",
                     None,
                 ),
