@@ -113,8 +113,6 @@ class Merger:
         #: with ``stream``: where the entries go as they are rendered, instead of
         #: :attr:`rendered` (when nothing can stop the output from being written)
         self.sink = sink if stream is not None else None
-        #: entries written to :attr:`sink` so far
-        self.sent = 0
         #: per digest file with papers: its path and the indices of its papers' kept copies
         self.sources: list[tuple[str, Subset[Paper]]] = []
         #: identifier -> rules the source's suppression comments silenced on the kept copy
@@ -198,11 +196,10 @@ class Merger:
                     raise LookupError(f"arXiv:{arxiv_id} at {path}:{fact.line} was never sent")
                 if self.sink is not None:
                     assert self.stream is not None
-                    if not self.sent:
+                    at = len(self.first)  # the entries written so far
+                    if not at:
                         self.sink.write(self.stream.head().encode("utf-8"))
                     self.sink.write(self.stream.entry(paper).encode("utf-8"))
-                    at = self.sent
-                    self.sent += 1
                 elif self.stream is not None:
                     at = self.rendered.append(self.stream.entry(paper).encode("utf-8"))
                 else:
@@ -240,7 +237,7 @@ class Merger:
     def write_rendered(self, sink: Sink) -> None:
         """Write the output of the entries rendered as the papers were kept."""
         assert self.stream is not None
-        if not self.sent:  # else the head went out before the first entry
+        if self.sink is None or not self.first:  # else the head went before the first entry
             sink.write(self.stream.head().encode("utf-8"))
         for entry in self.rendered:
             sink.write(entry)
