@@ -272,6 +272,20 @@ def test_pandoc_reads_the_journal_doi_and_the_withdrawal(
 # ---------------------------------------------------------------- CSL-JSON
 
 
+def record_notes(ident: str) -> list[str]:
+    """The note lines the record adds after the digest's: journal reference, further
+    DOIs, arXiv's comment (CSL-JSON's note and RIS's N1 notes alike)."""
+    line = LINES[ident]
+    out = []
+    if line["journal-ref"]:
+        out.append(f"Journal reference: {fold(line['journal-ref'])}")
+    if other_dois(ident):
+        out.append("Other DOIs: " + " ".join(other_dois(ident)))
+    if line["comments"]:
+        out.append(f"arXiv comment: {fold(line['comments'])}")
+    return out
+
+
 def expected_csl(ident: str) -> dict[str, Any]:
     line = LINES[ident]
     item: dict[str, Any] = {
@@ -292,12 +306,7 @@ def expected_csl(ident: str) -> dict[str, Any]:
     note = [MARK] if ident == WITHDRAWN else []
     note += digest_notes(ident)
     note.append("Announce type: " + ("replace" if digest_version(ident) > 1 else "new"))
-    if line["journal-ref"]:
-        note.append(f"Journal reference: {fold(line['journal-ref'])}")
-    if other_dois(ident):
-        note.append("Other DOIs: " + " ".join(other_dois(ident)))
-    if line["comments"]:
-        note.append(f"arXiv comment: {fold(line['comments'])}")
+    note += record_notes(ident)
     item["note"] = "\n".join(note)
     if ident == WITHDRAWN:
         item["status"] = "withdrawn"
@@ -326,12 +335,7 @@ def expected_ris(ident: str) -> dict[str, Any]:
     y, m, d = v1_day(line)
     notes = [MARK] if ident == WITHDRAWN else []
     notes += digest_notes(ident)
-    if line["journal-ref"]:
-        notes.append(f"Journal reference: {fold(line['journal-ref'])}")
-    if other_dois(ident):
-        notes.append("Other DOIs: " + " ".join(other_dois(ident)))
-    if line["comments"]:
-        notes.append(f"arXiv comment: {fold(line['comments'])}")
+    notes += record_notes(ident)
     return {
         "type_of_reference": "UNPB",
         "id": f"arxiv{ident}",
